@@ -1,0 +1,24 @@
+/* Shared by the COM objects of openbits.dll: each object is created through
+ * one of these functions and keeps the module loaded while it lives. */
+#ifndef OB_COM_PRIVATE_H
+#define OB_COM_PRIVATE_H
+
+#include <windows.h>
+#include <objbase.h>
+#include "openbits.h"
+#include "table.h"
+
+extern HINSTANCE ob_module_instance;
+void ob_module_lock(void);
+void ob_module_unlock(void);
+
+HRESULT ob_class_factory_get(REFIID iid, void **out);
+HRESULT ob_manager_create(REFIID iid, void **out);
+HRESULT ob_job_object_create(ob_job *job, IBackgroundCopyJob2 **out);
+HRESULT ob_file_object_create(ob_job *job, ULONG index, IBackgroundCopyFile **out);
+/* Takes over the snapshot (its references and array). */
+HRESULT ob_enum_jobs_create(ob_job **jobs, ULONG count, IEnumBackgroundCopyJobs **out);
+HRESULT ob_enum_files_create(ob_job *job, IEnumBackgroundCopyFiles **out);
+HRESULT ob_error_object_create(ob_job *job, const ob_error_info *error, IBackgroundCopyError **out);
+
+#endif

@@ -1,0 +1,398 @@
+/* IBackgroundCopyJob / IBackgroundCopyJob2: argument checks over the engine's
+ * job record.  Several COM objects may wrap the same job. */
+#include "com_private.h"
+
+typedef struct job {
+    IBackgroundCopyJob2 IBackgroundCopyJob2_iface;
+    LONG refs;
+    ob_job *job;
+} job;
+
+static job *impl_from_IBackgroundCopyJob2(IBackgroundCopyJob2 *iface)
+{
+    return CONTAINING_RECORD(iface, job, IBackgroundCopyJob2_iface);
+}
+
+static ob_job *record(IBackgroundCopyJob2 *iface)
+{
+    return impl_from_IBackgroundCopyJob2(iface)->job;
+}
+
+static HRESULT WINAPI job_QueryInterface(IBackgroundCopyJob2 *iface, REFIID iid, void **out)
+{
+    if (!out) return E_POINTER;
+    if (IsEqualIID(iid, &IID_IUnknown) || IsEqualIID(iid, &IID_IBackgroundCopyJob) ||
+        IsEqualIID(iid, &IID_IBackgroundCopyJob2))
+    {
+        *out = iface;
+        IBackgroundCopyJob2_AddRef(iface);
+        return S_OK;
+    }
+    *out = NULL;
+    return E_NOINTERFACE;
+}
+
+static ULONG WINAPI job_AddRef(IBackgroundCopyJob2 *iface)
+{
+    return InterlockedIncrement(&impl_from_IBackgroundCopyJob2(iface)->refs);
+}
+
+static ULONG WINAPI job_Release(IBackgroundCopyJob2 *iface)
+{
+    job *self = impl_from_IBackgroundCopyJob2(iface);
+    ULONG refs = InterlockedDecrement(&self->refs);
+    if (!refs)
+    {
+        ob_job_release(self->job);
+        HeapFree(GetProcessHeap(), 0, self);
+        ob_module_unlock();
+    }
+    return refs;
+}
+
+static HRESULT add_files(IBackgroundCopyJob2 *iface, ULONG count, const BG_FILE_INFO *files)
+{
+    ob_caller caller;
+    HRESULT hr;
+    if (FAILED(hr = ob_caller_current(&caller))) return hr;
+    return ob_table_add_files(ob_table_global(), record(iface), count, files, &caller);
+}
+
+static HRESULT WINAPI job_AddFileSet(IBackgroundCopyJob2 *iface, ULONG count, BG_FILE_INFO *files)
+{
+    if (!files) return E_INVALIDARG;
+    return add_files(iface, count, files);
+}
+
+static HRESULT WINAPI job_AddFile(IBackgroundCopyJob2 *iface, LPCWSTR remote, LPCWSTR local)
+{
+    BG_FILE_INFO file = { (WCHAR *)remote, (WCHAR *)local };
+    return add_files(iface, 1, &file);
+}
+
+static HRESULT WINAPI job_EnumFiles(IBackgroundCopyJob2 *iface, IEnumBackgroundCopyFiles **out)
+{
+    if (!out) return E_INVALIDARG;
+    return ob_enum_files_create(record(iface), out);
+}
+
+static HRESULT WINAPI job_Suspend(IBackgroundCopyJob2 *iface)
+{
+    return ob_job_suspend(record(iface));
+}
+
+static HRESULT WINAPI job_Resume(IBackgroundCopyJob2 *iface)
+{
+    return ob_job_resume(record(iface));
+}
+
+static HRESULT WINAPI job_Cancel(IBackgroundCopyJob2 *iface)
+{
+    return ob_job_cancel(record(iface));
+}
+
+static HRESULT WINAPI job_Complete(IBackgroundCopyJob2 *iface)
+{
+    return ob_job_complete(record(iface));
+}
+
+static HRESULT WINAPI job_GetId(IBackgroundCopyJob2 *iface, GUID *out)
+{
+    if (!out) return E_INVALIDARG;
+    *out = record(iface)->id;
+    return S_OK;
+}
+
+static HRESULT WINAPI job_GetType(IBackgroundCopyJob2 *iface, BG_JOB_TYPE *out)
+{
+    if (!out) return E_INVALIDARG;
+    *out = record(iface)->type;
+    return S_OK;
+}
+
+static HRESULT WINAPI job_GetProgress(IBackgroundCopyJob2 *iface, BG_JOB_PROGRESS *out)
+{
+    if (!out) return E_INVALIDARG;
+    ob_job_get_progress(record(iface), out);
+    return S_OK;
+}
+
+static HRESULT WINAPI job_GetTimes(IBackgroundCopyJob2 *iface, BG_JOB_TIMES *out)
+{
+    ob_job_info info;
+    if (!out) return E_INVALIDARG;
+    ob_job_get_info(record(iface), &info);
+    *out = info.times;
+    return S_OK;
+}
+
+static HRESULT WINAPI job_GetState(IBackgroundCopyJob2 *iface, BG_JOB_STATE *out)
+{
+    ob_job_info info;
+    if (!out) return E_INVALIDARG;
+    ob_job_get_info(record(iface), &info);
+    *out = info.state;
+    return S_OK;
+}
+
+static HRESULT WINAPI job_GetError(IBackgroundCopyJob2 *iface, IBackgroundCopyError **out)
+{
+    ob_error_info info;
+    HRESULT hr;
+    if (!out) return E_INVALIDARG;
+    *out = NULL;
+    if (FAILED(hr = ob_job_get_error(record(iface), &info))) return hr;
+    return ob_error_object_create(record(iface), &info, out);
+}
+
+static HRESULT get_string(IBackgroundCopyJob2 *iface, ob_job_string which, LPWSTR *out)
+{
+    if (!out) return E_INVALIDARG;
+    return ob_job_get_string(record(iface), which, out);
+}
+
+static HRESULT WINAPI job_GetOwner(IBackgroundCopyJob2 *iface, LPWSTR *out)
+{
+    return get_string(iface, OB_JOB_OWNER, out);
+}
+
+static HRESULT WINAPI job_SetDisplayName(IBackgroundCopyJob2 *iface, LPCWSTR name)
+{
+    return ob_job_set_display_name(record(iface), name);
+}
+
+static HRESULT WINAPI job_GetDisplayName(IBackgroundCopyJob2 *iface, LPWSTR *out)
+{
+    return get_string(iface, OB_JOB_DISPLAY_NAME, out);
+}
+
+static HRESULT WINAPI job_SetDescription(IBackgroundCopyJob2 *iface, LPCWSTR description)
+{
+    return ob_job_set_description(record(iface), description);
+}
+
+static HRESULT WINAPI job_GetDescription(IBackgroundCopyJob2 *iface, LPWSTR *out)
+{
+    return get_string(iface, OB_JOB_DESCRIPTION, out);
+}
+
+static HRESULT WINAPI job_SetPriority(IBackgroundCopyJob2 *iface, BG_JOB_PRIORITY priority)
+{
+    return ob_job_set_priority(record(iface), priority);
+}
+
+static HRESULT WINAPI job_GetPriority(IBackgroundCopyJob2 *iface, BG_JOB_PRIORITY *out)
+{
+    ob_job_info info;
+    if (!out) return E_INVALIDARG;
+    ob_job_get_info(record(iface), &info);
+    *out = info.priority;
+    return S_OK;
+}
+
+static HRESULT WINAPI job_SetNotifyFlags(IBackgroundCopyJob2 *iface, ULONG flags)
+{
+    return ob_job_set_notify_flags(record(iface), flags);
+}
+
+static HRESULT WINAPI job_GetNotifyFlags(IBackgroundCopyJob2 *iface, ULONG *out)
+{
+    ob_job_info info;
+    if (!out) return E_INVALIDARG;
+    ob_job_get_info(record(iface), &info);
+    *out = info.notify_flags;
+    return S_OK;
+}
+
+static HRESULT WINAPI job_SetNotifyInterface(IBackgroundCopyJob2 *iface, IUnknown *sink)
+{
+    return ob_job_set_notify_interface(record(iface), sink);
+}
+
+static HRESULT WINAPI job_GetNotifyInterface(IBackgroundCopyJob2 *iface, IUnknown **out)
+{
+    if (!out) return E_INVALIDARG;
+    *out = ob_job_get_notify_interface(record(iface));
+    return S_OK;
+}
+
+static HRESULT WINAPI job_SetMinimumRetryDelay(IBackgroundCopyJob2 *iface, ULONG seconds)
+{
+    return ob_job_set_retry_delay(record(iface), seconds);
+}
+
+static HRESULT WINAPI job_GetMinimumRetryDelay(IBackgroundCopyJob2 *iface, ULONG *out)
+{
+    ob_job_info info;
+    if (!out) return E_INVALIDARG;
+    ob_job_get_info(record(iface), &info);
+    *out = info.retry_delay;
+    return S_OK;
+}
+
+static HRESULT WINAPI job_SetNoProgressTimeout(IBackgroundCopyJob2 *iface, ULONG seconds)
+{
+    return ob_job_set_no_progress_timeout(record(iface), seconds);
+}
+
+static HRESULT WINAPI job_GetNoProgressTimeout(IBackgroundCopyJob2 *iface, ULONG *out)
+{
+    ob_job_info info;
+    if (!out) return E_INVALIDARG;
+    ob_job_get_info(record(iface), &info);
+    *out = info.no_progress_timeout;
+    return S_OK;
+}
+
+static HRESULT WINAPI job_GetErrorCount(IBackgroundCopyJob2 *iface, ULONG *out)
+{
+    ob_job_info info;
+    if (!out) return E_INVALIDARG;
+    ob_job_get_info(record(iface), &info);
+    *out = info.error_count;
+    return S_OK;
+}
+
+static HRESULT WINAPI job_SetProxySettings(IBackgroundCopyJob2 *iface, BG_JOB_PROXY_USAGE usage,
+                                           const WCHAR *list, const WCHAR *bypass)
+{
+    return ob_job_set_proxy(record(iface), usage, list, bypass);
+}
+
+static HRESULT WINAPI job_GetProxySettings(IBackgroundCopyJob2 *iface, BG_JOB_PROXY_USAGE *usage,
+                                           LPWSTR *list, LPWSTR *bypass)
+{
+    ob_job_info info;
+    HRESULT hr;
+
+    if (!usage || !list || !bypass) return E_INVALIDARG;
+    ob_job_get_info(record(iface), &info);
+    if (FAILED(hr = ob_job_get_string(record(iface), OB_JOB_PROXY_LIST, list))) return hr;
+    if (FAILED(hr = ob_job_get_string(record(iface), OB_JOB_PROXY_BYPASS, bypass)))
+    {
+        CoTaskMemFree(*list);
+        *list = NULL;
+        return hr;
+    }
+    *usage = info.proxy_usage;
+    return S_OK;
+}
+
+static HRESULT WINAPI job_TakeOwnership(IBackgroundCopyJob2 *iface)
+{
+    ob_caller caller;
+    HRESULT hr;
+    if (FAILED(hr = ob_caller_current(&caller))) return hr;
+    return ob_table_take_ownership(ob_table_global(), record(iface), &caller);
+}
+
+static HRESULT WINAPI job_SetNotifyCmdLine(IBackgroundCopyJob2 *iface, LPCWSTR program, LPCWSTR parameters)
+{
+    return ob_job_set_notify_cmdline(record(iface), program, parameters);
+}
+
+static HRESULT WINAPI job_GetNotifyCmdLine(IBackgroundCopyJob2 *iface, LPWSTR *program, LPWSTR *parameters)
+{
+    HRESULT hr;
+    if (!program || !parameters) return E_INVALIDARG;
+    if (FAILED(hr = ob_job_get_string(record(iface), OB_JOB_NOTIFY_PROGRAM, program))) return hr;
+    if (FAILED(hr = ob_job_get_string(record(iface), OB_JOB_NOTIFY_PARAMETERS, parameters)))
+    {
+        CoTaskMemFree(*program);
+        *program = NULL;
+    }
+    return hr;
+}
+
+static HRESULT WINAPI job_GetReplyProgress(IBackgroundCopyJob2 *iface, BG_JOB_REPLY_PROGRESS *out)
+{
+    if (!out) return E_INVALIDARG;
+    return ob_job_get_reply_progress(record(iface), out);
+}
+
+static HRESULT WINAPI job_GetReplyData(IBackgroundCopyJob2 *iface, byte **buffer, UINT64 *length)
+{
+    if (!buffer || !length) return E_INVALIDARG;
+    return ob_job_get_reply_data(record(iface), buffer, length);
+}
+
+static HRESULT WINAPI job_SetReplyFileName(IBackgroundCopyJob2 *iface, LPCWSTR name)
+{
+    return ob_job_set_reply_file_name(record(iface), name);
+}
+
+static HRESULT WINAPI job_GetReplyFileName(IBackgroundCopyJob2 *iface, LPWSTR *out)
+{
+    return get_string(iface, OB_JOB_REPLY_FILE_NAME, out);
+}
+
+static HRESULT WINAPI job_SetCredentials(IBackgroundCopyJob2 *iface, BG_AUTH_CREDENTIALS *credentials)
+{
+    if (!credentials) return E_INVALIDARG;
+    return ob_job_set_credentials(record(iface), credentials);
+}
+
+static HRESULT WINAPI job_RemoveCredentials(IBackgroundCopyJob2 *iface, BG_AUTH_TARGET target,
+                                            BG_AUTH_SCHEME scheme)
+{
+    return ob_job_remove_credentials(record(iface), target, scheme);
+}
+
+static const IBackgroundCopyJob2Vtbl job_vtbl = {
+    job_QueryInterface,
+    job_AddRef,
+    job_Release,
+    job_AddFileSet,
+    job_AddFile,
+    job_EnumFiles,
+    job_Suspend,
+    job_Resume,
+    job_Cancel,
+    job_Complete,
+    job_GetId,
+    job_GetType,
+    job_GetProgress,
+    job_GetTimes,
+    job_GetState,
+    job_GetError,
+    job_GetOwner,
+    job_SetDisplayName,
+    job_GetDisplayName,
+    job_SetDescription,
+    job_GetDescription,
+    job_SetPriority,
+    job_GetPriority,
+    job_SetNotifyFlags,
+    job_GetNotifyFlags,
+    job_SetNotifyInterface,
+    job_GetNotifyInterface,
+    job_SetMinimumRetryDelay,
+    job_GetMinimumRetryDelay,
+    job_SetNoProgressTimeout,
+    job_GetNoProgressTimeout,
+    job_GetErrorCount,
+    job_SetProxySettings,
+    job_GetProxySettings,
+    job_TakeOwnership,
+    job_SetNotifyCmdLine,
+    job_GetNotifyCmdLine,
+    job_GetReplyProgress,
+    job_GetReplyData,
+    job_SetReplyFileName,
+    job_GetReplyFileName,
+    job_SetCredentials,
+    job_RemoveCredentials,
+};
+
+HRESULT ob_job_object_create(ob_job *record, IBackgroundCopyJob2 **out)
+{
+    job *self = HeapAlloc(GetProcessHeap(), 0, sizeof(*self));
+    if (!self) return E_OUTOFMEMORY;
+    self->IBackgroundCopyJob2_iface.lpVtbl = (IBackgroundCopyJob2Vtbl *)&job_vtbl;
+    self->refs = 1;
+    self->job = record;
+    ob_job_addref(record);
+    ob_module_lock();
+    *out = &self->IBackgroundCopyJob2_iface;
+    return S_OK;
+}

@@ -1,0 +1,124 @@
+/* IBackgroundCopyManager: creates, finds and enumerates jobs of the
+ * process-wide job table.  Every manager object sees the same jobs. */
+#include "com_private.h"
+#include "errtext.h"
+
+typedef struct manager {
+    IBackgroundCopyManager IBackgroundCopyManager_iface;
+    LONG refs;
+} manager;
+
+static manager *impl_from_IBackgroundCopyManager(IBackgroundCopyManager *iface)
+{
+    return CONTAINING_RECORD(iface, manager, IBackgroundCopyManager_iface);
+}
+
+static HRESULT WINAPI manager_QueryInterface(IBackgroundCopyManager *iface, REFIID iid, void **out)
+{
+    if (!out) return E_POINTER;
+    if (IsEqualIID(iid, &IID_IUnknown) || IsEqualIID(iid, &IID_IBackgroundCopyManager))
+    {
+        *out = iface;
+        IBackgroundCopyManager_AddRef(iface);
+        return S_OK;
+    }
+    *out = NULL;
+    return E_NOINTERFACE;
+}
+
+static ULONG WINAPI manager_AddRef(IBackgroundCopyManager *iface)
+{
+    return InterlockedIncrement(&impl_from_IBackgroundCopyManager(iface)->refs);
+}
+
+static ULONG WINAPI manager_Release(IBackgroundCopyManager *iface)
+{
+    manager *self = impl_from_IBackgroundCopyManager(iface);
+    ULONG refs = InterlockedDecrement(&self->refs);
+    if (!refs)
+    {
+        HeapFree(GetProcessHeap(), 0, self);
+        ob_module_unlock();
+    }
+    return refs;
+}
+
+static HRESULT WINAPI manager_CreateJob(IBackgroundCopyManager *iface, LPCWSTR name, BG_JOB_TYPE type,
+                                        GUID *id, IBackgroundCopyJob **out)
+{
+    ob_caller caller;
+    ob_job *job;
+    HRESULT hr;
+
+    if (!id || !out) return E_INVALIDARG;
+    *out = NULL;
+    if (FAILED(hr = ob_caller_current(&caller))) return hr;
+    if (FAILED(hr = ob_table_create_job(ob_table_global(), name, type, &caller, &job))) return hr;
+    *id = job->id;
+    hr = ob_job_object_create(job, (IBackgroundCopyJob2 **)out);
+    if (FAILED(hr)) ob_job_cancel(job);
+    ob_job_release(job);
+    return hr;
+}
+
+static HRESULT WINAPI manager_GetJob(IBackgroundCopyManager *iface, REFGUID id, IBackgroundCopyJob **out)
+{
+    ob_caller caller;
+    ob_job *job;
+    HRESULT hr;
+
+    if (!id || !out) return E_INVALIDARG;
+    *out = NULL;
+    if (FAILED(hr = ob_caller_current(&caller))) return hr;
+    if (FAILED(hr = ob_table_get_job(ob_table_global(), id, &caller, &job))) return hr;
+    hr = ob_job_object_create(job, (IBackgroundCopyJob2 **)out);
+    ob_job_release(job);
+    return hr;
+}
+
+static HRESULT WINAPI manager_EnumJobs(IBackgroundCopyManager *iface, DWORD flags, IEnumBackgroundCopyJobs **out)
+{
+    ob_caller caller;
+    ob_job **jobs;
+    ULONG count;
+    HRESULT hr;
+
+    if (!out) return E_INVALIDARG;
+    *out = NULL;
+    if (FAILED(hr = ob_caller_current(&caller))) return hr;
+    if (FAILED(hr = ob_table_snapshot(ob_table_global(), flags, &caller, &jobs, &count))) return hr;
+    return ob_enum_jobs_create(jobs, count, out);
+}
+
+static HRESULT WINAPI manager_GetErrorDescription(IBackgroundCopyManager *iface, HRESULT code, DWORD langid,
+                                                  LPWSTR *out)
+{
+    if (!out) return E_INVALIDARG;
+    *out = NULL;
+    return ob_error_text(ob_module_instance, code, langid, out);
+}
+
+static const IBackgroundCopyManagerVtbl manager_vtbl = {
+    manager_QueryInterface,
+    manager_AddRef,
+    manager_Release,
+    manager_CreateJob,
+    manager_GetJob,
+    manager_EnumJobs,
+    manager_GetErrorDescription,
+};
+
+HRESULT ob_manager_create(REFIID iid, void **out)
+{
+    manager *self;
+    HRESULT hr;
+
+    if (!ob_table_global()) return E_OUTOFMEMORY;
+    if (!(self = HeapAlloc(GetProcessHeap(), 0, sizeof(*self)))) return E_OUTOFMEMORY;
+    self->IBackgroundCopyManager_iface.lpVtbl = (IBackgroundCopyManagerVtbl *)&manager_vtbl;
+    self->refs = 1;
+    ob_module_lock();
+    hr = manager_QueryInterface(&self->IBackgroundCopyManager_iface, iid, out);
+    manager_Release(&self->IBackgroundCopyManager_iface);
+    return hr;
+}

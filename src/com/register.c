@@ -1,0 +1,140 @@
+/* Registration: one table of registry entries that DllRegisterServer writes
+ * and DllUnregisterServer removes (in reverse), so the two cannot drift
+ * apart; plus the embedded type library. */
+#include "com_private.h"
+#include <oleauto.h>
+#include <olectl.h>
+
+#define CLSID_TEXT  L"{DCB1CC42-450C-48EF-A525-3C4B05D1FEEE}"
+#define LIBID_TEXT  L"{C8590DF0-D1D9-42BE-A570-5F2285750313}"
+#define MODULE_PATH NULL /* stands for this DLL's full path */
+
+/* Exported by oleaut32 but not declared by MinGW's headers. */
+HRESULT WINAPI RegisterTypeLibForUser(ITypeLib *typelib, OLECHAR *path, OLECHAR *help_dir);
+HRESULT WINAPI UnRegisterTypeLibForUser(REFGUID libid, WORD major, WORD minor, LCID lcid, SYSKIND syskind);
+
+typedef struct reg_entry {
+    const WCHAR *key;          /* below the classes root */
+    const WCHAR *name;         /* NULL: the key's default value */
+    const WCHAR *data;         /* MODULE_PATH: the DLL's path */
+} reg_entry;
+
+static const reg_entry entries[] = {
+    { L"CLSID\\" CLSID_TEXT, NULL, L"openbits Background Copy Manager" },
+    { L"CLSID\\" CLSID_TEXT L"\\InprocServer32", NULL, MODULE_PATH },
+    { L"CLSID\\" CLSID_TEXT L"\\InprocServer32", L"ThreadingModel", L"Both" },
+    { L"CLSID\\" CLSID_TEXT L"\\ProgID", NULL, OPENBITS_PROGID_VERSIONED },
+    { L"CLSID\\" CLSID_TEXT L"\\VersionIndependentProgID", NULL, OPENBITS_PROGID },
+    { L"CLSID\\" CLSID_TEXT L"\\TypeLib", NULL, LIBID_TEXT },
+    { L"CLSID\\" CLSID_TEXT L"\\Version", NULL, L"1.0" },
+    { OPENBITS_PROGID, NULL, L"openbits Background Copy Manager" },
+    { OPENBITS_PROGID L"\\CLSID", NULL, CLSID_TEXT },
+    { OPENBITS_PROGID L"\\CurVer", NULL, OPENBITS_PROGID_VERSIONED },
+    { OPENBITS_PROGID_VERSIONED, NULL, L"openbits Background Copy Manager" },
+    { OPENBITS_PROGID_VERSIONED L"\\CLSID", NULL, CLSID_TEXT },
+};
+
+typedef enum scope { SCOPE_MACHINE, SCOPE_USER } scope;
+
+static LSTATUS open_classes_root(scope where, HKEY *root)
+{
+    if (where == SCOPE_MACHINE)
+        return RegOpenKeyExW(HKEY_LOCAL_MACHINE, L"Software\\Classes", 0, KEY_ALL_ACCESS, root);
+    return RegCreateKeyExW(HKEY_CURRENT_USER, L"Software\\Classes", 0, NULL, 0, KEY_ALL_ACCESS, NULL, root, NULL);
+}
+
+static LSTATUS write_entry(HKEY root, const reg_entry *entry, const WCHAR *module_path)
+{
+    const WCHAR *data = entry->data ? entry->data : module_path;
+    HKEY key;
+    LSTATUS status = RegCreateKeyExW(root, entry->key, 0, NULL, 0, KEY_SET_VALUE, NULL, &key, NULL);
+    if (status) return status;
+    status = RegSetValueExW(key, entry->name, 0, REG_SZ, (const BYTE *)data,
+                            (DWORD)((wcslen(data) + 1) * sizeof(WCHAR)));
+    RegCloseKey(key);
+    return status;
+}
+
+/* Removes the value, then the key if nothing else is left in it. */
+static void erase_entry(HKEY root, const reg_entry *entry)
+{
+    HKEY key;
+    if (RegOpenKeyExW(root, entry->key, 0, KEY_SET_VALUE, &key)) return;
+    RegDeleteValueW(key, entry->name);
+    RegCloseKey(key);
+    RegDeleteKeyW(root, entry->key); /* fails, as it should, while not empty */
+}
+
+static HRESULT module_path(WCHAR *path, DWORD size)
+{
+    DWORD len = GetModuleFileNameW(ob_module_instance, path, size);
+    return len && len < size ? S_OK : HRESULT_FROM_WIN32(ERROR_FILENAME_EXCED_RANGE);
+}
+
+static HRESULT register_typelib(scope where, const WCHAR *path)
+{
+    ITypeLib *typelib;
+    HRESULT hr = LoadTypeLibEx(path, REGKIND_NONE, &typelib);
+    if (FAILED(hr)) return hr;
+    hr = where == SCOPE_MACHINE ? RegisterTypeLib(typelib, (WCHAR *)path, NULL)
+                                : RegisterTypeLibForUser(typelib, (WCHAR *)path, NULL);
+    ITypeLib_Release(typelib);
+    return hr;
+}
+
+static void unregister_typelib(scope where)
+{
+    if (where == SCOPE_MACHINE) UnRegisterTypeLib(&LIBID_OpenBitsLib, 1, 0, LOCALE_NEUTRAL, SYS_WIN64);
+    else UnRegisterTypeLibForUser(&LIBID_OpenBitsLib, 1, 0, LOCALE_NEUTRAL, SYS_WIN64);
+}
+
+static HRESULT unregister(scope where)
+{
+    HKEY root;
+    int i;
+    if (open_classes_root(where, &root)) return S_OK; /* nothing of ours can be there */
+    for (i = ARRAYSIZE(entries) - 1; i >= 0; i--) erase_entry(root, &entries[i]);
+    RegCloseKey(root);
+    unregister_typelib(where);
+    return S_OK;
+}
+
+static HRESULT do_register(scope where)
+{
+    WCHAR path[MAX_PATH];
+    HKEY root;
+    LSTATUS status = ERROR_SUCCESS;
+    HRESULT hr;
+    size_t i;
+
+    if (FAILED(hr = module_path(path, ARRAYSIZE(path)))) return hr;
+    if ((status = open_classes_root(where, &root))) return HRESULT_FROM_WIN32(status);
+    for (i = 0; i < ARRAYSIZE(entries) && !status; i++) status = write_entry(root, &entries[i], path);
+    RegCloseKey(root);
+    hr = status ? HRESULT_FROM_WIN32(status) : register_typelib(where, path);
+    if (FAILED(hr))
+    {
+        unregister(where);
+        return SELFREG_E_CLASS;
+    }
+    return S_OK;
+}
+
+HRESULT WINAPI DllRegisterServer(void)
+{
+    return do_register(SCOPE_MACHINE);
+}
+
+HRESULT WINAPI DllUnregisterServer(void)
+{
+    return unregister(SCOPE_MACHINE);
+}
+
+/* "regsvr32 /i:user openbits.dll": per-user registration under
+ * HKCU\Software\Classes, as on Windows.  Any other command line means the
+ * machine-wide registration. */
+HRESULT WINAPI DllInstall(BOOL install, const WCHAR *command_line)
+{
+    scope where = command_line && !lstrcmpiW(command_line, L"user") ? SCOPE_USER : SCOPE_MACHINE;
+    return install ? do_register(where) : unregister(where);
+}

@@ -1,0 +1,27 @@
+#include "config.h"
+
+ob_limits ob_limits_default(void)
+{
+    ob_limits limits = { 300, 60, 200 };
+    return limits;
+}
+
+static void read_dword(HKEY key, const WCHAR *name, ULONG *value)
+{
+    DWORD data, size = sizeof(data), type;
+    if (!RegQueryValueExW(key, name, NULL, &type, (BYTE *)&data, &size) && type == REG_DWORD && data)
+        *value = data;
+}
+
+ob_limits ob_limits_from_registry(void)
+{
+    ob_limits limits = ob_limits_default();
+    HKEY key;
+
+    if (RegOpenKeyExW(HKEY_LOCAL_MACHINE, OB_CONFIG_KEY, 0, KEY_READ, &key)) return limits;
+    read_dword(key, L"MaxJobsPerMachine", &limits.max_jobs_per_machine);
+    read_dword(key, L"MaxJobsPerUser", &limits.max_jobs_per_user);
+    read_dword(key, L"MaxFilesPerJob", &limits.max_files_per_job);
+    RegCloseKey(key);
+    return limits;
+}

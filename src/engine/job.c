@@ -1,0 +1,700 @@
+#include "job.h"
+#include "state.h"
+#include "str.h"
+#include "table.h"
+#include <objbase.h>
+#include <stdio.h>
+
+#define REPLY_DATA_LIMIT (1024 * 1024)
+
+static void touch(ob_job *job)
+{
+    GetSystemTimeAsFileTime(&job->modified);
+}
+
+/* Lock for a change to a job that is not in a final state. */
+static HRESULT lock_for_change(ob_job *job)
+{
+    AcquireSRWLockExclusive(&job->lock);
+    if (!ob_state_is_final(job->state)) return S_OK;
+    ReleaseSRWLockExclusive(&job->lock);
+    return BG_E_INVALID_STATE;
+}
+
+static HRESULT unlock_after_change(ob_job *job, HRESULT hr)
+{
+    if (SUCCEEDED(hr)) touch(job);
+    ReleaseSRWLockExclusive(&job->lock);
+    return hr;
+}
+
+HRESULT ob_job_new(const WCHAR *display_name, BG_JOB_TYPE type, const WCHAR *owner_sid, ob_job **out)
+{
+    ob_job *job = HeapAlloc(GetProcessHeap(), HEAP_ZERO_MEMORY, sizeof(*job));
+    if (!job) return E_OUTOFMEMORY;
+
+    job->refs = 1;
+    job->type = type;
+    InitializeSRWLock(&job->lock);
+    job->state = BG_JOB_STATE_SUSPENDED;
+    job->priority = BG_JOB_PRIORITY_NORMAL;
+    job->notify_flags = OB_DEFAULT_NOTIFY_FLAGS;
+    job->retry_delay = OB_DEFAULT_RETRY_DELAY;
+    job->no_progress_timeout = OB_DEFAULT_NO_PROGRESS;
+    job->proxy_usage = BG_JOB_PROXY_USAGE_PRECONFIG;
+    job->reply.BytesTotal = BG_SIZE_UNKNOWN;
+    GetSystemTimeAsFileTime(&job->created);
+    job->modified = job->created;
+    job->display_name = ob_str_dup(display_name);
+    job->description = ob_str_dup(L"");
+    job->owner_sid = ob_str_dup(owner_sid);
+    if (FAILED(CoCreateGuid(&job->id)) || !job->display_name || !job->description || !job->owner_sid)
+    {
+        ob_job_release(job);
+        return E_OUTOFMEMORY;
+    }
+    *out = job;
+    return S_OK;
+}
+
+void ob_job_addref(ob_job *job)
+{
+    InterlockedIncrement(&job->refs);
+}
+
+static void wipe_credential(ob_credential *cred)
+{
+    ob_str_wipe(cred->user);
+    ob_str_wipe(cred->password);
+    memset(cred, 0, sizeof(*cred));
+}
+
+static void wipe_all_credentials(ob_job *job)
+{
+    int t, s;
+    for (t = 0; t < OB_AUTH_TARGETS; t++)
+        for (s = 0; s < OB_AUTH_SCHEMES; s++)
+            wipe_credential(&job->credentials[t][s]);
+}
+
+static void free_file(ob_file *file)
+{
+    ob_str_free(file->remote_name);
+    ob_str_free(file->local_name);
+    ob_str_free(file->temp_name);
+}
+
+void ob_job_release(ob_job *job)
+{
+    ULONG i;
+    if (InterlockedDecrement(&job->refs)) return;
+
+    for (i = 0; i < job->progress.files_total; i++) free_file(&job->files[i]);
+    HeapFree(GetProcessHeap(), 0, job->files);
+    wipe_all_credentials(job);
+    if (job->notify_interface) IUnknown_Release(job->notify_interface);
+    ob_str_free(job->owner_sid);
+    ob_str_free(job->display_name);
+    ob_str_free(job->description);
+    ob_str_free(job->notify_program);
+    ob_str_free(job->notify_parameters);
+    ob_str_free(job->proxy_list);
+    ob_str_free(job->proxy_bypass);
+    ob_str_free(job->reply_file_name);
+    ob_str_free(job->reply_temp_name);
+    HeapFree(GetProcessHeap(), 0, job);
+}
+
+/* ---- files ---- */
+
+static HRESULT check_file_set(ob_job *job, ULONG count, const BG_FILE_INFO *files, ULONG max_files)
+{
+    ULONG i, have = job->progress.files_total;
+    HRESULT hr;
+    ob_remote_kind kind;
+
+    if (job->type != BG_JOB_TYPE_DOWNLOAD && have + count > 1) return BG_E_TOO_MANY_FILES;
+    if (max_files && have + count > max_files) return BG_E_TOO_MANY_FILES_IN_JOB;
+    for (i = 0; i < count; i++)
+    {
+        if (FAILED(hr = ob_check_remote_name(files[i].RemoteName, job->type, &kind))) return hr;
+        if (FAILED(hr = ob_check_local_name(files[i].LocalName, job->type))) return hr;
+    }
+    return S_OK;
+}
+
+static HRESULT reserve_files(ob_job *job, ULONG needed)
+{
+    ULONG capacity = job->files_capacity ? job->files_capacity : 4;
+    ob_file *grown;
+
+    if (needed <= job->files_capacity) return S_OK;
+    while (capacity < needed) capacity *= 2;
+    grown = job->files ? HeapReAlloc(GetProcessHeap(), HEAP_ZERO_MEMORY, job->files, capacity * sizeof(*grown))
+                       : HeapAlloc(GetProcessHeap(), HEAP_ZERO_MEMORY, capacity * sizeof(*grown));
+    if (!grown) return E_OUTOFMEMORY;
+    job->files = grown;
+    job->files_capacity = capacity;
+    return S_OK;
+}
+
+static WCHAR *generated_reply_name(const WCHAR *upload_file)
+{
+    WCHAR name[MAX_PATH + 32];
+    const WCHAR *slash = wcsrchr(upload_file, '\\');
+    size_t dir_len = slash ? (size_t)(slash - upload_file + 1) : 0;
+
+    if (dir_len + 24 >= MAX_PATH) return NULL;
+    memcpy(name, upload_file, dir_len * sizeof(WCHAR));
+    swprintf(name + dir_len, ARRAYSIZE(name) - dir_len, L"BIT%04X.reply", GetTickCount() & 0xffff);
+    return ob_str_dup(name);
+}
+
+static HRESULT append_file(ob_job *job, const BG_FILE_INFO *info)
+{
+    ob_file *file = &job->files[job->progress.files_total];
+
+    memset(file, 0, sizeof(*file));
+    ob_check_remote_name(info->RemoteName, job->type, &file->kind);
+    file->remote_name = ob_str_dup(info->RemoteName);
+    file->local_name = ob_str_dup(info->LocalName);
+    if (!file->remote_name || !file->local_name)
+    {
+        free_file(file);
+        return E_OUTOFMEMORY;
+    }
+    ob_progress_file_added(&job->progress, &file->progress);
+    return S_OK;
+}
+
+HRESULT ob_job_add_files(ob_job *job, ULONG count, const BG_FILE_INFO *files, ULONG max_files)
+{
+    HRESULT hr;
+    ULONG i;
+    BG_JOB_STATE next;
+
+    if (!count) return E_INVALIDARG;
+    if (FAILED(hr = lock_for_change(job))) return hr;
+    if (FAILED(hr = check_file_set(job, count, files, max_files)) ||
+        FAILED(hr = ob_state_next(job->state, OB_EV_FILES_ADDED, job->type, &next)) ||
+        FAILED(hr = reserve_files(job, job->progress.files_total + count)))
+        return unlock_after_change(job, hr);
+
+    for (i = 0; i < count && SUCCEEDED(hr); i++) hr = append_file(job, &files[i]);
+    if (SUCCEEDED(hr))
+    {
+        job->state = next;
+        if (job->type == BG_JOB_TYPE_UPLOAD_REPLY && !job->reply_file_name)
+            job->reply_file_name = generated_reply_name(files[0].LocalName);
+    }
+    return unlock_after_change(job, hr);
+}
+
+/* ---- state changes ---- */
+
+static HRESULT apply_event(ob_job *job, ob_event event)
+{
+    BG_JOB_STATE next;
+    HRESULT hr = ob_state_next(job->state, event, job->type, &next);
+    if (SUCCEEDED(hr)) job->state = next;
+    return hr;
+}
+
+HRESULT ob_job_resume(ob_job *job)
+{
+    HRESULT hr;
+    if (FAILED(hr = lock_for_change(job))) return hr;
+    if (!job->progress.files_total) return unlock_after_change(job, BG_E_EMPTY);
+    return unlock_after_change(job, apply_event(job, OB_EV_RESUME));
+}
+
+HRESULT ob_job_suspend(ob_job *job)
+{
+    HRESULT hr;
+    if (FAILED(hr = lock_for_change(job))) return hr;
+    return unlock_after_change(job, apply_event(job, OB_EV_SUSPEND));
+}
+
+static BOOL delete_temp(WCHAR **temp_name)
+{
+    BOOL ok = TRUE;
+    if (!*temp_name) return TRUE;
+    if (!DeleteFileW(*temp_name) && GetLastError() != ERROR_FILE_NOT_FOUND) ok = FALSE;
+    ob_str_free(*temp_name);
+    *temp_name = NULL;
+    return ok;
+}
+
+/* Deletes only what this job created: its temporary files. */
+static HRESULT delete_temporaries(ob_job *job)
+{
+    BOOL all_deleted = TRUE;
+    ULONG i;
+    for (i = 0; i < job->progress.files_total; i++)
+        all_deleted &= delete_temp(&job->files[i].temp_name);
+    all_deleted &= delete_temp(&job->reply_temp_name);
+    return all_deleted ? S_OK : BG_S_UNABLE_TO_DELETE_FILES;
+}
+
+/* Completed files take their final names; a failed rename keeps the job as it
+ * was and returns that error. */
+static HRESULT commit_completed_files(ob_job *job)
+{
+    ULONG i;
+    for (i = 0; i < job->progress.files_total; i++)
+    {
+        ob_file *file = &job->files[i];
+        if (!file->progress.completed || !file->temp_name) continue;
+        if (!MoveFileExW(file->temp_name, file->local_name, MOVEFILE_REPLACE_EXISTING))
+            return HRESULT_FROM_WIN32(GetLastError());
+        ob_str_free(file->temp_name);
+        file->temp_name = NULL;
+    }
+    if (job->reply_temp_name && job->reply_file_name)
+    {
+        if (!MoveFileExW(job->reply_temp_name, job->reply_file_name, MOVEFILE_REPLACE_EXISTING))
+            return HRESULT_FROM_WIN32(GetLastError());
+        ob_str_free(job->reply_temp_name);
+        job->reply_temp_name = NULL;
+    }
+    return S_OK;
+}
+
+static void leave_table(ob_job *job)
+{
+    if (job->table) ob_table_remove(job->table, job);
+}
+
+HRESULT ob_job_cancel(ob_job *job)
+{
+    HRESULT hr;
+    if (FAILED(hr = lock_for_change(job))) return hr;
+    hr = apply_event(job, OB_EV_CANCEL);
+    if (SUCCEEDED(hr)) hr = delete_temporaries(job);
+    unlock_after_change(job, hr);
+    leave_table(job);
+    return hr;
+}
+
+HRESULT ob_job_complete(ob_job *job)
+{
+    BG_JOB_STATE next;
+    BOOL partial;
+    HRESULT hr;
+
+    if (FAILED(hr = lock_for_change(job))) return hr;
+    if (FAILED(hr = ob_state_next(job->state, OB_EV_COMPLETE, job->type, &next)) ||
+        FAILED(hr = commit_completed_files(job)))
+        return unlock_after_change(job, hr);
+
+    partial = job->progress.files_transferred < job->progress.files_total;
+    job->state = next;
+    hr = delete_temporaries(job);
+    if (hr == S_OK && partial) hr = BG_S_PARTIAL_COMPLETE;
+    unlock_after_change(job, hr);
+    leave_table(job);
+    return hr;
+}
+
+HRESULT ob_job_record_error(ob_job *job, const ob_error_info *error, BOOL transient)
+{
+    HRESULT hr;
+    AcquireSRWLockExclusive(&job->lock);
+    hr = apply_event(job, transient ? OB_EV_TRANSIENT_ERROR : OB_EV_FATAL_ERROR);
+    if (SUCCEEDED(hr))
+    {
+        job->error = *error;
+        job->has_error = TRUE;
+        job->error_count++;
+    }
+    return unlock_after_change(job, hr);
+}
+
+/* ---- reading ---- */
+
+void ob_job_get_info(ob_job *job, ob_job_info *out)
+{
+    AcquireSRWLockShared(&job->lock);
+    out->state = job->state;
+    out->priority = job->priority;
+    out->notify_flags = job->notify_flags;
+    out->retry_delay = job->retry_delay;
+    out->no_progress_timeout = job->no_progress_timeout;
+    out->error_count = job->error_count;
+    out->proxy_usage = job->proxy_usage;
+    out->times.CreationTime = job->created;
+    out->times.ModificationTime = job->modified;
+    out->times.TransferCompletionTime = job->transfer_completed;
+    ReleaseSRWLockShared(&job->lock);
+}
+
+void ob_job_get_progress(ob_job *job, BG_JOB_PROGRESS *out)
+{
+    AcquireSRWLockShared(&job->lock);
+    ob_progress_snapshot(&job->progress, out);
+    ReleaseSRWLockShared(&job->lock);
+}
+
+HRESULT ob_job_get_reply_progress(ob_job *job, BG_JOB_REPLY_PROGRESS *out)
+{
+    if (job->type != BG_JOB_TYPE_UPLOAD_REPLY) return E_NOTIMPL; /* documented for other types */
+    AcquireSRWLockShared(&job->lock);
+    *out = job->reply;
+    ReleaseSRWLockShared(&job->lock);
+    return S_OK;
+}
+
+static HRESULT read_reply_file(const WCHAR *path, UINT64 size, BYTE **buffer)
+{
+    HANDLE file = CreateFileW(path, GENERIC_READ, FILE_SHARE_READ, NULL, OPEN_EXISTING, 0, NULL);
+    DWORD got = 0;
+    HRESULT hr = S_OK;
+
+    if (file == INVALID_HANDLE_VALUE) return HRESULT_FROM_WIN32(GetLastError());
+    *buffer = CoTaskMemAlloc(size);
+    if (!*buffer) hr = E_OUTOFMEMORY;
+    else if (!ReadFile(file, *buffer, (DWORD)size, &got, NULL) || got != size)
+    {
+        hr = got != size ? HRESULT_FROM_WIN32(ERROR_HANDLE_EOF) : HRESULT_FROM_WIN32(GetLastError());
+        CoTaskMemFree(*buffer);
+        *buffer = NULL;
+    }
+    CloseHandle(file);
+    return hr;
+}
+
+HRESULT ob_job_get_reply_data(ob_job *job, BYTE **buffer, UINT64 *length)
+{
+    HRESULT hr = S_OK;
+    const WCHAR *path;
+
+    if (job->type != BG_JOB_TYPE_UPLOAD_REPLY) return E_NOTIMPL; /* documented for other types */
+    *buffer = NULL;
+    AcquireSRWLockShared(&job->lock);
+    if (job->state != BG_JOB_STATE_TRANSFERRED && job->state != BG_JOB_STATE_ACKNOWLEDGED)
+        hr = BG_E_INVALID_STATE;
+    else
+    {
+        *length = job->reply.BytesTotal == BG_SIZE_UNKNOWN ? 0 : job->reply.BytesTotal;
+        path = job->reply_temp_name ? job->reply_temp_name : job->reply_file_name;
+        if (*length > REPLY_DATA_LIMIT) hr = BG_E_TOO_LARGE;
+        else if (*length) hr = read_reply_file(path, *length, buffer);
+    }
+    ReleaseSRWLockShared(&job->lock);
+    return hr;
+}
+
+static const WCHAR *string_field(ob_job *job, ob_job_string which)
+{
+    switch (which)
+    {
+    case OB_JOB_DISPLAY_NAME:      return job->display_name;
+    case OB_JOB_DESCRIPTION:       return job->description;
+    case OB_JOB_OWNER:             return job->owner_sid;
+    case OB_JOB_PROXY_LIST:        return job->proxy_list;
+    case OB_JOB_PROXY_BYPASS:      return job->proxy_bypass;
+    case OB_JOB_NOTIFY_PROGRAM:    return job->notify_program ? job->notify_program : L"";
+    case OB_JOB_NOTIFY_PARAMETERS: return job->notify_parameters ? job->notify_parameters : L"";
+    case OB_JOB_REPLY_FILE_NAME:   return job->reply_file_name;
+    }
+    return NULL;
+}
+
+/* A CoTaskMemAlloc'd copy, or NULL for NULL. */
+static HRESULT cotask_copy(const WCHAR *s, WCHAR **out)
+{
+    size_t bytes;
+    *out = NULL;
+    if (!s) return S_OK;
+    bytes = (wcslen(s) + 1) * sizeof(WCHAR);
+    if (!(*out = CoTaskMemAlloc(bytes))) return E_OUTOFMEMORY;
+    memcpy(*out, s, bytes);
+    return S_OK;
+}
+
+HRESULT ob_job_get_string(ob_job *job, ob_job_string which, WCHAR **out)
+{
+    HRESULT hr;
+    if (which == OB_JOB_REPLY_FILE_NAME && job->type != BG_JOB_TYPE_UPLOAD_REPLY)
+        return E_NOTIMPL; /* documented for download and upload jobs */
+    AcquireSRWLockShared(&job->lock);
+    hr = cotask_copy(string_field(job, which), out);
+    ReleaseSRWLockShared(&job->lock);
+    return hr;
+}
+
+ULONG ob_job_file_count(ob_job *job)
+{
+    ULONG count;
+    AcquireSRWLockShared(&job->lock);
+    count = job->progress.files_total;
+    ReleaseSRWLockShared(&job->lock);
+    return count;
+}
+
+HRESULT ob_job_get_file_progress(ob_job *job, ULONG index, BG_FILE_PROGRESS *out)
+{
+    HRESULT hr = E_INVALIDARG;
+    AcquireSRWLockShared(&job->lock);
+    if (index < job->progress.files_total)
+    {
+        const ob_file_progress *p = &job->files[index].progress;
+        out->BytesTotal = p->bytes_total;
+        out->BytesTransferred = p->bytes_transferred;
+        out->Completed = p->completed;
+        hr = S_OK;
+    }
+    ReleaseSRWLockShared(&job->lock);
+    return hr;
+}
+
+HRESULT ob_job_get_file_name(ob_job *job, ULONG index, BOOL remote, WCHAR **out)
+{
+    HRESULT hr = E_INVALIDARG;
+    AcquireSRWLockShared(&job->lock);
+    if (index < job->progress.files_total)
+    {
+        const ob_file *file = &job->files[index];
+        hr = cotask_copy(remote ? file->remote_name : file->local_name, out);
+    }
+    ReleaseSRWLockShared(&job->lock);
+    return hr;
+}
+
+HRESULT ob_job_get_error(ob_job *job, ob_error_info *out)
+{
+    HRESULT hr = BG_E_ERROR_INFORMATION_UNAVAILABLE;
+    AcquireSRWLockShared(&job->lock);
+    if (job->has_error && (job->state == BG_JOB_STATE_ERROR || job->state == BG_JOB_STATE_TRANSIENT_ERROR))
+    {
+        *out = job->error;
+        hr = S_OK;
+    }
+    ReleaseSRWLockShared(&job->lock);
+    return hr;
+}
+
+IUnknown *ob_job_get_notify_interface(ob_job *job)
+{
+    IUnknown *sink;
+    AcquireSRWLockShared(&job->lock);
+    sink = job->notify_interface;
+    if (sink) IUnknown_AddRef(sink);
+    ReleaseSRWLockShared(&job->lock);
+    return sink;
+}
+
+/* ---- setters ---- */
+
+static HRESULT set_string(ob_job *job, WCHAR **slot, const WCHAR *value)
+{
+    HRESULT hr;
+    if (FAILED(hr = lock_for_change(job))) return hr;
+    return unlock_after_change(job, ob_str_replace(slot, value));
+}
+
+HRESULT ob_job_set_display_name(ob_job *job, const WCHAR *name)
+{
+    if (!name) return E_INVALIDARG;
+    if (wcslen(name) > OB_MAX_DISPLAY_NAME) return BG_E_STRING_TOO_LONG;
+    return set_string(job, &job->display_name, name);
+}
+
+HRESULT ob_job_set_description(ob_job *job, const WCHAR *description)
+{
+    if (!description) return E_INVALIDARG;
+    if (wcslen(description) > OB_MAX_DESCRIPTION) return BG_E_STRING_TOO_LONG;
+    return set_string(job, &job->description, description);
+}
+
+static HRESULT set_ulong(ob_job *job, ULONG *slot, ULONG value)
+{
+    HRESULT hr;
+    if (FAILED(hr = lock_for_change(job))) return hr;
+    *slot = value;
+    return unlock_after_change(job, S_OK);
+}
+
+HRESULT ob_job_set_priority(ob_job *job, BG_JOB_PRIORITY priority)
+{
+    if ((unsigned)priority > BG_JOB_PRIORITY_LOW) return E_NOTIMPL; /* documented for undefined values */
+    return set_ulong(job, (ULONG *)&job->priority, priority);
+}
+
+HRESULT ob_job_set_notify_flags(ob_job *job, ULONG flags)
+{
+    if (flags & ~OB_VALID_NOTIFY_FLAGS) return E_NOTIMPL; /* documented for undefined flags */
+    return set_ulong(job, &job->notify_flags, flags);
+}
+
+HRESULT ob_job_set_retry_delay(ob_job *job, ULONG seconds)
+{
+    return set_ulong(job, &job->retry_delay, max(seconds, OB_MIN_RETRY_DELAY));
+}
+
+HRESULT ob_job_set_no_progress_timeout(ob_job *job, ULONG seconds)
+{
+    return set_ulong(job, &job->no_progress_timeout, seconds);
+}
+
+HRESULT ob_job_set_notify_interface(ob_job *job, IUnknown *sink)
+{
+    IUnknown *old;
+    HRESULT hr;
+
+    if (FAILED(hr = lock_for_change(job))) return hr;
+    old = job->notify_interface;
+    job->notify_interface = sink;
+    if (sink) IUnknown_AddRef(sink);
+    unlock_after_change(job, S_OK);
+    if (old) IUnknown_Release(old); /* outside the lock: it may call out */
+    return S_OK;
+}
+
+static HRESULT check_proxy(BG_JOB_PROXY_USAGE usage, const WCHAR *list, const WCHAR *bypass)
+{
+    if ((unsigned)usage > BG_JOB_PROXY_USAGE_AUTODETECT) return E_NOTIMPL; /* documented */
+    if (usage != BG_JOB_PROXY_USAGE_OVERRIDE) return (list || bypass) ? E_INVALIDARG : S_OK;
+    if (!list) return E_INVALIDARG;
+    if (wcslen(list) > OB_MAX_PROXY_LIST) return BG_E_PROXY_LIST_TOO_LARGE;
+    if (bypass && wcslen(bypass) > OB_MAX_PROXY_LIST) return BG_E_PROXY_BYPASS_LIST_TOO_LARGE;
+    return S_OK;
+}
+
+HRESULT ob_job_set_proxy(ob_job *job, BG_JOB_PROXY_USAGE usage, const WCHAR *list, const WCHAR *bypass)
+{
+    WCHAR *new_list = NULL, *new_bypass = NULL;
+    HRESULT hr;
+
+    if (FAILED(hr = check_proxy(usage, list, bypass))) return hr;
+    if (FAILED(hr = ob_str_dup_opt(list, &new_list)) || FAILED(hr = ob_str_dup_opt(bypass, &new_bypass)) ||
+        FAILED(hr = lock_for_change(job)))
+    {
+        ob_str_free(new_list);
+        ob_str_free(new_bypass);
+        return hr;
+    }
+    ob_str_free(job->proxy_list);
+    ob_str_free(job->proxy_bypass);
+    job->proxy_usage = usage;
+    job->proxy_list = new_list;
+    job->proxy_bypass = new_bypass;
+    return unlock_after_change(job, S_OK);
+}
+
+HRESULT ob_job_set_notify_cmdline(ob_job *job, const WCHAR *program, const WCHAR *parameters)
+{
+    WCHAR *new_program = NULL, *new_parameters = NULL;
+    HRESULT hr;
+
+    if (!program && parameters) return E_INVALIDARG;
+    if ((program && wcslen(program) > MAX_PATH) || (parameters && wcslen(parameters) > OB_MAX_CMD_PARAMS))
+        return BG_E_STRING_TOO_LONG;
+    if (FAILED(hr = ob_str_dup_opt(program, &new_program)) ||
+        FAILED(hr = ob_str_dup_opt(parameters, &new_parameters)) || FAILED(hr = lock_for_change(job)))
+    {
+        ob_str_free(new_program);
+        ob_str_free(new_parameters);
+        return hr;
+    }
+    ob_str_free(job->notify_program);
+    ob_str_free(job->notify_parameters);
+    job->notify_program = new_program;
+    job->notify_parameters = new_parameters;
+    return unlock_after_change(job, S_OK);
+}
+
+/* The reply download has begun once its size is known while transferring. */
+static BOOL reply_started(const ob_job *job)
+{
+    return job->reply.BytesTotal != BG_SIZE_UNKNOWN ||
+           job->state == BG_JOB_STATE_TRANSFERRED;
+}
+
+HRESULT ob_job_set_reply_file_name(ob_job *job, const WCHAR *name)
+{
+    WCHAR *copy = NULL;
+    HRESULT hr;
+
+    if (job->type != BG_JOB_TYPE_UPLOAD_REPLY) return E_NOTIMPL; /* as its Get counterpart documents */
+    if (name && *name && FAILED(hr = ob_check_reply_name(name))) return hr;
+    if (FAILED(hr = lock_for_change(job))) return hr;
+    if (reply_started(job)) return unlock_after_change(job, BG_E_INVALID_STATE);
+
+    if (name && *name) copy = ob_str_dup(name);
+    else if (job->progress.files_total) copy = generated_reply_name(job->files[0].local_name);
+    if (!copy && ((name && *name) || job->progress.files_total)) return unlock_after_change(job, E_OUTOFMEMORY);
+    ob_str_free(job->reply_file_name);
+    job->reply_file_name = copy;
+    return unlock_after_change(job, S_OK);
+}
+
+static HRESULT check_credentials(const BG_AUTH_CREDENTIALS *cred)
+{
+    const BG_BASIC_CREDENTIALS *basic = &cred->Credentials.Basic;
+
+    if (cred->Target < BG_AUTH_TARGET_SERVER || cred->Target > BG_AUTH_TARGET_PROXY)
+        return BG_E_INVALID_AUTH_TARGET;
+    if (cred->Scheme < BG_AUTH_SCHEME_BASIC || cred->Scheme > BG_AUTH_SCHEME_PASSPORT)
+        return BG_E_INVALID_AUTH_SCHEME;
+    if ((cred->Scheme == BG_AUTH_SCHEME_BASIC || cred->Scheme == BG_AUTH_SCHEME_DIGEST) &&
+        (!basic->UserName || !basic->Password))
+        return E_INVALIDARG;
+    if (basic->UserName && wcslen(basic->UserName) > OB_MAX_USERNAME) return BG_E_USERNAME_TOO_LARGE;
+    if (basic->Password && wcslen(basic->Password) > OB_MAX_PASSWORD) return BG_E_PASSWORD_TOO_LARGE;
+    return S_OK;
+}
+
+HRESULT ob_job_set_credentials(ob_job *job, const BG_AUTH_CREDENTIALS *cred)
+{
+    ob_credential fresh = { TRUE, NULL, NULL };
+    ob_credential *slot;
+    HRESULT hr;
+
+    if (FAILED(hr = check_credentials(cred))) return hr;
+    if (FAILED(hr = ob_str_dup_opt(cred->Credentials.Basic.UserName, &fresh.user)) ||
+        FAILED(hr = ob_str_dup_opt(cred->Credentials.Basic.Password, &fresh.password)) ||
+        FAILED(hr = lock_for_change(job)))
+    {
+        wipe_credential(&fresh);
+        return hr;
+    }
+    slot = &job->credentials[cred->Target - 1][cred->Scheme - 1];
+    wipe_credential(slot);
+    *slot = fresh;
+    return unlock_after_change(job, S_OK);
+}
+
+HRESULT ob_job_remove_credentials(ob_job *job, BG_AUTH_TARGET target, BG_AUTH_SCHEME scheme)
+{
+    ob_credential *slot;
+    HRESULT hr;
+
+    if (target < BG_AUTH_TARGET_SERVER || target > BG_AUTH_TARGET_PROXY) return BG_E_INVALID_AUTH_TARGET;
+    if (scheme < BG_AUTH_SCHEME_BASIC || scheme > BG_AUTH_SCHEME_PASSPORT) return BG_E_INVALID_AUTH_SCHEME;
+    if (FAILED(hr = lock_for_change(job))) return hr;
+    slot = &job->credentials[target - 1][scheme - 1];
+    hr = slot->set ? S_OK : S_FALSE; /* documented: S_FALSE when none were set */
+    wipe_credential(slot);
+    return unlock_after_change(job, hr);
+}
+
+HRESULT ob_job_change_owner(ob_job *job, const WCHAR *owner_sid)
+{
+    WCHAR *copy = ob_str_dup(owner_sid);
+    HRESULT hr;
+
+    if (!copy) return E_OUTOFMEMORY;
+    if (FAILED(hr = lock_for_change(job)))
+    {
+        ob_str_free(copy);
+        return hr;
+    }
+    ob_str_free(job->owner_sid);
+    job->owner_sid = copy;
+    wipe_all_credentials(job);
+    ob_str_free(job->notify_program);
+    ob_str_free(job->notify_parameters);
+    job->notify_program = job->notify_parameters = NULL;
+    return unlock_after_change(job, S_OK);
+}

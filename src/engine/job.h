@@ -1,0 +1,139 @@
+/* A job record: its properties, files, progress, error and state.  Every
+ * function takes the job's own lock; none is held across a call out of the
+ * engine.  Strings handed out are CoTaskMemAlloc'd copies for the caller. */
+#ifndef OB_JOB_H
+#define OB_JOB_H
+
+#include "ob_types.h"
+#include "names.h"
+#include "progress.h"
+
+struct ob_table;
+
+typedef struct ob_file {
+    WCHAR *remote_name;
+    WCHAR *local_name;
+    WCHAR *temp_name;          /* the partial download, once one exists */
+    ob_remote_kind kind;
+    ob_file_progress progress;
+} ob_file;
+
+typedef struct ob_error_info {
+    HRESULT code;
+    BG_ERROR_CONTEXT context;
+    LONG file_index;           /* -1 when the error is not about one file */
+    ob_remote_kind protocol;
+} ob_error_info;
+
+typedef struct ob_credential {
+    BOOL set;
+    WCHAR *user;
+    WCHAR *password;
+} ob_credential;
+
+#define OB_AUTH_TARGETS 2
+#define OB_AUTH_SCHEMES 5
+
+typedef struct ob_job {
+    LONG refs;
+    GUID id;
+    BG_JOB_TYPE type;
+    struct ob_table *table;    /* set while the job is in the table */
+    struct ob_job *table_next; /* hash chain, guarded by the table lock */
+
+    SRWLOCK lock;              /* guards everything below */
+    BG_JOB_STATE state;
+    WCHAR *owner_sid;
+    WCHAR *display_name;
+    WCHAR *description;
+    BG_JOB_PRIORITY priority;
+    ULONG notify_flags;
+    IUnknown *notify_interface;
+    WCHAR *notify_program;     /* NULL: no command line set */
+    WCHAR *notify_parameters;
+    ULONG retry_delay;
+    ULONG no_progress_timeout;
+    ULONG error_count;
+    BOOL has_error;
+    ob_error_info error;
+    BG_JOB_PROXY_USAGE proxy_usage;
+    WCHAR *proxy_list;
+    WCHAR *proxy_bypass;
+    ob_credential credentials[OB_AUTH_TARGETS][OB_AUTH_SCHEMES];
+    WCHAR *reply_file_name;
+    WCHAR *reply_temp_name;
+    BG_JOB_REPLY_PROGRESS reply;
+    FILETIME created, modified, transfer_completed;
+
+    ob_file *files;
+    ULONG files_capacity;
+    ob_progress progress;
+} ob_job;
+
+typedef enum ob_job_string {
+    OB_JOB_DISPLAY_NAME,
+    OB_JOB_DESCRIPTION,
+    OB_JOB_OWNER,
+    OB_JOB_PROXY_LIST,
+    OB_JOB_PROXY_BYPASS,
+    OB_JOB_NOTIFY_PROGRAM,
+    OB_JOB_NOTIFY_PARAMETERS,
+    OB_JOB_REPLY_FILE_NAME,
+} ob_job_string;
+
+/* Plain values, read together under one lock. */
+typedef struct ob_job_info {
+    BG_JOB_STATE state;
+    BG_JOB_PRIORITY priority;
+    ULONG notify_flags;
+    ULONG retry_delay;
+    ULONG no_progress_timeout;
+    ULONG error_count;
+    BG_JOB_PROXY_USAGE proxy_usage;
+    BG_JOB_TIMES times;
+} ob_job_info;
+
+HRESULT ob_job_new(const WCHAR *display_name, BG_JOB_TYPE type, const WCHAR *owner_sid, ob_job **out);
+void ob_job_addref(ob_job *job);
+void ob_job_release(ob_job *job);
+
+/* max_files 0: no limit (administrators). All files are added, or none. */
+HRESULT ob_job_add_files(ob_job *job, ULONG count, const BG_FILE_INFO *files, ULONG max_files);
+HRESULT ob_job_resume(ob_job *job);
+HRESULT ob_job_suspend(ob_job *job);
+HRESULT ob_job_cancel(ob_job *job);
+HRESULT ob_job_complete(ob_job *job);
+
+void ob_job_get_info(ob_job *job, ob_job_info *out);
+void ob_job_get_progress(ob_job *job, BG_JOB_PROGRESS *out);
+HRESULT ob_job_get_reply_progress(ob_job *job, BG_JOB_REPLY_PROGRESS *out);
+HRESULT ob_job_get_reply_data(ob_job *job, BYTE **buffer, UINT64 *length);
+HRESULT ob_job_get_string(ob_job *job, ob_job_string which, WCHAR **out);
+ULONG ob_job_file_count(ob_job *job);
+HRESULT ob_job_get_file_progress(ob_job *job, ULONG index, BG_FILE_PROGRESS *out);
+HRESULT ob_job_get_file_name(ob_job *job, ULONG index, BOOL remote, WCHAR **out);
+/* BG_E_ERROR_INFORMATION_UNAVAILABLE unless the job is in ERROR or TRANSIENT_ERROR. */
+HRESULT ob_job_get_error(ob_job *job, ob_error_info *out);
+/* AddRef'd, or NULL. */
+IUnknown *ob_job_get_notify_interface(ob_job *job);
+
+HRESULT ob_job_set_display_name(ob_job *job, const WCHAR *name);
+HRESULT ob_job_set_description(ob_job *job, const WCHAR *description);
+HRESULT ob_job_set_priority(ob_job *job, BG_JOB_PRIORITY priority);
+HRESULT ob_job_set_notify_flags(ob_job *job, ULONG flags);
+HRESULT ob_job_set_notify_interface(ob_job *job, IUnknown *sink);
+HRESULT ob_job_set_retry_delay(ob_job *job, ULONG seconds);
+HRESULT ob_job_set_no_progress_timeout(ob_job *job, ULONG seconds);
+HRESULT ob_job_set_proxy(ob_job *job, BG_JOB_PROXY_USAGE usage, const WCHAR *list, const WCHAR *bypass);
+HRESULT ob_job_set_notify_cmdline(ob_job *job, const WCHAR *program, const WCHAR *parameters);
+HRESULT ob_job_set_reply_file_name(ob_job *job, const WCHAR *name);
+HRESULT ob_job_set_credentials(ob_job *job, const BG_AUTH_CREDENTIALS *credentials);
+HRESULT ob_job_remove_credentials(ob_job *job, BG_AUTH_TARGET target, BG_AUTH_SCHEME scheme);
+/* New owner; drops credentials and the notification command line, as documented. */
+HRESULT ob_job_change_owner(ob_job *job, const WCHAR *owner_sid);
+
+/* For the transfer engine and tests: a recorded error moves the job to
+ * TRANSIENT_ERROR or ERROR through the state machine. */
+HRESULT ob_job_record_error(ob_job *job, const ob_error_info *error, BOOL transient);
+
+#endif

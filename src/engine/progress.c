@@ -1,0 +1,63 @@
+#include "progress.h"
+
+void ob_progress_file_added(ob_progress *job, ob_file_progress *file)
+{
+    file->bytes_total = BG_SIZE_UNKNOWN;
+    file->bytes_transferred = 0;
+    file->completed = FALSE;
+    job->files_total++;
+    job->files_unknown_size++;
+}
+
+void ob_progress_set_size(ob_progress *job, ob_file_progress *file, UINT64 size)
+{
+    if (file->bytes_total == size) return;
+    if (file->bytes_total == BG_SIZE_UNKNOWN)
+        job->files_unknown_size--;
+    else
+    {
+        job->bytes_total -= file->bytes_total;
+        ob_progress_file_restart(job, file);
+    }
+    file->bytes_total = size;
+    job->bytes_total += size;
+}
+
+UINT64 ob_progress_add_bytes(ob_progress *job, ob_file_progress *file, UINT64 bytes)
+{
+    if (file->bytes_total != BG_SIZE_UNKNOWN && bytes > file->bytes_total - file->bytes_transferred)
+        bytes = file->bytes_total - file->bytes_transferred;
+    file->bytes_transferred += bytes;
+    job->bytes_transferred += bytes;
+    return bytes;
+}
+
+void ob_progress_file_done(ob_progress *job, ob_file_progress *file)
+{
+    if (file->completed) return;
+    /* A file of unknown size is done when its stream ends: its size is what arrived. */
+    if (file->bytes_total == BG_SIZE_UNKNOWN) ob_progress_set_size(job, file, file->bytes_transferred);
+    file->completed = TRUE;
+    job->files_transferred++;
+}
+
+void ob_progress_file_restart(ob_progress *job, ob_file_progress *file)
+{
+    job->bytes_transferred -= file->bytes_transferred;
+    file->bytes_transferred = 0;
+    if (file->completed)
+    {
+        file->completed = FALSE;
+        job->files_transferred--;
+    }
+}
+
+void ob_progress_snapshot(const ob_progress *job, BG_JOB_PROGRESS *out)
+{
+    out->FilesTotal = job->files_total;
+    out->FilesTransferred = job->files_transferred;
+    out->BytesTransferred = job->bytes_transferred;
+    if (!job->files_total) out->BytesTotal = 0;
+    else if (job->files_unknown_size) out->BytesTotal = BG_SIZE_UNKNOWN;
+    else out->BytesTotal = job->bytes_total;
+}

@@ -1,0 +1,324 @@
+#include "table.h"
+#include "str.h"
+
+typedef struct owner_count {
+    struct owner_count *next;
+    ULONG jobs;
+    WCHAR sid[1];
+} owner_count;
+
+struct ob_table {
+    SRWLOCK lock;
+    ob_limits limits;
+    ob_job **buckets;
+    ULONG bucket_count;        /* a power of two */
+    ULONG job_count;
+    owner_count *owners;
+};
+
+static ULONG hash_guid(const GUID *id)
+{
+    const ULONG *words = (const ULONG *)id;
+    return words[0] ^ words[1] ^ words[2] ^ words[3];
+}
+
+static ob_job **bucket_of(ob_table *table, const GUID *id)
+{
+    return &table->buckets[hash_guid(id) & (table->bucket_count - 1)];
+}
+
+ob_table *ob_table_new(const ob_limits *limits)
+{
+    ob_table *table = HeapAlloc(GetProcessHeap(), HEAP_ZERO_MEMORY, sizeof(*table));
+    if (!table) return NULL;
+    InitializeSRWLock(&table->lock);
+    table->limits = *limits;
+    table->bucket_count = 64;
+    table->buckets = HeapAlloc(GetProcessHeap(), HEAP_ZERO_MEMORY, table->bucket_count * sizeof(ob_job *));
+    if (!table->buckets)
+    {
+        HeapFree(GetProcessHeap(), 0, table);
+        return NULL;
+    }
+    return table;
+}
+
+void ob_table_free(ob_table *table)
+{
+    ULONG i;
+    owner_count *owner, *next;
+
+    for (i = 0; i < table->bucket_count; i++)
+        while (table->buckets[i])
+        {
+            ob_job *job = table->buckets[i];
+            table->buckets[i] = job->table_next;
+            job->table = NULL;
+            ob_job_release(job);
+        }
+    for (owner = table->owners; owner; owner = next)
+    {
+        next = owner->next;
+        HeapFree(GetProcessHeap(), 0, owner);
+    }
+    HeapFree(GetProcessHeap(), 0, table->buckets);
+    HeapFree(GetProcessHeap(), 0, table);
+}
+
+static ob_table *global_table;
+
+static BOOL CALLBACK create_global(INIT_ONCE *once, void *param, void **context)
+{
+    ob_limits limits = ob_limits_from_registry();
+    global_table = ob_table_new(&limits);
+    return global_table != NULL;
+}
+
+ob_table *ob_table_global(void)
+{
+    static INIT_ONCE once = INIT_ONCE_STATIC_INIT;
+    InitOnceExecuteOnce(&once, create_global, NULL, NULL);
+    return global_table;
+}
+
+ULONG ob_table_global_count(void)
+{
+    return global_table ? ob_table_count(global_table) : 0;
+}
+
+ULONG ob_table_count(ob_table *table)
+{
+    ULONG count;
+    AcquireSRWLockShared(&table->lock);
+    count = table->job_count;
+    ReleaseSRWLockShared(&table->lock);
+    return count;
+}
+
+/* ---- per-owner job counts (table lock held) ---- */
+
+static owner_count *find_owner(ob_table *table, const WCHAR *sid, BOOL create)
+{
+    owner_count *owner;
+    for (owner = table->owners; owner; owner = owner->next)
+        if (!wcscmp(owner->sid, sid)) return owner;
+    if (!create) return NULL;
+    owner = HeapAlloc(GetProcessHeap(), HEAP_ZERO_MEMORY, sizeof(*owner) + wcslen(sid) * sizeof(WCHAR));
+    if (!owner) return NULL;
+    wcscpy(owner->sid, sid);
+    owner->next = table->owners;
+    table->owners = owner;
+    return owner;
+}
+
+static void count_owner(ob_table *table, const WCHAR *sid, LONG delta)
+{
+    owner_count *owner = find_owner(table, sid, delta > 0);
+    if (owner) owner->jobs += delta;
+}
+
+/* ---- the hash (table lock held) ---- */
+
+static void grow(ob_table *table)
+{
+    ULONG new_count = table->bucket_count * 2, i;
+    ob_job **new_buckets = HeapAlloc(GetProcessHeap(), HEAP_ZERO_MEMORY, new_count * sizeof(ob_job *));
+
+    if (!new_buckets) return; /* longer chains, still correct */
+    for (i = 0; i < table->bucket_count; i++)
+        while (table->buckets[i])
+        {
+            ob_job *job = table->buckets[i];
+            ob_job **slot = &new_buckets[hash_guid(&job->id) & (new_count - 1)];
+            table->buckets[i] = job->table_next;
+            job->table_next = *slot;
+            *slot = job;
+        }
+    HeapFree(GetProcessHeap(), 0, table->buckets);
+    table->buckets = new_buckets;
+    table->bucket_count = new_count;
+}
+
+static void insert(ob_table *table, ob_job *job)
+{
+    ob_job **slot;
+    if (table->job_count >= table->bucket_count) grow(table);
+    slot = bucket_of(table, &job->id);
+    job->table_next = *slot;
+    *slot = job;
+    job->table = table;
+    table->job_count++;
+}
+
+static ob_job *lookup(ob_table *table, const GUID *id)
+{
+    ob_job *job;
+    for (job = *bucket_of(table, id); job; job = job->table_next)
+        if (IsEqualGUID(&job->id, id)) return job;
+    return NULL;
+}
+
+static BOOL unlink_job(ob_table *table, ob_job *job)
+{
+    ob_job **link;
+    for (link = bucket_of(table, &job->id); *link; link = &(*link)->table_next)
+        if (*link == job)
+        {
+            *link = job->table_next;
+            job->table_next = NULL;
+            job->table = NULL;
+            table->job_count--;
+            return TRUE;
+        }
+    return FALSE;
+}
+
+/* ---- operations ---- */
+
+static HRESULT check_limits(ob_table *table, const ob_caller *caller)
+{
+    owner_count *owner;
+    if (table->job_count >= table->limits.max_jobs_per_machine) return BG_E_TOO_MANY_JOBS_PER_MACHINE;
+    if (caller->is_admin) return S_OK;
+    owner = find_owner(table, caller->sid, FALSE);
+    if (owner && owner->jobs >= table->limits.max_jobs_per_user) return BG_E_TOO_MANY_JOBS_PER_USER;
+    return S_OK;
+}
+
+HRESULT ob_table_create_job(ob_table *table, const WCHAR *display_name, BG_JOB_TYPE type,
+                            const ob_caller *caller, ob_job **out)
+{
+    ob_job *job;
+    HRESULT hr;
+
+    if (!display_name || wcslen(display_name) > OB_MAX_DISPLAY_NAME) return E_INVALIDARG;
+    if ((unsigned)type > BG_JOB_TYPE_UPLOAD_REPLY) return E_INVALIDARG;
+    if (FAILED(hr = ob_job_new(display_name, type, caller->sid, &job))) return hr;
+
+    AcquireSRWLockExclusive(&table->lock);
+    if (SUCCEEDED(hr = check_limits(table, caller)))
+    {
+        ob_job_addref(job); /* the table's reference */
+        insert(table, job);
+        count_owner(table, caller->sid, +1);
+    }
+    ReleaseSRWLockExclusive(&table->lock);
+
+    if (FAILED(hr)) ob_job_release(job);
+    else *out = job;
+    return hr;
+}
+
+static BOOL owned_by(ob_job *job, const ob_caller *caller)
+{
+    BOOL mine;
+    AcquireSRWLockShared(&job->lock);
+    mine = !wcscmp(job->owner_sid, caller->sid);
+    ReleaseSRWLockShared(&job->lock);
+    return mine;
+}
+
+HRESULT ob_table_get_job(ob_table *table, const GUID *id, const ob_caller *caller, ob_job **out)
+{
+    ob_job *job;
+    HRESULT hr = BG_E_NOT_FOUND;
+
+    AcquireSRWLockShared(&table->lock);
+    if ((job = lookup(table, id)))
+    {
+        if (caller->is_admin || owned_by(job, caller))
+        {
+            ob_job_addref(job);
+            *out = job;
+            hr = S_OK;
+        }
+        else hr = E_ACCESSDENIED;
+    }
+    ReleaseSRWLockShared(&table->lock);
+    return hr;
+}
+
+HRESULT ob_table_snapshot(ob_table *table, DWORD flags, const ob_caller *caller, ob_job ***jobs, ULONG *count)
+{
+    BOOL all_users = flags & BG_JOB_ENUM_ALL_USERS;
+    ob_job **list = NULL;
+    ULONG i, n = 0;
+
+    if (flags & ~BG_JOB_ENUM_ALL_USERS) return E_INVALIDARG;
+    if (all_users && !caller->is_admin) return E_ACCESSDENIED;
+
+    AcquireSRWLockShared(&table->lock);
+    if (table->job_count &&
+        !(list = HeapAlloc(GetProcessHeap(), 0, table->job_count * sizeof(*list))))
+    {
+        ReleaseSRWLockShared(&table->lock);
+        return E_OUTOFMEMORY;
+    }
+    for (i = 0; i < table->bucket_count; i++)
+    {
+        ob_job *job;
+        for (job = table->buckets[i]; job; job = job->table_next)
+            if (all_users || owned_by(job, caller))
+            {
+                ob_job_addref(job);
+                list[n++] = job;
+            }
+    }
+    ReleaseSRWLockShared(&table->lock);
+    *jobs = list;
+    *count = n;
+    return S_OK;
+}
+
+void ob_table_free_snapshot(ob_job **jobs, ULONG count)
+{
+    ULONG i;
+    for (i = 0; i < count; i++) ob_job_release(jobs[i]);
+    HeapFree(GetProcessHeap(), 0, jobs);
+}
+
+HRESULT ob_table_add_files(ob_table *table, ob_job *job, ULONG count, const BG_FILE_INFO *files,
+                           const ob_caller *caller)
+{
+    ULONG max_files = caller->is_admin ? 0 : table->limits.max_files_per_job;
+    return ob_job_add_files(job, count, files, max_files);
+}
+
+HRESULT ob_table_take_ownership(ob_table *table, ob_job *job, const ob_caller *caller)
+{
+    WCHAR old_sid[ARRAYSIZE(caller->sid)];
+    HRESULT hr;
+
+    if (!caller->is_admin) return E_ACCESSDENIED;
+    AcquireSRWLockShared(&job->lock);
+    lstrcpynW(old_sid, job->owner_sid, ARRAYSIZE(old_sid));
+    ReleaseSRWLockShared(&job->lock);
+
+    AcquireSRWLockExclusive(&table->lock);
+    hr = ob_job_change_owner(job, caller->sid);
+    if (SUCCEEDED(hr) && job->table == table)
+    {
+        count_owner(table, old_sid, -1);
+        count_owner(table, caller->sid, +1);
+    }
+    ReleaseSRWLockExclusive(&table->lock);
+    return hr;
+}
+
+void ob_table_remove(ob_table *table, ob_job *job)
+{
+    BOOL removed;
+    WCHAR *sid;
+
+    AcquireSRWLockExclusive(&table->lock);
+    removed = unlink_job(table, job);
+    if (removed)
+    {
+        AcquireSRWLockShared(&job->lock);
+        sid = job->owner_sid;
+        count_owner(table, sid, -1);
+        ReleaseSRWLockShared(&job->lock);
+    }
+    ReleaseSRWLockExclusive(&table->lock);
+    if (removed) ob_job_release(job); /* the table's reference */
+}

@@ -1,0 +1,44 @@
+/* The job table: every non-final job, hashed by GUID.  One table lock, held
+ * only to find, insert or remove (never across I/O).  Lock order: the table
+ * lock may be held while taking a job's lock, never the other way round. */
+#ifndef OB_TABLE_H
+#define OB_TABLE_H
+
+#include "ob_types.h"
+#include "config.h"
+#include "job.h"
+
+typedef struct ob_table ob_table;
+
+/* Who is calling: the SID string of the caller's token, and whether it is an
+ * administrator (exempt from per-user limits, may see every user's jobs). */
+typedef struct ob_caller {
+    WCHAR sid[192];
+    BOOL is_admin;
+} ob_caller;
+
+HRESULT ob_caller_current(ob_caller *caller);
+
+ob_table *ob_table_new(const ob_limits *limits);
+void ob_table_free(ob_table *table);
+/* The process-wide table, created on first use with the registry's limits. */
+ob_table *ob_table_global(void);
+ULONG ob_table_count(ob_table *table);
+/* Jobs in the process-wide table; 0 if it was never created. */
+ULONG ob_table_global_count(void);
+
+HRESULT ob_table_create_job(ob_table *table, const WCHAR *display_name, BG_JOB_TYPE type,
+                            const ob_caller *caller, ob_job **out);
+/* BG_E_NOT_FOUND for unknown or final jobs, E_ACCESSDENIED for another user's. */
+HRESULT ob_table_get_job(ob_table *table, const GUID *id, const ob_caller *caller, ob_job **out);
+/* An AddRef'd snapshot of the caller's jobs (flags: BG_JOB_ENUM_ALL_USERS). */
+HRESULT ob_table_snapshot(ob_table *table, DWORD flags, const ob_caller *caller, ob_job ***jobs, ULONG *count);
+void ob_table_free_snapshot(ob_job **jobs, ULONG count);
+HRESULT ob_table_add_files(ob_table *table, ob_job *job, ULONG count, const BG_FILE_INFO *files,
+                           const ob_caller *caller);
+/* TakeOwnership: administrators only. */
+HRESULT ob_table_take_ownership(ob_table *table, ob_job *job, const ob_caller *caller);
+/* Called by a job reaching a final state. */
+void ob_table_remove(ob_table *table, ob_job *job);
+
+#endif
