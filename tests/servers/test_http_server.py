@@ -1,0 +1,427 @@
+#!/usr/bin/env python3
+"""Self test of http_server.py (and server_ctl.sh).  Standard library only.
+
+Run:  python3 tests/servers/test_http_server.py
+The server is started as a subprocess with the same command line a CTest
+fixture uses; one server is shared by most tests, a few start their own.
+"""
+
+import http.client
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SERVER = os.path.join(HERE, "http_server.py")
+CTL = os.path.join(HERE, "server_ctl.sh")
+
+
+def expected(offset, length):
+    """Reference pattern straight from the documented formula."""
+    return bytes(((i * 7 + i // 251) & 0xFF) for i in range(offset, offset + length))
+
+
+def start_server(tmpdir, *extra):
+    port_file = os.path.join(tmpdir, "port")
+    proc = subprocess.Popen(
+        [sys.executable, SERVER, "--port-file", port_file] + list(extra),
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        if os.path.exists(port_file):
+            with open(port_file) as f:
+                text = f.read()
+            if text.endswith("\n"):
+                return proc, int(text), port_file
+        if proc.poll() is not None:
+            raise RuntimeError("server exited with %s" % proc.returncode)
+        time.sleep(0.02)
+    proc.kill()
+    proc.wait()
+    raise RuntimeError("server did not write its port file")
+
+
+class ServerTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory(prefix="http_server_test_")
+        cls.log = os.path.join(cls.tmp.name, "requests.log")
+        cls.proc, cls.port, cls.port_file = start_server(
+            cls.tmp.name, "--lifetime", "120", "--log", cls.log)
+
+    @classmethod
+    def tearDownClass(cls):
+        if cls.proc.poll() is None:
+            cls.proc.send_signal(signal.SIGTERM)
+            try:
+                cls.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                cls.proc.kill()
+                cls.proc.wait()
+        cls.tmp.cleanup()
+
+    # --- helpers --------------------------------------------------------
+    def conn(self):
+        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+
+    def request(self, method, target, headers=None):
+        c = self.conn()
+        try:
+            c.request(method, target, headers=headers or {})
+            r = c.getresponse()
+            body = r.read()
+            return r, body
+        finally:
+            c.close()
+
+    def get(self, target, rng=None, **headers):
+        if rng is not None:
+            headers["Range"] = rng
+        return self.request("GET", target, headers)
+
+    def stats(self):
+        r, body = self.get("/stats")
+        self.assertEqual(r.status, 200)
+        return json.loads(body)
+
+    def raw(self, request_bytes):
+        """Send a raw request, read until the server closes; returns (head, body)."""
+        with socket.create_connection(("127.0.0.1", self.port), timeout=10) as s:
+            s.sendall(request_bytes)
+            chunks = []
+            while True:                     # ends at EOF or on the timeout
+                b = s.recv(65536)
+                if not b:
+                    break
+                chunks.append(b)
+        data = b"".join(chunks)
+        head, _, body = data.partition(b"\r\n\r\n")
+        return head.decode("latin-1"), body
+
+    # --- tests ----------------------------------------------------------
+    def test_pattern_formula(self):
+        # The documented per-byte formula, spot-checked by hand.
+        self.assertEqual(expected(0, 4), bytes([0, 7, 14, 21]))
+        self.assertEqual(expected(250, 3), bytes([(250 * 7) & 255, (251 * 7 + 1) & 255,
+                                                  (252 * 7 + 1) & 255]))
+
+    def test_sizes_and_full_bodies(self):
+        for size in (0, 1, 250, 251, 1000, 32129, (1 << 20) + 300):
+            r, body = self.get("/data/%d" % size)
+            self.assertEqual(r.status, 200, size)
+            self.assertEqual(int(r.getheader("Content-Length")), size)
+            self.assertEqual(len(body), size)
+            self.assertEqual(body, expected(0, size), size)
+
+    def test_pattern_at_offsets(self):
+        size = 6 * (1 << 30)                # beyond 4 GiB, never materialised
+        for off in (0, 250, 251, 32127, 32128, (1 << 20) - 3, (1 << 32) - 2,
+                    5 * (1 << 30) + 17, size - 64):
+            r, body = self.get("/data/%d" % size, "bytes=%d-%d" % (off, off + 63))
+            self.assertEqual(r.status, 206, off)
+            self.assertEqual(r.getheader("Content-Range"),
+                             "bytes %d-%d/%d" % (off, off + 63, size))
+            self.assertEqual(body, expected(off, 64), off)
+
+    def test_head(self):
+        size = 5 * (1 << 30) + 3
+        r, body = self.request("HEAD", "/data/%d" % size)
+        self.assertEqual(r.status, 200)
+        self.assertEqual(body, b"")
+        self.assertEqual(r.getheader("Content-Length"), str(size))
+        self.assertEqual(r.getheader("Accept-Ranges"), "bytes")
+        self.assertEqual(r.getheader("Last-Modified"), "Sat, 01 Jan 2022 00:00:00 GMT")
+        self.assertIsNotNone(r.getheader("ETag"))
+        r2, _ = self.request("HEAD", "/data/%d" % size)
+        self.assertEqual(r2.getheader("Last-Modified"), r.getheader("Last-Modified"))
+        self.assertEqual(r2.getheader("ETag"), r.getheader("ETag"))
+        # HEAD ignores Range.
+        r3, _ = self.request("HEAD", "/data/100", {"Range": "bytes=0-9"})
+        self.assertEqual(r3.status, 200)
+        self.assertEqual(r3.getheader("Content-Length"), "100")
+
+    def test_range_forms(self):
+        size = 100000
+        cases = [("bytes=0-0", 0, 0), ("bytes=10-19", 10, 19),
+                 ("bytes=99990-", 99990, 99999), ("bytes=-7", 99993, 99999),
+                 ("bytes=99000-200000", 99000, 99999),       # end clamped
+                 ("bytes=-200000", 0, 99999),                # suffix > size
+                 ("bytes=0-", 0, 99999)]
+        for rng, first, last in cases:
+            r, body = self.get("/data/%d" % size, rng)
+            self.assertEqual(r.status, 206, rng)
+            self.assertEqual(r.getheader("Content-Range"),
+                             "bytes %d-%d/%d" % (first, last, size), rng)
+            self.assertEqual(int(r.getheader("Content-Length")), last - first + 1)
+            self.assertEqual(body, expected(first, last - first + 1), rng)
+
+    def test_range_ignored_when_malformed(self):
+        for rng in ("bytes=5-2", "bytes=0-1,5-6", "items=0-1", "bytes=abc"):
+            r, body = self.get("/data/50", rng)
+            self.assertEqual(r.status, 200, rng)
+            self.assertEqual(body, expected(0, 50))
+
+    def test_416(self):
+        c = self.conn()
+        try:
+            for target, rng in (("/data/100", "bytes=100-"), ("/data/100", "bytes=500-600"),
+                                ("/data/100", "bytes=-0"), ("/data/0", "bytes=0-"),
+                                ("/data/0", "bytes=-5")):
+                c.request("GET", target, headers={"Range": rng})
+                r = c.getresponse()
+                r.read()
+                self.assertEqual(r.status, 416, rng)
+                self.assertEqual(r.getheader("Content-Range"),
+                                 "bytes */%s" % target.split("/")[-1])
+            # Still keep-alive after a 416.
+            c.request("GET", "/data/10")
+            r = c.getresponse()
+            self.assertEqual(r.read(), expected(0, 10))
+        finally:
+            c.close()
+
+    def test_keep_alive(self):
+        c = self.conn()
+        try:
+            c.request("GET", "/data/1000")
+            r = c.getresponse()
+            self.assertEqual(r.version, 11)
+            r.read()
+            sock = c.sock
+            self.assertIsNotNone(sock)
+            for n in (5, 70000):
+                c.request("GET", "/data/%d" % n, headers={"Range": "bytes=1-"})
+                r = c.getresponse()
+                self.assertEqual(r.read(), expected(1, n - 1))
+                self.assertIs(c.sock, sock)      # same connection reused
+        finally:
+            c.close()
+
+    def test_if_range(self):
+        r, _ = self.request("HEAD", "/data/1000")
+        etag, lm = r.getheader("ETag"), r.getheader("Last-Modified")
+        for validator in (etag, lm):
+            r, body = self.get("/data/1000", "bytes=10-", **{"If-Range": validator})
+            self.assertEqual(r.status, 206)
+            self.assertEqual(body, expected(10, 990))
+        r, body = self.get("/data/1000", "bytes=10-", **{"If-Range": '"stale"'})
+        self.assertEqual(r.status, 200)
+        self.assertEqual(body, expected(0, 1000))
+
+    def test_nolength(self):
+        head, body = self.raw(b"GET /data/70000?nolength=1 HTTP/1.1\r\n"
+                              b"Host: 127.0.0.1\r\n\r\n")
+        lines = head.lower().split("\r\n")
+        self.assertTrue(lines[0].startswith("http/1.1 200"), lines[0])
+        self.assertNotIn("content-length", head.lower())
+        self.assertNotIn("transfer-encoding", head.lower())
+        self.assertIn("connection: close", lines)
+        self.assertEqual(body, expected(0, 70000))
+        # HEAD: no length either.
+        head, body = self.raw(b"HEAD /data/70000?nolength=1 HTTP/1.1\r\n"
+                              b"Host: 127.0.0.1\r\n\r\n")
+        self.assertTrue(head.startswith("HTTP/1.1 200"))
+        self.assertNotIn("content-length", head.lower())
+        self.assertEqual(body, b"")
+        # http.client reads a close-delimited body as well.
+        r, body = self.get("/data/1234?nolength=1")
+        self.assertIsNone(r.getheader("Content-Length"))
+        self.assertEqual(body, expected(0, 1234))
+
+    def test_norange(self):
+        r, body = self.get("/data/5000?norange=1", "bytes=100-199")
+        self.assertEqual(r.status, 200)
+        self.assertIsNone(r.getheader("Accept-Ranges"))
+        self.assertIsNone(r.getheader("Content-Range"))
+        self.assertEqual(body, expected(0, 5000))
+        r, _ = self.request("HEAD", "/data/5000?norange=1")
+        self.assertEqual(r.getheader("Content-Length"), "5000")
+        self.assertIsNone(r.getheader("Accept-Ranges"))
+
+    def test_rate(self):
+        t0 = time.monotonic()
+        r, body = self.get("/data/65536?rate=262144")
+        elapsed = time.monotonic() - t0
+        self.assertEqual(body, expected(0, 65536))
+        self.assertGreaterEqual(elapsed, 0.2)
+        # Combined with a range: 8 KiB at 64 KiB/s is at least ~0.1 s.
+        t0 = time.monotonic()
+        r, body = self.get("/data/100000?rate=65536", "bytes=50000-58191")
+        elapsed = time.monotonic() - t0
+        self.assertEqual(r.status, 206)
+        self.assertEqual(body, expected(50000, 8192))
+        self.assertGreaterEqual(elapsed, 0.08)
+
+    def test_dropat_and_resume(self):
+        target = "/data/200000?dropat=70000"
+        c = self.conn()
+        try:
+            c.request("GET", target)
+            r = c.getresponse()
+            self.assertEqual(r.status, 200)
+            self.assertEqual(r.getheader("Content-Length"), "200000")
+            with self.assertRaises(http.client.IncompleteRead) as cm:
+                r.read()
+            self.assertEqual(len(cm.exception.partial), 70000)
+            self.assertEqual(cm.exception.partial, expected(0, 70000))
+        finally:
+            c.close()
+        # Resume from the offset: served in full.
+        r, body = self.get(target, "bytes=70000-")
+        self.assertEqual(r.status, 206)
+        self.assertEqual(r.getheader("Content-Range"), "bytes 70000-199999/200000")
+        self.assertEqual(body, expected(70000, 130000))
+        # A range across the offset is cut there too.
+        c = self.conn()
+        try:
+            c.request("GET", target, headers={"Range": "bytes=60000-"})
+            r = c.getresponse()
+            self.assertEqual(r.status, 206)
+            with self.assertRaises(http.client.IncompleteRead) as cm:
+                r.read()
+            self.assertEqual(cm.exception.partial, expected(60000, 10000))
+        finally:
+            c.close()
+        # A range ending before the offset is not affected.
+        r, body = self.get(target, "bytes=0-999")
+        self.assertEqual(body, expected(0, 1000))
+        s = self.stats()
+        self.assertEqual(s["targets"][target], 4)
+        ranges = [e["range"] for e in s["ranges"] if e["target"] == target]
+        self.assertEqual(ranges, ["bytes=70000-", "bytes=60000-", "bytes=0-999"])
+
+    def test_status_codes(self):
+        for code in (404, 500, 503, 403, 200):
+            r, body = self.get("/status/%d" % code)
+            self.assertEqual(r.status, code)
+            self.assertTrue(body.startswith(str(code).encode()))
+        r, body = self.get("/status/204")
+        self.assertEqual((r.status, body), (204, b""))
+        for method in ("GET", "HEAD"):
+            r, body = self.request(method, "/data/1000?status=404")
+            self.assertEqual(r.status, 404)
+            self.assertIsNotNone(r.getheader("Content-Length"))
+            if method == "HEAD":
+                self.assertEqual(body, b"")
+            else:
+                self.assertIn(b"404", body)
+                self.assertLess(len(body), 100)
+        r, _ = self.request("HEAD", "/data/10?status=503&delay=10")
+        self.assertEqual(r.status, 503)
+
+    def test_bad_requests(self):
+        r, _ = self.get("/nothing/here")
+        self.assertEqual(r.status, 404)
+        for target in ("/data/12x", "/data/10?bogus=1", "/data/10?rate=0",
+                       "/data/10?nolength=maybe", "/status/99", "/status/600"):
+            r, _ = self.get(target)
+            self.assertEqual(r.status, 400, target)
+        r, _ = self.request("POST", "/data/10")
+        self.assertEqual(r.status, 501)
+
+    def test_changing(self):
+        r1, _ = self.request("HEAD", "/data/4096?changing=1")
+        r2, body = self.get("/data/4096?changing=1")
+        self.assertEqual(r1.getheader("Content-Length"), "4096")
+        self.assertEqual(body, expected(0, 4096))
+        self.assertNotEqual(r1.getheader("Last-Modified"), r2.getheader("Last-Modified"))
+        self.assertNotEqual(r1.getheader("ETag"), r2.getheader("ETag"))
+        # A resume that presents the old validator gets the whole body.
+        r3, body = self.get("/data/4096?changing=1", "bytes=100-",
+                            **{"If-Range": r2.getheader("Last-Modified")})
+        self.assertEqual(r3.status, 200)
+        self.assertEqual(body, expected(0, 4096))
+
+    def test_delay(self):
+        t0 = time.monotonic()
+        r, body = self.get("/data/10?delay=300")
+        self.assertGreaterEqual(time.monotonic() - t0, 0.28)
+        self.assertEqual(body, expected(0, 10))
+
+    def test_stats(self):
+        for _ in range(3):
+            self.get("/data/777")
+        self.request("HEAD", "/data/777")
+        self.get("/data/777", "bytes=700-")
+        self.get("/status/418")
+        s = self.stats()
+        self.assertEqual(s["paths"]["/data/777"], 5)
+        self.assertEqual(s["methods"]["GET /data/777"], 4)
+        self.assertEqual(s["methods"]["HEAD /data/777"], 1)
+        self.assertEqual(s["paths"]["/status/418"], 1)
+        self.assertNotIn("/stats", s["paths"])
+        self.assertIn({"method": "GET", "target": "/data/777", "range": "bytes=700-",
+                       "if_range": None}, s["ranges"])
+        self.assertGreaterEqual(s["requests"], 6)
+
+    def test_log_written(self):
+        self.get("/data/31?delay=0")
+        deadline = time.monotonic() + 2
+        while time.monotonic() < deadline:
+            with open(self.log) as f:
+                if "/data/31?delay=0" in f.read():
+                    return
+            time.sleep(0.05)
+        self.fail("request not in log")
+
+    def test_listens_on_loopback_only(self):
+        # The port file is complete (number + newline) and the socket is bound
+        # to 127.0.0.1, not to all interfaces.
+        with open(self.port_file) as f:
+            self.assertEqual(f.read(), "%d\n" % self.port)
+        out = subprocess.run(["ss", "-Hltn", "sport = :%d" % self.port],
+                             capture_output=True, text=True)
+        if out.returncode == 0 and out.stdout.strip():
+            self.assertIn("127.0.0.1:%d" % self.port, out.stdout)
+
+
+class LifecycleTest(unittest.TestCase):
+    def test_sigterm_and_lifetime(self):
+        with tempfile.TemporaryDirectory() as d1, tempfile.TemporaryDirectory() as d2:
+            p1, _, pf1 = start_server(d1)
+            p2, _, pf2 = start_server(d2, "--lifetime", "1")
+            t0 = time.monotonic()
+            p1.send_signal(signal.SIGTERM)
+            self.assertEqual(p1.wait(5), 0)
+            self.assertLess(time.monotonic() - t0, 2)
+            self.assertFalse(os.path.exists(pf1))
+            self.assertEqual(p2.wait(5), 0)          # lifetime over
+            self.assertFalse(os.path.exists(pf2))
+
+    def test_server_ctl(self):
+        with tempfile.TemporaryDirectory() as d:
+            state = os.path.join(d, "state")
+            ctl = lambda *a: subprocess.run(["bash", CTL] + list(a), capture_output=True,
+                                            text=True, timeout=30, stdin=subprocess.DEVNULL)
+            self.assertEqual(ctl("stop", state).returncode, 0)      # nothing running
+            r = ctl("start", state, SERVER, "--lifetime", "60")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            with open(os.path.join(state, "server.pid")) as f:
+                pid = int(f.read())
+            with open(os.path.join(state, "server.port")) as f:
+                port = int(f.read())
+            c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            c.request("GET", "/data/16")
+            self.assertEqual(c.getresponse().read(), expected(0, 16))
+            c.close()
+            r = ctl("start", state, SERVER)                           # idempotent
+            self.assertEqual(r.returncode, 0, r.stderr)
+            with open(os.path.join(state, "server.pid")) as f:
+                self.assertEqual(int(f.read()), pid)
+            r = ctl("stop", state)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertFalse(os.path.exists(os.path.join(state, "server.pid")))
+            with self.assertRaises(OSError):
+                socket.create_connection(("127.0.0.1", port), timeout=2).close()
+            self.assertEqual(ctl("stop", state).returncode, 0)      # again
+            self.assertTrue(os.path.exists(os.path.join(state, "server.log")))
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
