@@ -1,11 +1,13 @@
 #include "table.h"
 #include <sddl.h>
 
+/* TOKEN_DUPLICATE: token_is_admin needs an identification copy of it. */
 static HANDLE open_caller_token(void)
 {
+    const DWORD access = TOKEN_QUERY | TOKEN_DUPLICATE;
     HANDLE token;
-    if (OpenThreadToken(GetCurrentThread(), TOKEN_QUERY, TRUE, &token)) return token;
-    if (OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &token)) return token;
+    if (OpenThreadToken(GetCurrentThread(), access, TRUE, &token)) return token;
+    if (OpenProcessToken(GetCurrentProcess(), access, &token)) return token;
     return NULL;
 }
 

@@ -141,8 +141,11 @@ static HRESULT reserve_files(ob_job *job, ULONG needed)
 static WCHAR *generated_reply_name(const WCHAR *upload_file)
 {
     WCHAR name[MAX_PATH + 32];
-    const WCHAR *slash = wcsrchr(upload_file, '\\');
-    size_t dir_len = slash ? (size_t)(slash - upload_file + 1) : 0;
+    const WCHAR *slash = wcsrchr(upload_file, '\\'), *forward = wcsrchr(upload_file, '/');
+    size_t dir_len;
+
+    if (forward > slash) slash = forward; /* "C:/dir/file" is a full path too */
+    dir_len = slash ? (size_t)(slash - upload_file + 1) : 0;
 
     if (dir_len + 24 >= MAX_PATH) return NULL;
     memcpy(name, upload_file, dir_len * sizeof(WCHAR));
@@ -150,44 +153,51 @@ static WCHAR *generated_reply_name(const WCHAR *upload_file)
     return ob_str_dup(name);
 }
 
-static HRESULT append_file(ob_job *job, const BG_FILE_INFO *info)
+/* Copies the names into a reserved slot; the file is not counted yet. */
+static HRESULT fill_slot(ob_job *job, ob_file *file, const BG_FILE_INFO *info)
 {
-    ob_file *file = &job->files[job->progress.files_total];
-
     memset(file, 0, sizeof(*file));
     ob_check_remote_name(info->RemoteName, job->type, &file->kind);
     file->remote_name = ob_str_dup(info->RemoteName);
     file->local_name = ob_str_dup(info->LocalName);
-    if (!file->remote_name || !file->local_name)
+    return file->remote_name && file->local_name ? S_OK : E_OUTOFMEMORY;
+}
+
+/* Every slot is filled before any file is counted, so a set that runs out of
+ * memory half-way adds nothing. */
+static HRESULT append_files(ob_job *job, ULONG count, const BG_FILE_INFO *files)
+{
+    ob_file *slots = &job->files[job->progress.files_total];
+    HRESULT hr = S_OK;
+    ULONG i;
+
+    for (i = 0; i < count && SUCCEEDED(hr); i++) hr = fill_slot(job, &slots[i], &files[i]);
+    if (FAILED(hr))
     {
-        free_file(file);
-        return E_OUTOFMEMORY;
+        while (i--) free_file(&slots[i]);
+        return hr;
     }
-    ob_progress_file_added(&job->progress, &file->progress);
+    for (i = 0; i < count; i++) ob_progress_file_added(&job->progress, &slots[i].progress);
     return S_OK;
 }
 
 HRESULT ob_job_add_files(ob_job *job, ULONG count, const BG_FILE_INFO *files, ULONG max_files)
 {
     HRESULT hr;
-    ULONG i;
     BG_JOB_STATE next;
 
     if (!count) return E_INVALIDARG;
     if (FAILED(hr = lock_for_change(job))) return hr;
     if (FAILED(hr = check_file_set(job, count, files, max_files)) ||
         FAILED(hr = ob_state_next(job->state, OB_EV_FILES_ADDED, job->type, &next)) ||
-        FAILED(hr = reserve_files(job, job->progress.files_total + count)))
+        FAILED(hr = reserve_files(job, job->progress.files_total + count)) ||
+        FAILED(hr = append_files(job, count, files)))
         return unlock_after_change(job, hr);
 
-    for (i = 0; i < count && SUCCEEDED(hr); i++) hr = append_file(job, &files[i]);
-    if (SUCCEEDED(hr))
-    {
-        job->state = next;
-        if (job->type == BG_JOB_TYPE_UPLOAD_REPLY && !job->reply_file_name)
-            job->reply_file_name = generated_reply_name(files[0].LocalName);
-    }
-    return unlock_after_change(job, hr);
+    job->state = next;
+    if (job->type == BG_JOB_TYPE_UPLOAD_REPLY && !job->reply_file_name)
+        job->reply_file_name = generated_reply_name(files[0].LocalName);
+    return unlock_after_change(job, S_OK);
 }
 
 /* ---- state changes ---- */
@@ -616,7 +626,7 @@ HRESULT ob_job_set_reply_file_name(ob_job *job, const WCHAR *name)
     WCHAR *copy = NULL;
     HRESULT hr;
 
-    if (job->type != BG_JOB_TYPE_UPLOAD_REPLY) return E_NOTIMPL; /* as its Get counterpart documents */
+    if (job->type != BG_JOB_TYPE_UPLOAD_REPLY) return E_NOTIMPL; /* docs: choices.md, like its documented Get counterpart */
     if (name && *name && FAILED(hr = ob_check_reply_name(name))) return hr;
     if (FAILED(hr = lock_for_change(job))) return hr;
     if (reply_started(job)) return unlock_after_change(job, BG_E_INVALID_STATE);

@@ -43,9 +43,18 @@ static BOOL is_clean_path(const WCHAR *p)
     return TRUE;
 }
 
+/* "\\server\pipe\name": a named pipe on another machine, not a file. */
+static BOOL is_remote_pipe(const WCHAR *p)
+{
+    const WCHAR *share;
+    if (!is_unc_path(p)) return FALSE;
+    share = wcspbrk(p + 2, L"\\/") + 1;
+    return has_prefix(share, L"pipe") && (!share[4] || share[4] == '\\' || share[4] == '/');
+}
+
 static BOOL is_full_path(const WCHAR *p)
 {
-    return (is_drive_path(p) || is_unc_path(p)) && is_clean_path(p);
+    return (is_drive_path(p) || is_unc_path(p)) && is_clean_path(p) && !is_remote_pipe(p);
 }
 
 /* "file://C:\x", "file:///C:/x", "file://server/share/x" → path part. */
@@ -71,13 +80,27 @@ WCHAR *ob_remote_to_path(const WCHAR *name)
     return copy;
 }
 
+/* The URL's path (up to a query or fragment): no wildcard, every segment at
+ * most MAX_PATH characters (BG_FILE_INFO). */
+static BOOL is_clean_url_path(const WCHAR *path)
+{
+    size_t segment = 0;
+    for (; *path && *path != '?' && *path != '#'; path++)
+    {
+        if (*path == '*') return FALSE;
+        segment = *path == '/' ? 0 : segment + 1;
+        if (segment > MAX_PATH) return FALSE;
+    }
+    return TRUE;
+}
+
 static HRESULT check_http_url(const WCHAR *name)
 {
-    const WCHAR *host = wcsstr(name, L"://") + 3;
+    const WCHAR *host = wcsstr(name, L"://") + 3, *c;
     if (!*host || *host == '/' || *host == ':') return E_INVALIDARG;
-    for (; *name; name++)
-        if (*name <= ' ') return E_INVALIDARG;
-    return S_OK;
+    for (c = name; *c; c++)
+        if (*c <= ' ') return E_INVALIDARG;
+    return is_clean_url_path(host) ? S_OK : E_INVALIDARG;
 }
 
 static HRESULT check_file_name_as_remote(const WCHAR *name)
@@ -135,14 +158,19 @@ static HRESULT file_must_exist(const WCHAR *path)
     return S_OK;
 }
 
+static BOOL is_directory(const WCHAR *path)
+{
+    DWORD attrs = GetFileAttributesW(path);
+    return attrs != INVALID_FILE_ATTRIBUTES && (attrs & FILE_ATTRIBUTE_DIRECTORY);
+}
+
 HRESULT ob_check_local_name(const WCHAR *name, BG_JOB_TYPE type)
 {
     if (!name || wcslen(name) >= MAX_PATH || is_device_path(name) || !is_full_path(name))
         return E_INVALIDARG;
     if (type == BG_JOB_TYPE_DOWNLOAD)
     {
-        DWORD attrs = GetFileAttributesW(name);
-        if (attrs != INVALID_FILE_ATTRIBUTES && (attrs & FILE_ATTRIBUTE_DIRECTORY)) return E_INVALIDARG;
+        if (is_directory(name)) return E_INVALIDARG;
         return directory_of_must_exist(name);
     }
     return file_must_exist(name);
@@ -151,5 +179,6 @@ HRESULT ob_check_local_name(const WCHAR *name, BG_JOB_TYPE type)
 HRESULT ob_check_reply_name(const WCHAR *name)
 {
     if (wcslen(name) >= MAX_PATH || is_device_path(name) || !is_full_path(name)) return E_INVALIDARG;
+    if (is_directory(name)) return E_INVALIDARG; /* names a directory, not a file */
     return directory_of_must_exist(name);
 }

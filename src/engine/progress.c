@@ -9,18 +9,25 @@ void ob_progress_file_added(ob_progress *job, ob_file_progress *file)
     job->files_unknown_size++;
 }
 
+/* The file's size leaves (or joins) the job's sum; BG_SIZE_UNKNOWN counts apart. */
+static void count_size(ob_progress *job, UINT64 size, BOOL add)
+{
+    if (size == BG_SIZE_UNKNOWN && add) job->files_unknown_size++;
+    else if (size == BG_SIZE_UNKNOWN) job->files_unknown_size--;
+    else if (add) job->bytes_total += size;
+    else job->bytes_total -= size;
+}
+
 void ob_progress_set_size(ob_progress *job, ob_file_progress *file, UINT64 size)
 {
     if (file->bytes_total == size) return;
-    if (file->bytes_total == BG_SIZE_UNKNOWN)
-        job->files_unknown_size--;
-    else
-    {
-        job->bytes_total -= file->bytes_total;
+    /* A known size that changes restarts the file; so does learning a size
+     * smaller than what already arrived (bytes never exceed the size). */
+    if (file->bytes_total != BG_SIZE_UNKNOWN || file->bytes_transferred > size)
         ob_progress_file_restart(job, file);
-    }
+    count_size(job, file->bytes_total, FALSE);
     file->bytes_total = size;
-    job->bytes_total += size;
+    count_size(job, size, TRUE);
 }
 
 UINT64 ob_progress_add_bytes(ob_progress *job, ob_file_progress *file, UINT64 bytes)

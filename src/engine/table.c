@@ -1,4 +1,5 @@
 #include "table.h"
+#include "state.h"
 #include "str.h"
 
 typedef struct owner_count {
@@ -209,13 +210,17 @@ HRESULT ob_table_create_job(ob_table *table, const WCHAR *display_name, BG_JOB_T
     return hr;
 }
 
-static BOOL owned_by(ob_job *job, const ob_caller *caller)
+/* Whether the caller may reach a job found in the table: BG_E_NOT_FOUND once
+ * it is final (Cancel and Complete take it out of the table just after
+ * leaving its lock), E_ACCESSDENIED for another user's unless any_owner. */
+static HRESULT reach(ob_job *job, const ob_caller *caller, BOOL any_owner)
 {
-    BOOL mine;
+    HRESULT hr = S_OK;
     AcquireSRWLockShared(&job->lock);
-    mine = !wcscmp(job->owner_sid, caller->sid);
+    if (ob_state_is_final(job->state)) hr = BG_E_NOT_FOUND;
+    else if (!any_owner && wcscmp(job->owner_sid, caller->sid)) hr = E_ACCESSDENIED;
     ReleaseSRWLockShared(&job->lock);
-    return mine;
+    return hr;
 }
 
 HRESULT ob_table_get_job(ob_table *table, const GUID *id, const ob_caller *caller, ob_job **out)
@@ -224,15 +229,10 @@ HRESULT ob_table_get_job(ob_table *table, const GUID *id, const ob_caller *calle
     HRESULT hr = BG_E_NOT_FOUND;
 
     AcquireSRWLockShared(&table->lock);
-    if ((job = lookup(table, id)))
+    if ((job = lookup(table, id)) && SUCCEEDED(hr = reach(job, caller, caller->is_admin)))
     {
-        if (caller->is_admin || owned_by(job, caller))
-        {
-            ob_job_addref(job);
-            *out = job;
-            hr = S_OK;
-        }
-        else hr = E_ACCESSDENIED;
+        ob_job_addref(job);
+        *out = job;
     }
     ReleaseSRWLockShared(&table->lock);
     return hr;
@@ -258,7 +258,7 @@ HRESULT ob_table_snapshot(ob_table *table, DWORD flags, const ob_caller *caller,
     {
         ob_job *job;
         for (job = table->buckets[i]; job; job = job->table_next)
-            if (all_users || owned_by(job, caller))
+            if (reach(job, caller, all_users) == S_OK)
             {
                 ob_job_addref(job);
                 list[n++] = job;
@@ -290,11 +290,13 @@ HRESULT ob_table_take_ownership(ob_table *table, ob_job *job, const ob_caller *c
     HRESULT hr;
 
     if (!caller->is_admin) return E_ACCESSDENIED;
+    /* The old owner is read under the table lock too: two TakeOwnership calls
+     * racing on one job must each move the per-user counts from the owner
+     * they actually replaced. */
+    AcquireSRWLockExclusive(&table->lock);
     AcquireSRWLockShared(&job->lock);
     lstrcpynW(old_sid, job->owner_sid, ARRAYSIZE(old_sid));
     ReleaseSRWLockShared(&job->lock);
-
-    AcquireSRWLockExclusive(&table->lock);
     hr = ob_job_change_owner(job, caller->sid);
     if (SUCCEEDED(hr) && job->table == table)
     {

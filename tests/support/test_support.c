@@ -9,7 +9,7 @@ const WCHAR *ts_scratch_dir(void)
     {
         WCHAR temp[MAX_PATH];
         GetTempPathW(MAX_PATH, temp);
-        swprintf(scratch, MAX_PATH, L"%sopenbits-test-%lu-%lu", temp, GetCurrentProcessId(), GetTickCount());
+        swprintf(scratch, MAX_PATH, L"%lsopenbits-test-%lu-%lu", temp, GetCurrentProcessId(), GetTickCount());
         CreateDirectoryW(scratch, NULL);
     }
     return scratch;
@@ -17,10 +17,10 @@ const WCHAR *ts_scratch_dir(void)
 
 const WCHAR *ts_path(const WCHAR *name)
 {
-    static WCHAR buffers[8][MAX_PATH];
+    static WCHAR buffers[64][MAX_PATH];
     static int next;
-    WCHAR *out = buffers[next++ % 8];
-    swprintf(out, MAX_PATH, L"%s\\%s", ts_scratch_dir(), name);
+    WCHAR *out = buffers[next++ % 64];
+    swprintf(out, MAX_PATH, L"%ls\\%ls", ts_scratch_dir(), name);
     return out;
 }
 
@@ -48,7 +48,7 @@ void ts_cleanup(void)
     HANDLE search;
 
     if (!scratch[0]) return;
-    swprintf(pattern, MAX_PATH, L"%s\\*", scratch);
+    swprintf(pattern, MAX_PATH, L"%ls\\*", scratch);
     search = FindFirstFileW(pattern, &found);
     if (search != INVALID_HANDLE_VALUE)
     {

@@ -11,7 +11,7 @@
 
 /* A fresh, empty scratch directory for this process (under %TEMP%). */
 const WCHAR *ts_scratch_dir(void);
-/* ts_scratch_dir() + "\\" + name, in a static rotating buffer. */
+/* ts_scratch_dir() + "\\" + name, in a static pool of 64 rotating buffers. */
 const WCHAR *ts_path(const WCHAR *name);
 /* Creates a file with the given bytes (or size zero-filled bytes if data NULL). */
 void ts_write_file(const WCHAR *path, const void *data, DWORD size);

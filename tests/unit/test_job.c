@@ -1,0 +1,1153 @@
+/* A job record's properties, files and state changes against the documented
+ * IBackgroundCopyJob/IBackgroundCopyJob2 behaviour (bits-semantics §1.1-1.9). */
+#include "test_support.h"
+#include <objbase.h>
+#include <stdio.h>
+#include "job.h"
+#include "str.h"
+
+#define OWNER L"S-1-5-21-1111-2222-3333-1001"
+
+/* ---- helpers ---- */
+
+
+static ob_job *new_job(BG_JOB_TYPE type)
+{
+    ob_job *job = NULL;
+    assert_hr_equal(ob_job_new(L"test job", type, OWNER, &job), S_OK);
+    assert_non_null(job);
+    return job;
+}
+
+static BG_JOB_STATE state_of(ob_job *job)
+{
+    ob_job_info info;
+    ob_job_get_info(job, &info);
+    return info.state;
+}
+
+static ob_job_info info_of(ob_job *job)
+{
+    ob_job_info info;
+    ob_job_get_info(job, &info);
+    return info;
+}
+
+static BG_JOB_PROGRESS progress_of(ob_job *job)
+{
+    BG_JOB_PROGRESS p;
+    ob_job_get_progress(job, &p);
+    return p;
+}
+
+/* Compares a job string with want (NULL: the string must be NULL). */
+static void string_is(ob_job *job, ob_job_string which, const WCHAR *want)
+{
+    WCHAR *s = (WCHAR *)1;
+    assert_hr_equal(ob_job_get_string(job, which, &s), S_OK);
+    if (!want) assert_null(s);
+    else
+    {
+        assert_non_null(s);
+        if (wcscmp(s, want)) print_error("string %d is \"%ls\", want \"%ls\"\n", which, s, want);
+        assert_true(!wcscmp(s, want));
+    }
+    CoTaskMemFree(s);
+}
+
+static WCHAR *repeat(WCHAR c, size_t n)
+{
+    WCHAR *s = malloc((n + 1) * sizeof(WCHAR));
+    size_t i;
+    for (i = 0; i < n; i++) s[i] = c;
+    s[n] = 0;
+    return s;
+}
+
+static HRESULT add_one(ob_job *job, const WCHAR *remote, const WCHAR *local, ULONG max_files)
+{
+    BG_FILE_INFO info = { (WCHAR *)remote, (WCHAR *)local };
+    return ob_job_add_files(job, 1, &info, max_files);
+}
+
+static void add_download(ob_job *job, const WCHAR *local_name)
+{
+    assert_hr_equal(add_one(job, L"http://server/file.bin", ts_path(local_name), 0), S_OK);
+}
+
+/* What the transfer engine would do: under the job lock. */
+static void force_state(ob_job *job, BG_JOB_STATE state)
+{
+    AcquireSRWLockExclusive(&job->lock);
+    job->state = state;
+    ReleaseSRWLockExclusive(&job->lock);
+}
+
+static void set_temp(ob_job *job, ULONG index, const WCHAR *temp)
+{
+    AcquireSRWLockExclusive(&job->lock);
+    job->files[index].temp_name = ob_str_dup(temp);
+    ReleaseSRWLockExclusive(&job->lock);
+}
+
+/* A file fully transferred into its temporary file. */
+static void finish_file(ob_job *job, ULONG index, const WCHAR *temp, const char *data)
+{
+    UINT64 size = strlen(data);
+    ts_write_file(temp, data, (DWORD)size);
+    set_temp(job, index, temp);
+    AcquireSRWLockExclusive(&job->lock);
+    ob_progress_set_size(&job->progress, &job->files[index].progress, size);
+    ob_progress_add_bytes(&job->progress, &job->files[index].progress, size);
+    ob_progress_file_done(&job->progress, &job->files[index].progress);
+    ReleaseSRWLockExclusive(&job->lock);
+}
+
+static void content_is(const WCHAR *path, const char *want)
+{
+    char buffer[256] = { 0 };
+    DWORD got = 0;
+    HANDLE file = CreateFileW(path, GENERIC_READ, FILE_SHARE_READ, NULL, OPEN_EXISTING, 0, NULL);
+    assert_true(file != INVALID_HANDLE_VALUE);
+    ReadFile(file, buffer, sizeof(buffer) - 1, &got, NULL);
+    CloseHandle(file);
+    assert_string_equal(buffer, want);
+}
+
+static ULONGLONG ft64(FILETIME ft)
+{
+    return ((ULONGLONG)ft.dwHighDateTime << 32) | ft.dwLowDateTime;
+}
+
+/* A notification sink that counts its references. */
+typedef struct test_sink {
+    IUnknown iface;
+    LONG refs;
+} test_sink;
+
+static HRESULT WINAPI sink_qi(IUnknown *iface, REFIID riid, void **out)
+{
+    *out = NULL;
+    return E_NOINTERFACE;
+}
+
+static ULONG WINAPI sink_addref(IUnknown *iface)
+{
+    return InterlockedIncrement(&((test_sink *)iface)->refs);
+}
+
+static ULONG WINAPI sink_release(IUnknown *iface)
+{
+    return InterlockedDecrement(&((test_sink *)iface)->refs);
+}
+
+static IUnknownVtbl sink_vtbl = { sink_qi, sink_addref, sink_release };
+
+static void sink_init(test_sink *sink)
+{
+    sink->iface.lpVtbl = &sink_vtbl;
+    sink->refs = 1;
+}
+
+static BG_AUTH_CREDENTIALS credentials(BG_AUTH_TARGET target, BG_AUTH_SCHEME scheme, WCHAR *user, WCHAR *password)
+{
+    BG_AUTH_CREDENTIALS c;
+    c.Target = target;
+    c.Scheme = scheme;
+    c.Credentials.Basic.UserName = user;
+    c.Credentials.Basic.Password = password;
+    return c;
+}
+
+/* ---- defaults ---- */
+
+static void test_defaults(void **state)
+{
+    ob_job *job = new_job(BG_JOB_TYPE_DOWNLOAD);
+    ob_job_info info = info_of(job);
+    BG_JOB_PROGRESS p = progress_of(job);
+    ob_error_info error;
+
+    assert_int_equal(info.state, BG_JOB_STATE_SUSPENDED);
+    assert_int_equal(info.priority, BG_JOB_PRIORITY_NORMAL);
+    assert_int_equal(info.notify_flags, BG_NOTIFY_JOB_TRANSFERRED | BG_NOTIFY_JOB_ERROR);
+    assert_int_equal(info.retry_delay, 600);
+    assert_int_equal(info.no_progress_timeout, 1209600);
+    assert_int_equal(info.error_count, 0);
+    assert_int_equal(info.proxy_usage, BG_JOB_PROXY_USAGE_PRECONFIG);
+    assert_true(ft64(info.times.CreationTime) != 0);
+    assert_true(ft64(info.times.ModificationTime) == ft64(info.times.CreationTime));
+    assert_true(ft64(info.times.TransferCompletionTime) == 0);
+    assert_int_equal(job->type, BG_JOB_TYPE_DOWNLOAD);
+
+    string_is(job, OB_JOB_DISPLAY_NAME, L"test job");
+    string_is(job, OB_JOB_DESCRIPTION, L"");
+    string_is(job, OB_JOB_OWNER, OWNER);
+    string_is(job, OB_JOB_PROXY_LIST, NULL);
+    string_is(job, OB_JOB_PROXY_BYPASS, NULL);
+    string_is(job, OB_JOB_NOTIFY_PROGRAM, L"");
+    string_is(job, OB_JOB_NOTIFY_PARAMETERS, L"");
+    assert_null(ob_job_get_notify_interface(job));
+
+    assert_true(p.BytesTotal == 0 && p.BytesTransferred == 0);
+    assert_int_equal(p.FilesTotal, 0);
+    assert_int_equal(p.FilesTransferred, 0);
+    assert_int_equal(ob_job_file_count(job), 0);
+    assert_hr_equal(ob_job_get_error(job, &error), BG_E_ERROR_INFORMATION_UNAVAILABLE);
+    ob_job_release(job);
+}
+
+static void test_every_job_has_its_own_id(void **state)
+{
+    ob_job *a = new_job(BG_JOB_TYPE_DOWNLOAD), *b = new_job(BG_JOB_TYPE_DOWNLOAD);
+    assert_false(IsEqualGUID(&a->id, &b->id));
+    assert_false(IsEqualGUID(&a->id, &GUID_NULL));
+    ob_job_release(a);
+    ob_job_release(b);
+}
+
+/* ---- simple setters ---- */
+
+static void test_display_name(void **state)
+{
+    ob_job *job = new_job(BG_JOB_TYPE_DOWNLOAD);
+    WCHAR *longest = repeat('d', 256), *too_long = repeat('d', 257);
+
+    assert_hr_equal(ob_job_set_display_name(job, L"renamed"), S_OK);
+    string_is(job, OB_JOB_DISPLAY_NAME, L"renamed");
+    assert_hr_equal(ob_job_set_display_name(job, L""), S_OK);
+    string_is(job, OB_JOB_DISPLAY_NAME, L"");
+    assert_hr_equal(ob_job_set_display_name(job, longest), S_OK);
+    string_is(job, OB_JOB_DISPLAY_NAME, longest);
+    assert_hr_equal(ob_job_set_display_name(job, too_long), BG_E_STRING_TOO_LONG);
+    string_is(job, OB_JOB_DISPLAY_NAME, longest);
+    assert_hr_equal(ob_job_set_display_name(job, NULL), E_INVALIDARG);
+    free(longest);
+    free(too_long);
+    ob_job_release(job);
+}
+
+static void test_description(void **state)
+{
+    ob_job *job = new_job(BG_JOB_TYPE_DOWNLOAD);
+    WCHAR *longest = repeat('x', 1024), *too_long = repeat('x', 1025);
+
+    assert_hr_equal(ob_job_set_description(job, L"what it is"), S_OK);
+    string_is(job, OB_JOB_DESCRIPTION, L"what it is");
+    assert_hr_equal(ob_job_set_description(job, longest), S_OK);
+    string_is(job, OB_JOB_DESCRIPTION, longest);
+    assert_hr_equal(ob_job_set_description(job, too_long), BG_E_STRING_TOO_LONG);
+    string_is(job, OB_JOB_DESCRIPTION, longest);
+    assert_hr_equal(ob_job_set_description(job, L""), S_OK);
+    string_is(job, OB_JOB_DESCRIPTION, L"");
+    assert_hr_equal(ob_job_set_description(job, NULL), E_INVALIDARG);
+    free(longest);
+    free(too_long);
+    ob_job_release(job);
+}
+
+static void test_priority(void **state)
+{
+    ob_job *job = new_job(BG_JOB_TYPE_DOWNLOAD);
+    int p;
+
+    for (p = BG_JOB_PRIORITY_FOREGROUND; p <= BG_JOB_PRIORITY_LOW; p++)
+    {
+        assert_hr_equal(ob_job_set_priority(job, p), S_OK);
+        assert_int_equal(info_of(job).priority, p);
+    }
+    assert_hr_equal(ob_job_set_priority(job, 4), E_NOTIMPL);
+    assert_hr_equal(ob_job_set_priority(job, (BG_JOB_PRIORITY)-1), E_NOTIMPL);
+    assert_hr_equal(ob_job_set_priority(job, 0x7fffffff), E_NOTIMPL);
+    assert_int_equal(info_of(job).priority, BG_JOB_PRIORITY_LOW);
+    ob_job_release(job);
+}
+
+static void test_notify_flags(void **state)
+{
+    ob_job *job = new_job(BG_JOB_TYPE_DOWNLOAD);
+    const ULONG all = BG_NOTIFY_JOB_TRANSFERRED | BG_NOTIFY_JOB_ERROR | BG_NOTIFY_DISABLE |
+                      BG_NOTIFY_JOB_MODIFICATION | BG_NOTIFY_FILE_TRANSFERRED;
+
+    assert_hr_equal(ob_job_set_notify_flags(job, BG_NOTIFY_JOB_MODIFICATION), S_OK);
+    assert_int_equal(info_of(job).notify_flags, BG_NOTIFY_JOB_MODIFICATION);
+    assert_hr_equal(ob_job_set_notify_flags(job, all), S_OK);
+    assert_int_equal(info_of(job).notify_flags, all);
+    assert_hr_equal(ob_job_set_notify_flags(job, BG_NOTIFY_DISABLE), S_OK);
+    assert_int_equal(info_of(job).notify_flags, BG_NOTIFY_DISABLE);
+    assert_hr_equal(ob_job_set_notify_flags(job, 0x40), E_NOTIMPL);
+    assert_hr_equal(ob_job_set_notify_flags(job, BG_NOTIFY_JOB_ERROR | 0x100), E_NOTIMPL);
+    assert_hr_equal(ob_job_set_notify_flags(job, 0x80000000), E_NOTIMPL);
+    assert_int_equal(info_of(job).notify_flags, BG_NOTIFY_DISABLE);
+    ob_job_release(job);
+}
+
+static void test_notify_interface(void **state)
+{
+    ob_job *job = new_job(BG_JOB_TYPE_DOWNLOAD);
+    test_sink a, b;
+    IUnknown *got;
+
+    sink_init(&a);
+    sink_init(&b);
+    assert_hr_equal(ob_job_set_notify_interface(job, &a.iface), S_OK);
+    assert_int_equal(a.refs, 2);
+    got = ob_job_get_notify_interface(job);
+    assert_ptr_equal(got, &a.iface);
+    assert_int_equal(a.refs, 3);
+    IUnknown_Release(got);
+    /* the last caller wins; the old sink is released */
+    assert_hr_equal(ob_job_set_notify_interface(job, &b.iface), S_OK);
+    assert_int_equal(a.refs, 1);
+    assert_int_equal(b.refs, 2);
+    assert_hr_equal(ob_job_set_notify_interface(job, NULL), S_OK);
+    assert_int_equal(b.refs, 1);
+    assert_null(ob_job_get_notify_interface(job));
+    /* the job's last reference releases the sink */
+    assert_hr_equal(ob_job_set_notify_interface(job, &a.iface), S_OK);
+    ob_job_release(job);
+    assert_int_equal(a.refs, 1);
+}
+
+static void test_retry_delay_and_no_progress_timeout(void **state)
+{
+    ob_job *job = new_job(BG_JOB_TYPE_DOWNLOAD);
+
+    assert_hr_equal(ob_job_set_retry_delay(job, 100), S_OK);
+    assert_int_equal(info_of(job).retry_delay, 100);
+    assert_hr_equal(ob_job_set_retry_delay(job, 5), S_OK);
+    assert_int_equal(info_of(job).retry_delay, 5);
+    assert_hr_equal(ob_job_set_retry_delay(job, 4), S_OK);
+    assert_int_equal(info_of(job).retry_delay, 5);
+    assert_hr_equal(ob_job_set_retry_delay(job, 0), S_OK);
+    assert_int_equal(info_of(job).retry_delay, 5);
+
+    assert_hr_equal(ob_job_set_no_progress_timeout(job, 0), S_OK);
+    assert_int_equal(info_of(job).no_progress_timeout, 0);
+    assert_hr_equal(ob_job_set_no_progress_timeout(job, 77), S_OK);
+    assert_int_equal(info_of(job).no_progress_timeout, 77);
+    ob_job_release(job);
+}
+
+static void test_proxy_settings(void **state)
+{
+    ob_job *job = new_job(BG_JOB_TYPE_DOWNLOAD);
+    WCHAR *longest = repeat('p', 4000), *too_long = repeat('p', 4001);
+
+    assert_hr_equal(ob_job_set_proxy(job, BG_JOB_PROXY_USAGE_OVERRIDE, L"proxy:8080", NULL), S_OK);
+    assert_int_equal(info_of(job).proxy_usage, BG_JOB_PROXY_USAGE_OVERRIDE);
+    string_is(job, OB_JOB_PROXY_LIST, L"proxy:8080");
+    string_is(job, OB_JOB_PROXY_BYPASS, NULL);
+    assert_hr_equal(ob_job_set_proxy(job, BG_JOB_PROXY_USAGE_OVERRIDE, L"a:1 b:2", L"<local>"), S_OK);
+    string_is(job, OB_JOB_PROXY_LIST, L"a:1 b:2");
+    string_is(job, OB_JOB_PROXY_BYPASS, L"<local>");
+    assert_hr_equal(ob_job_set_proxy(job, BG_JOB_PROXY_USAGE_OVERRIDE, longest, longest), S_OK);
+
+    /* lists only with OVERRIDE; OVERRIDE needs a list */
+    assert_hr_equal(ob_job_set_proxy(job, BG_JOB_PROXY_USAGE_PRECONFIG, L"proxy:8080", NULL), E_INVALIDARG);
+    assert_hr_equal(ob_job_set_proxy(job, BG_JOB_PROXY_USAGE_NO_PROXY, NULL, L"<local>"), E_INVALIDARG);
+    assert_hr_equal(ob_job_set_proxy(job, BG_JOB_PROXY_USAGE_AUTODETECT, L"p", L"b"), E_INVALIDARG);
+    assert_hr_equal(ob_job_set_proxy(job, BG_JOB_PROXY_USAGE_OVERRIDE, NULL, NULL), E_INVALIDARG);
+    assert_hr_equal(ob_job_set_proxy(job, BG_JOB_PROXY_USAGE_OVERRIDE, NULL, L"<local>"), E_INVALIDARG);
+    /* too long */
+    assert_hr_equal(ob_job_set_proxy(job, BG_JOB_PROXY_USAGE_OVERRIDE, too_long, NULL), BG_E_PROXY_LIST_TOO_LARGE);
+    assert_hr_equal(ob_job_set_proxy(job, BG_JOB_PROXY_USAGE_OVERRIDE, L"p:1", too_long),
+                    BG_E_PROXY_BYPASS_LIST_TOO_LARGE);
+    /* undefined usage */
+    assert_hr_equal(ob_job_set_proxy(job, 4, NULL, NULL), E_NOTIMPL);
+    assert_hr_equal(ob_job_set_proxy(job, (BG_JOB_PROXY_USAGE)-1, NULL, NULL), E_NOTIMPL);
+    /* failures changed nothing */
+    assert_int_equal(info_of(job).proxy_usage, BG_JOB_PROXY_USAGE_OVERRIDE);
+    string_is(job, OB_JOB_PROXY_LIST, longest);
+    string_is(job, OB_JOB_PROXY_BYPASS, longest);
+
+    /* the other usages clear the lists */
+    assert_hr_equal(ob_job_set_proxy(job, BG_JOB_PROXY_USAGE_NO_PROXY, NULL, NULL), S_OK);
+    assert_int_equal(info_of(job).proxy_usage, BG_JOB_PROXY_USAGE_NO_PROXY);
+    string_is(job, OB_JOB_PROXY_LIST, NULL);
+    string_is(job, OB_JOB_PROXY_BYPASS, NULL);
+    assert_hr_equal(ob_job_set_proxy(job, BG_JOB_PROXY_USAGE_AUTODETECT, NULL, NULL), S_OK);
+    assert_hr_equal(ob_job_set_proxy(job, BG_JOB_PROXY_USAGE_PRECONFIG, NULL, NULL), S_OK);
+    assert_int_equal(info_of(job).proxy_usage, BG_JOB_PROXY_USAGE_PRECONFIG);
+    free(longest);
+    free(too_long);
+    ob_job_release(job);
+}
+
+static void test_notify_cmdline(void **state)
+{
+    ob_job *job = new_job(BG_JOB_TYPE_DOWNLOAD);
+    WCHAR *program = repeat('c', MAX_PATH), *long_program = repeat('c', MAX_PATH + 1);
+    WCHAR *params = repeat('a', 4000), *long_params = repeat('a', 4001);
+
+    assert_hr_equal(ob_job_set_notify_cmdline(job, L"C:\\windows\\notepad.exe", L"notepad.exe file.txt"), S_OK);
+    string_is(job, OB_JOB_NOTIFY_PROGRAM, L"C:\\windows\\notepad.exe");
+    string_is(job, OB_JOB_NOTIFY_PARAMETERS, L"notepad.exe file.txt");
+
+    assert_hr_equal(ob_job_set_notify_cmdline(job, NULL, L"params"), E_INVALIDARG);
+    assert_hr_equal(ob_job_set_notify_cmdline(job, long_program, NULL), BG_E_STRING_TOO_LONG);
+    assert_hr_equal(ob_job_set_notify_cmdline(job, L"C:\\p.exe", long_params), BG_E_STRING_TOO_LONG);
+    string_is(job, OB_JOB_NOTIFY_PROGRAM, L"C:\\windows\\notepad.exe");
+    string_is(job, OB_JOB_NOTIFY_PARAMETERS, L"notepad.exe file.txt");
+
+    assert_hr_equal(ob_job_set_notify_cmdline(job, program, params), S_OK);
+    string_is(job, OB_JOB_NOTIFY_PROGRAM, program);
+    string_is(job, OB_JOB_NOTIFY_PARAMETERS, params);
+    assert_hr_equal(ob_job_set_notify_cmdline(job, L"C:\\p.exe", NULL), S_OK);
+    string_is(job, OB_JOB_NOTIFY_PROGRAM, L"C:\\p.exe");
+
+    /* NULL, NULL removes the command line */
+    assert_hr_equal(ob_job_set_notify_cmdline(job, NULL, NULL), S_OK);
+    string_is(job, OB_JOB_NOTIFY_PROGRAM, L"");
+    string_is(job, OB_JOB_NOTIFY_PARAMETERS, L"");
+    free(program);
+    free(long_program);
+    free(params);
+    free(long_params);
+    ob_job_release(job);
+}
+
+static void test_credentials(void **state)
+{
+    ob_job *job = new_job(BG_JOB_TYPE_DOWNLOAD);
+    WCHAR *user = repeat('u', 300), *long_user = repeat('u', 301);
+    WCHAR *password = repeat('w', 65536), *long_password = repeat('w', 65537);
+    BG_AUTH_CREDENTIALS c;
+
+    c = credentials(0, BG_AUTH_SCHEME_BASIC, L"u", L"p");
+    assert_hr_equal(ob_job_set_credentials(job, &c), BG_E_INVALID_AUTH_TARGET);
+    c = credentials(3, BG_AUTH_SCHEME_BASIC, L"u", L"p");
+    assert_hr_equal(ob_job_set_credentials(job, &c), BG_E_INVALID_AUTH_TARGET);
+    c = credentials(BG_AUTH_TARGET_SERVER, 0, L"u", L"p");
+    assert_hr_equal(ob_job_set_credentials(job, &c), BG_E_INVALID_AUTH_SCHEME);
+    c = credentials(BG_AUTH_TARGET_PROXY, 6, L"u", L"p");
+    assert_hr_equal(ob_job_set_credentials(job, &c), BG_E_INVALID_AUTH_SCHEME);
+
+    /* BASIC and DIGEST need both a user name and a password */
+    c = credentials(BG_AUTH_TARGET_SERVER, BG_AUTH_SCHEME_BASIC, NULL, L"p");
+    assert_hr_equal(ob_job_set_credentials(job, &c), E_INVALIDARG);
+    c = credentials(BG_AUTH_TARGET_SERVER, BG_AUTH_SCHEME_BASIC, L"u", NULL);
+    assert_hr_equal(ob_job_set_credentials(job, &c), E_INVALIDARG);
+    c = credentials(BG_AUTH_TARGET_PROXY, BG_AUTH_SCHEME_DIGEST, NULL, NULL);
+    assert_hr_equal(ob_job_set_credentials(job, &c), E_INVALIDARG);
+    /* NTLM and NEGOTIATE may use the caller's own credentials */
+    c = credentials(BG_AUTH_TARGET_SERVER, BG_AUTH_SCHEME_NTLM, NULL, NULL);
+    assert_hr_equal(ob_job_set_credentials(job, &c), S_OK);
+    c = credentials(BG_AUTH_TARGET_PROXY, BG_AUTH_SCHEME_NEGOTIATE, NULL, NULL);
+    assert_hr_equal(ob_job_set_credentials(job, &c), S_OK);
+
+    /* lengths */
+    c = credentials(BG_AUTH_TARGET_SERVER, BG_AUTH_SCHEME_BASIC, user, password);
+    assert_hr_equal(ob_job_set_credentials(job, &c), S_OK);
+    c = credentials(BG_AUTH_TARGET_SERVER, BG_AUTH_SCHEME_BASIC, long_user, L"p");
+    assert_hr_equal(ob_job_set_credentials(job, &c), BG_E_USERNAME_TOO_LARGE);
+    c = credentials(BG_AUTH_TARGET_SERVER, BG_AUTH_SCHEME_BASIC, L"u", long_password);
+    assert_hr_equal(ob_job_set_credentials(job, &c), BG_E_PASSWORD_TOO_LARGE);
+
+    /* RemoveCredentials: S_OK when set, S_FALSE when not */
+    assert_hr_equal(ob_job_remove_credentials(job, BG_AUTH_TARGET_SERVER, BG_AUTH_SCHEME_BASIC), S_OK);
+    assert_hr_equal(ob_job_remove_credentials(job, BG_AUTH_TARGET_SERVER, BG_AUTH_SCHEME_BASIC), S_FALSE);
+    assert_hr_equal(ob_job_remove_credentials(job, BG_AUTH_TARGET_PROXY, BG_AUTH_SCHEME_BASIC), S_FALSE);
+    assert_hr_equal(ob_job_remove_credentials(job, BG_AUTH_TARGET_SERVER, BG_AUTH_SCHEME_DIGEST), S_FALSE);
+    assert_hr_equal(ob_job_remove_credentials(job, BG_AUTH_TARGET_SERVER, BG_AUTH_SCHEME_NTLM), S_OK);
+    assert_hr_equal(ob_job_remove_credentials(job, BG_AUTH_TARGET_PROXY, BG_AUTH_SCHEME_NEGOTIATE), S_OK);
+    assert_hr_equal(ob_job_remove_credentials(job, BG_AUTH_TARGET_PROXY, BG_AUTH_SCHEME_PASSPORT), S_FALSE);
+    assert_hr_equal(ob_job_remove_credentials(job, 0, BG_AUTH_SCHEME_BASIC), BG_E_INVALID_AUTH_TARGET);
+    assert_hr_equal(ob_job_remove_credentials(job, BG_AUTH_TARGET_SERVER, 6), BG_E_INVALID_AUTH_SCHEME);
+
+    /* setting twice replaces */
+    c = credentials(BG_AUTH_TARGET_PROXY, BG_AUTH_SCHEME_DIGEST, L"u1", L"p1");
+    assert_hr_equal(ob_job_set_credentials(job, &c), S_OK);
+    c = credentials(BG_AUTH_TARGET_PROXY, BG_AUTH_SCHEME_DIGEST, L"u2", L"p2");
+    assert_hr_equal(ob_job_set_credentials(job, &c), S_OK);
+    assert_hr_equal(ob_job_remove_credentials(job, BG_AUTH_TARGET_PROXY, BG_AUTH_SCHEME_DIGEST), S_OK);
+    assert_hr_equal(ob_job_remove_credentials(job, BG_AUTH_TARGET_PROXY, BG_AUTH_SCHEME_DIGEST), S_FALSE);
+    free(user);
+    free(long_user);
+    free(password);
+    free(long_password);
+    ob_job_release(job);
+}
+
+/* ---- files ---- */
+
+static void test_add_download_files(void **state)
+{
+    ob_job *job = new_job(BG_JOB_TYPE_DOWNLOAD);
+    BG_FILE_INFO set[2] = {
+        { L"http://server/a.bin", (WCHAR *)ts_path(L"a.bin") },
+        { L"file://C:\\windows\\win.ini", (WCHAR *)ts_path(L"b.bin") },
+    };
+    BG_FILE_PROGRESS fp;
+    BG_JOB_PROGRESS p;
+    WCHAR *name;
+
+    assert_hr_equal(ob_job_add_files(job, 2, set, 0), S_OK);
+    assert_int_equal(ob_job_file_count(job), 2);
+    assert_hr_equal(ob_job_get_file_name(job, 0, TRUE, &name), S_OK);
+    assert_true(!wcscmp(name, L"http://server/a.bin"));
+    CoTaskMemFree(name);
+    assert_hr_equal(ob_job_get_file_name(job, 1, FALSE, &name), S_OK);
+    assert_true(!wcscmp(name, ts_path(L"b.bin")));
+    CoTaskMemFree(name);
+    assert_int_equal(job->files[0].kind, OB_REMOTE_HTTP);
+    assert_int_equal(job->files[1].kind, OB_REMOTE_FILE);
+
+    assert_hr_equal(ob_job_get_file_progress(job, 1, &fp), S_OK);
+    assert_true(fp.BytesTotal == BG_SIZE_UNKNOWN);
+    assert_true(fp.BytesTransferred == 0);
+    assert_false(fp.Completed);
+    p = progress_of(job);
+    assert_true(p.BytesTotal == BG_SIZE_UNKNOWN);
+    assert_int_equal(p.FilesTotal, 2);
+    assert_int_equal(p.FilesTransferred, 0);
+
+    assert_hr_equal(ob_job_get_file_progress(job, 2, &fp), E_INVALIDARG);
+    assert_hr_equal(ob_job_get_file_name(job, 2, TRUE, &name), E_INVALIDARG);
+    /* adding files leaves a suspended job suspended */
+    assert_int_equal(state_of(job), BG_JOB_STATE_SUSPENDED);
+    assert_hr_equal(ob_job_add_files(job, 0, set, 0), E_INVALIDARG);
+    ob_job_release(job);
+}
+
+static void test_add_many_files(void **state)
+{
+    ob_job *job = new_job(BG_JOB_TYPE_DOWNLOAD);
+    ULONG i;
+
+    for (i = 0; i < 300; i++) add_download(job, L"many.bin");
+    assert_int_equal(ob_job_file_count(job), 300);
+    assert_int_equal(progress_of(job).FilesTotal, 300);
+    ob_job_release(job);
+}
+
+static void test_a_set_with_one_bad_name_adds_nothing(void **state)
+{
+    ob_job *job = new_job(BG_JOB_TYPE_DOWNLOAD);
+    WCHAR missing[MAX_PATH];
+    BG_FILE_INFO bad_remote[3] = {
+        { L"http://server/a.bin", (WCHAR *)ts_path(L"a.bin") },
+        { L"http://server/b.bin", (WCHAR *)ts_path(L"b.bin") },
+        { L"ftp://server/c.bin", (WCHAR *)ts_path(L"c.bin") },
+    };
+    BG_FILE_INFO bad_local[2] = {
+        { L"http://server/a.bin", (WCHAR *)ts_path(L"a.bin") },
+        { L"http://server/b.bin", missing },
+    };
+
+    swprintf(missing, MAX_PATH, L"%ls\\missing-dir\\b.bin", ts_scratch_dir());
+    add_download(job, L"first.bin");
+    assert_hr_equal(ob_job_add_files(job, 3, bad_remote, 0), E_INVALIDARG);
+    assert_int_equal(ob_job_file_count(job), 1);
+    assert_hr_equal(ob_job_add_files(job, 2, bad_local, 0), HRESULT_FROM_WIN32(ERROR_PATH_NOT_FOUND));
+    assert_int_equal(ob_job_file_count(job), 1);
+    assert_int_equal(progress_of(job).FilesTotal, 1);
+    bad_local[1].LocalName = L"relative.bin";
+    assert_hr_equal(ob_job_add_files(job, 2, bad_local, 0), E_INVALIDARG);
+    assert_int_equal(ob_job_file_count(job), 1);
+    ob_job_release(job);
+}
+
+static void test_max_files_per_job(void **state)
+{
+    ob_job *job = new_job(BG_JOB_TYPE_DOWNLOAD);
+    BG_FILE_INFO set[2] = {
+        { L"http://server/a.bin", (WCHAR *)ts_path(L"a.bin") },
+        { L"http://server/b.bin", (WCHAR *)ts_path(L"b.bin") },
+    };
+
+    assert_hr_equal(ob_job_add_files(job, 2, set, 3), S_OK);
+    assert_hr_equal(ob_job_add_files(job, 2, set, 3), BG_E_TOO_MANY_FILES_IN_JOB);
+    assert_int_equal(ob_job_file_count(job), 2);
+    assert_hr_equal(ob_job_add_files(job, 1, set, 3), S_OK);
+    assert_hr_equal(ob_job_add_files(job, 1, set, 3), BG_E_TOO_MANY_FILES_IN_JOB);
+    assert_int_equal(ob_job_file_count(job), 3);
+    assert_int_equal(progress_of(job).FilesTotal, 3);
+    /* 0: no limit */
+    assert_hr_equal(ob_job_add_files(job, 2, set, 0), S_OK);
+    assert_int_equal(ob_job_file_count(job), 5);
+    ob_job_release(job);
+}
+
+static void test_upload_jobs_hold_one_file(void **state)
+{
+    const BG_JOB_TYPE types[] = { BG_JOB_TYPE_UPLOAD, BG_JOB_TYPE_UPLOAD_REPLY };
+    BG_FILE_INFO set[2] = {
+        { L"http://server/up/a.bin", (WCHAR *)ts_path(L"up-a.bin") },
+        { L"http://server/up/b.bin", (WCHAR *)ts_path(L"up-b.bin") },
+    };
+    int i;
+
+    ts_write_file(ts_path(L"up-a.bin"), "a", 1);
+    ts_write_file(ts_path(L"up-b.bin"), "b", 1);
+    for (i = 0; i < 2; i++)
+    {
+        ob_job *job = new_job(types[i]);
+        /* a set of two adds nothing */
+        assert_hr_equal(ob_job_add_files(job, 2, set, 0), BG_E_TOO_MANY_FILES);
+        assert_int_equal(ob_job_file_count(job), 0);
+        /* the upload file must exist */
+        assert_hr_equal(add_one(job, L"http://server/up/x.bin", ts_path(L"missing.bin"), 0),
+                        HRESULT_FROM_WIN32(ERROR_FILE_NOT_FOUND));
+        assert_int_equal(ob_job_file_count(job), 0);
+        assert_hr_equal(ob_job_add_files(job, 1, set, 0), S_OK);
+        assert_hr_equal(ob_job_add_files(job, 1, set + 1, 0), BG_E_TOO_MANY_FILES);
+        assert_hr_equal(ob_job_add_files(job, 1, set + 1, 1), BG_E_TOO_MANY_FILES);
+        assert_int_equal(ob_job_file_count(job), 1);
+        ob_job_release(job);
+    }
+}
+
+static void test_files_added_to_transferred_job_requeue_it(void **state)
+{
+    ob_job *job = new_job(BG_JOB_TYPE_DOWNLOAD);
+    add_download(job, L"a.bin");
+    force_state(job, BG_JOB_STATE_TRANSFERRED);
+    add_download(job, L"b.bin");
+    assert_int_equal(state_of(job), BG_JOB_STATE_QUEUED);
+    ob_job_release(job);
+}
+
+/* ---- state changes ---- */
+
+static void test_resume_and_suspend(void **state)
+{
+    ob_job *job = new_job(BG_JOB_TYPE_DOWNLOAD);
+
+    assert_hr_equal(ob_job_resume(job), BG_E_EMPTY);
+    assert_int_equal(state_of(job), BG_JOB_STATE_SUSPENDED);
+    add_download(job, L"a.bin");
+    assert_hr_equal(ob_job_resume(job), S_OK);
+    assert_int_equal(state_of(job), BG_JOB_STATE_QUEUED);
+    assert_hr_equal(ob_job_resume(job), S_OK);
+    assert_int_equal(state_of(job), BG_JOB_STATE_QUEUED);
+    assert_hr_equal(ob_job_suspend(job), S_OK);
+    assert_int_equal(state_of(job), BG_JOB_STATE_SUSPENDED);
+    assert_hr_equal(ob_job_suspend(job), S_OK);
+    assert_int_equal(state_of(job), BG_JOB_STATE_SUSPENDED);
+    force_state(job, BG_JOB_STATE_ERROR);
+    assert_hr_equal(ob_job_resume(job), S_OK);
+    assert_int_equal(state_of(job), BG_JOB_STATE_QUEUED);
+    ob_job_release(job);
+}
+
+/* Everything that changes a job fails with BG_E_INVALID_STATE once it is final. */
+static void assert_frozen(ob_job *job)
+{
+    BG_AUTH_CREDENTIALS c = credentials(BG_AUTH_TARGET_SERVER, BG_AUTH_SCHEME_NTLM, NULL, NULL);
+    BG_JOB_STATE final = state_of(job);
+    test_sink sink;
+
+    sink_init(&sink);
+    assert_true(final == BG_JOB_STATE_CANCELLED || final == BG_JOB_STATE_ACKNOWLEDGED);
+    assert_hr_equal(ob_job_cancel(job), BG_E_INVALID_STATE);
+    assert_hr_equal(ob_job_complete(job), BG_E_INVALID_STATE);
+    assert_hr_equal(ob_job_resume(job), BG_E_INVALID_STATE);
+    assert_hr_equal(ob_job_suspend(job), BG_E_INVALID_STATE);
+    assert_hr_equal(add_one(job, L"http://server/x.bin", ts_path(L"x.bin"), 0), BG_E_INVALID_STATE);
+    assert_hr_equal(ob_job_set_display_name(job, L"x"), BG_E_INVALID_STATE);
+    assert_hr_equal(ob_job_set_description(job, L"x"), BG_E_INVALID_STATE);
+    assert_hr_equal(ob_job_set_priority(job, BG_JOB_PRIORITY_HIGH), BG_E_INVALID_STATE);
+    assert_hr_equal(ob_job_set_notify_flags(job, BG_NOTIFY_JOB_ERROR), BG_E_INVALID_STATE);
+    assert_hr_equal(ob_job_set_notify_interface(job, &sink.iface), BG_E_INVALID_STATE);
+    assert_hr_equal(ob_job_set_notify_interface(job, NULL), BG_E_INVALID_STATE);
+    assert_int_equal(sink.refs, 1);
+    assert_hr_equal(ob_job_set_retry_delay(job, 60), BG_E_INVALID_STATE);
+    assert_hr_equal(ob_job_set_no_progress_timeout(job, 60), BG_E_INVALID_STATE);
+    assert_hr_equal(ob_job_set_proxy(job, BG_JOB_PROXY_USAGE_NO_PROXY, NULL, NULL), BG_E_INVALID_STATE);
+    assert_hr_equal(ob_job_set_notify_cmdline(job, L"C:\\p.exe", NULL), BG_E_INVALID_STATE);
+    assert_hr_equal(ob_job_set_credentials(job, &c), BG_E_INVALID_STATE);
+    assert_hr_equal(ob_job_remove_credentials(job, BG_AUTH_TARGET_SERVER, BG_AUTH_SCHEME_NTLM), BG_E_INVALID_STATE);
+    assert_hr_equal(ob_job_change_owner(job, L"S-1-5-18"), BG_E_INVALID_STATE);
+    if (job->type == BG_JOB_TYPE_UPLOAD_REPLY)
+        assert_hr_equal(ob_job_set_reply_file_name(job, NULL), BG_E_INVALID_STATE);
+    /* nothing moved */
+    assert_int_equal(state_of(job), final);
+    string_is(job, OB_JOB_DISPLAY_NAME, L"test job");
+    string_is(job, OB_JOB_OWNER, OWNER);
+    assert_int_equal(info_of(job).priority, BG_JOB_PRIORITY_NORMAL);
+}
+
+static void test_cancel_is_final(void **state)
+{
+    ob_job *job = new_job(BG_JOB_TYPE_DOWNLOAD);
+    add_download(job, L"a.bin");
+    assert_hr_equal(ob_job_resume(job), S_OK);
+    assert_hr_equal(ob_job_cancel(job), S_OK);
+    assert_int_equal(state_of(job), BG_JOB_STATE_CANCELLED);
+    assert_frozen(job);
+    ob_job_release(job);
+
+    /* a job with no files can be cancelled too */
+    job = new_job(BG_JOB_TYPE_UPLOAD_REPLY);
+    assert_hr_equal(ob_job_cancel(job), S_OK);
+    assert_frozen(job);
+    ob_job_release(job);
+}
+
+static void test_complete_download_with_nothing_transferred(void **state)
+{
+    ob_job *job = new_job(BG_JOB_TYPE_DOWNLOAD);
+    add_download(job, L"never.bin");
+    assert_hr_equal(ob_job_complete(job), BG_S_PARTIAL_COMPLETE);
+    assert_int_equal(state_of(job), BG_JOB_STATE_ACKNOWLEDGED);
+    assert_false(ts_file_exists(ts_path(L"never.bin")));
+    assert_frozen(job);
+    ob_job_release(job);
+}
+
+static void test_complete_upload_needs_transferred(void **state)
+{
+    const BG_JOB_TYPE types[] = { BG_JOB_TYPE_UPLOAD, BG_JOB_TYPE_UPLOAD_REPLY };
+    const BG_JOB_STATE not_yet[] = { BG_JOB_STATE_QUEUED, BG_JOB_STATE_CONNECTING, BG_JOB_STATE_TRANSFERRING,
+                                     BG_JOB_STATE_ERROR, BG_JOB_STATE_TRANSIENT_ERROR };
+    int i, s;
+
+    ts_write_file(ts_path(L"up.bin"), "u", 1);
+    for (i = 0; i < 2; i++)
+    {
+        ob_job *job = new_job(types[i]);
+        assert_hr_equal(add_one(job, L"http://server/up.bin", ts_path(L"up.bin"), 0), S_OK);
+        assert_hr_equal(ob_job_complete(job), BG_E_INVALID_STATE);
+        assert_int_equal(state_of(job), BG_JOB_STATE_SUSPENDED);
+        for (s = 0; s < (int)ARRAYSIZE(not_yet); s++)
+        {
+            force_state(job, not_yet[s]);
+            assert_hr_equal(ob_job_complete(job), BG_E_INVALID_STATE);
+            assert_int_equal(state_of(job), not_yet[s]);
+        }
+        /* the engine uploads the file and the job becomes TRANSFERRED */
+        AcquireSRWLockExclusive(&job->lock);
+        ob_progress_set_size(&job->progress, &job->files[0].progress, 1);
+        ob_progress_add_bytes(&job->progress, &job->files[0].progress, 1);
+        ob_progress_file_done(&job->progress, &job->files[0].progress);
+        job->state = BG_JOB_STATE_TRANSFERRED;
+        ReleaseSRWLockExclusive(&job->lock);
+        assert_hr_equal(ob_job_complete(job), S_OK);
+        assert_int_equal(state_of(job), BG_JOB_STATE_ACKNOWLEDGED);
+        /* the upload file is the user's: it stays */
+        assert_true(ts_file_exists(ts_path(L"up.bin")));
+        ob_job_release(job);
+    }
+}
+
+static void test_cancel_deletes_only_its_temporary_files(void **state)
+{
+    ob_job *job = new_job(BG_JOB_TYPE_DOWNLOAD);
+    const WCHAR *dest = ts_path(L"cancel-dest.bin"), *temp = ts_path(L"BIT1.tmp");
+    const WCHAR *done_temp = ts_path(L"BIT2.tmp");
+
+    ts_write_file(dest, "precious", 8);
+    add_download(job, L"cancel-dest.bin");
+    add_download(job, L"cancel-other.bin");
+    ts_write_file(temp, "part", 4);
+    set_temp(job, 0, temp);
+    finish_file(job, 1, done_temp, "complete");
+
+    assert_hr_equal(ob_job_cancel(job), S_OK);
+    assert_int_equal(state_of(job), BG_JOB_STATE_CANCELLED);
+    assert_false(ts_file_exists(temp));
+    assert_false(ts_file_exists(done_temp));
+    assert_false(ts_file_exists(ts_path(L"cancel-other.bin")));
+    assert_true(ts_file_exists(dest));
+    content_is(dest, "precious");
+    ob_job_release(job);
+}
+
+static void test_cancel_reports_undeletable_files(void **state)
+{
+    ob_job *job = new_job(BG_JOB_TYPE_DOWNLOAD);
+    const WCHAR *temp = ts_path(L"BIT3.tmp");
+    HANDLE locked;
+
+    add_download(job, L"locked-dest.bin");
+    ts_write_file(temp, "part", 4);
+    set_temp(job, 0, temp);
+    locked = CreateFileW(temp, GENERIC_READ, 0, NULL, OPEN_EXISTING, 0, NULL);
+    assert_true(locked != INVALID_HANDLE_VALUE);
+    assert_hr_equal(ob_job_cancel(job), BG_S_UNABLE_TO_DELETE_FILES);
+    assert_int_equal(state_of(job), BG_JOB_STATE_CANCELLED);
+    CloseHandle(locked);
+    DeleteFileW(temp);
+    ob_job_release(job);
+}
+
+static void test_complete_renames_finished_files(void **state)
+{
+    ob_job *job = new_job(BG_JOB_TYPE_DOWNLOAD);
+    const WCHAR *dest0 = ts_path(L"done0.bin"), *dest1 = ts_path(L"done1.bin"), *dest2 = ts_path(L"part2.bin");
+    const WCHAR *temp0 = ts_path(L"BIT10.tmp"), *temp1 = ts_path(L"BIT11.tmp"), *temp2 = ts_path(L"BIT12.tmp");
+    BG_JOB_PROGRESS p;
+
+    ts_write_file(dest0, "old contents", 12);
+    add_download(job, L"done0.bin");
+    add_download(job, L"done1.bin");
+    add_download(job, L"part2.bin");
+    assert_hr_equal(ob_job_resume(job), S_OK);
+    finish_file(job, 0, temp0, "new zero");
+    finish_file(job, 1, temp1, "new one");
+    ts_write_file(temp2, "partial", 7);
+    set_temp(job, 2, temp2);
+    p = progress_of(job);
+    assert_int_equal(p.FilesTransferred, 2);
+
+    /* download jobs may complete at any time; only finished files are kept */
+    assert_hr_equal(ob_job_complete(job), BG_S_PARTIAL_COMPLETE);
+    assert_int_equal(state_of(job), BG_JOB_STATE_ACKNOWLEDGED);
+    content_is(dest0, "new zero");
+    content_is(dest1, "new one");
+    assert_false(ts_file_exists(temp0));
+    assert_false(ts_file_exists(temp1));
+    assert_false(ts_file_exists(temp2));
+    assert_false(ts_file_exists(dest2));
+    ob_job_release(job);
+}
+
+static void test_complete_all_transferred(void **state)
+{
+    ob_job *job = new_job(BG_JOB_TYPE_DOWNLOAD);
+    const WCHAR *temp = ts_path(L"BIT20.tmp");
+
+    add_download(job, L"whole.bin");
+    finish_file(job, 0, temp, "whole");
+    force_state(job, BG_JOB_STATE_TRANSFERRED);
+    assert_hr_equal(ob_job_complete(job), S_OK);
+    assert_int_equal(state_of(job), BG_JOB_STATE_ACKNOWLEDGED);
+    content_is(ts_path(L"whole.bin"), "whole");
+    assert_false(ts_file_exists(temp));
+    ob_job_release(job);
+}
+
+static void test_complete_with_failed_rename_stays_transferred(void **state)
+{
+    ob_job *job = new_job(BG_JOB_TYPE_DOWNLOAD);
+    const WCHAR *dir = ts_path(L"vanishing"), *temp = ts_path(L"BIT30.tmp");
+    WCHAR dest[MAX_PATH];
+    HRESULT hr;
+
+    assert_true(CreateDirectoryW(dir, NULL));
+    swprintf(dest, MAX_PATH, L"%ls\\late.bin", dir);
+    assert_hr_equal(add_one(job, L"http://server/late.bin", dest, 0), S_OK);
+    finish_file(job, 0, temp, "fresh");
+    force_state(job, BG_JOB_STATE_TRANSFERRED);
+    /* the destination's directory disappears before Complete: the rename fails */
+    assert_true(RemoveDirectoryW(dir));
+    hr = ob_job_complete(job);
+    assert_true(FAILED(hr));
+    assert_int_equal(state_of(job), BG_JOB_STATE_TRANSFERRED);
+    assert_true(ts_file_exists(temp));
+
+    assert_true(CreateDirectoryW(dir, NULL));
+    assert_hr_equal(ob_job_complete(job), S_OK);
+    assert_int_equal(state_of(job), BG_JOB_STATE_ACKNOWLEDGED);
+    content_is(dest, "fresh");
+    assert_false(ts_file_exists(temp));
+    DeleteFileW(dest);
+    RemoveDirectoryW(dir);
+    ob_job_release(job);
+}
+
+static void test_complete_empty_download(void **state)
+{
+    ob_job *job = new_job(BG_JOB_TYPE_DOWNLOAD);
+    assert_hr_equal(ob_job_complete(job), S_OK);
+    assert_int_equal(state_of(job), BG_JOB_STATE_ACKNOWLEDGED);
+    ob_job_release(job);
+}
+
+/* ---- reply ---- */
+
+static void test_reply_apis_not_implemented_for_other_types(void **state)
+{
+    const BG_JOB_TYPE types[] = { BG_JOB_TYPE_DOWNLOAD, BG_JOB_TYPE_UPLOAD };
+    int i;
+
+    for (i = 0; i < 2; i++)
+    {
+        ob_job *job = new_job(types[i]);
+        BG_JOB_REPLY_PROGRESS rp;
+        BYTE *buffer = NULL;
+        UINT64 length = 0;
+        WCHAR *name = NULL;
+
+        assert_hr_equal(ob_job_get_reply_progress(job, &rp), E_NOTIMPL);
+        assert_hr_equal(ob_job_get_reply_data(job, &buffer, &length), E_NOTIMPL);
+        assert_hr_equal(ob_job_get_string(job, OB_JOB_REPLY_FILE_NAME, &name), E_NOTIMPL);
+        assert_hr_equal(ob_job_set_reply_file_name(job, ts_path(L"reply.bin")), E_NOTIMPL);
+        force_state(job, BG_JOB_STATE_TRANSFERRED);
+        assert_hr_equal(ob_job_get_reply_data(job, &buffer, &length), E_NOTIMPL);
+        ob_job_release(job);
+    }
+}
+
+static void test_upload_reply_progress_and_data(void **state)
+{
+    ob_job *job = new_job(BG_JOB_TYPE_UPLOAD_REPLY);
+    BG_JOB_REPLY_PROGRESS rp;
+    BYTE *buffer = (BYTE *)1;
+    UINT64 length = 99;
+
+    memset(&rp, 0xcc, sizeof(rp));
+    assert_hr_equal(ob_job_get_reply_progress(job, &rp), S_OK);
+    assert_true(rp.BytesTotal == BG_SIZE_UNKNOWN);
+    assert_true(rp.BytesTransferred == 0);
+
+    assert_hr_equal(ob_job_get_reply_data(job, &buffer, &length), BG_E_INVALID_STATE);
+    ts_write_file(ts_path(L"ur.bin"), "u", 1);
+    assert_hr_equal(add_one(job, L"http://server/ur.bin", ts_path(L"ur.bin"), 0), S_OK);
+    assert_hr_equal(ob_job_resume(job), S_OK);
+    assert_hr_equal(ob_job_get_reply_data(job, &buffer, &length), BG_E_INVALID_STATE);
+    force_state(job, BG_JOB_STATE_TRANSFERRING);
+    assert_hr_equal(ob_job_get_reply_data(job, &buffer, &length), BG_E_INVALID_STATE);
+    force_state(job, BG_JOB_STATE_ERROR);
+    assert_hr_equal(ob_job_get_reply_data(job, &buffer, &length), BG_E_INVALID_STATE);
+
+    /* transferred without a reply: a NULL buffer */
+    force_state(job, BG_JOB_STATE_TRANSFERRED);
+    buffer = (BYTE *)1;
+    assert_hr_equal(ob_job_get_reply_data(job, &buffer, &length), S_OK);
+    assert_null(buffer);
+    assert_true(length == 0);
+    ob_job_release(job);
+}
+
+static void test_upload_reply_file_name(void **state)
+{
+    ob_job *job = new_job(BG_JOB_TYPE_UPLOAD_REPLY);
+    const WCHAR *dir = ts_scratch_dir();
+    WCHAR *name = (WCHAR *)1, missing[MAX_PATH];
+    size_t dir_len = wcslen(dir);
+
+    /* nothing set and no file yet: NULL */
+    assert_hr_equal(ob_job_get_string(job, OB_JOB_REPLY_FILE_NAME, &name), S_OK);
+    assert_null(name);
+
+    ts_write_file(ts_path(L"payload.bin"), "payload", 7);
+    assert_hr_equal(add_one(job, L"http://server/payload.bin", ts_path(L"payload.bin"), 0), S_OK);
+    assert_hr_equal(ob_job_get_string(job, OB_JOB_REPLY_FILE_NAME, &name), S_OK);
+    assert_non_null(name);
+    /* generated in the upload file's directory */
+    assert_true(!_wcsnicmp(name, dir, dir_len) && name[dir_len] == '\\');
+    assert_null(wcschr(name + dir_len + 1, '\\'));
+    assert_true(wcslen(name) > dir_len + 1);
+    assert_true(wcscmp(name, ts_path(L"payload.bin")));
+    CoTaskMemFree(name);
+
+    /* SetReplyFileName validation */
+    assert_hr_equal(ob_job_set_reply_file_name(job, L"reply.bin"), E_INVALIDARG);
+    assert_hr_equal(ob_job_set_reply_file_name(job, L"dir\\reply.bin"), E_INVALIDARG);
+    assert_hr_equal(ob_job_set_reply_file_name(job, dir), E_INVALIDARG);
+    swprintf(missing, MAX_PATH, L"%ls\\no-dir\\reply.bin", dir);
+    assert_true(FAILED(ob_job_set_reply_file_name(job, missing)));
+    assert_hr_equal(ob_job_set_reply_file_name(job, missing), HRESULT_FROM_WIN32(ERROR_PATH_NOT_FOUND));
+    assert_hr_equal(ob_job_set_reply_file_name(job, ts_path(L"my-reply.bin")), S_OK);
+    string_is(job, OB_JOB_REPLY_FILE_NAME, ts_path(L"my-reply.bin"));
+
+    /* NULL or "" goes back to a generated name */
+    assert_hr_equal(ob_job_set_reply_file_name(job, NULL), S_OK);
+    assert_hr_equal(ob_job_get_string(job, OB_JOB_REPLY_FILE_NAME, &name), S_OK);
+    assert_non_null(name);
+    assert_true(!_wcsnicmp(name, dir, dir_len) && name[dir_len] == '\\');
+    assert_true(wcscmp(name, ts_path(L"my-reply.bin")));
+    CoTaskMemFree(name);
+    assert_hr_equal(ob_job_set_reply_file_name(job, ts_path(L"my-reply.bin")), S_OK);
+    assert_hr_equal(ob_job_set_reply_file_name(job, L""), S_OK);
+    assert_hr_equal(ob_job_get_string(job, OB_JOB_REPLY_FILE_NAME, &name), S_OK);
+    assert_non_null(name);
+    assert_true(wcscmp(name, ts_path(L"my-reply.bin")));
+    CoTaskMemFree(name);
+
+    /* once the reply download has begun, or the job is transferred, it is too late */
+    AcquireSRWLockExclusive(&job->lock);
+    job->state = BG_JOB_STATE_TRANSFERRING;
+    job->reply.BytesTotal = 10;
+    ReleaseSRWLockExclusive(&job->lock);
+    assert_hr_equal(ob_job_set_reply_file_name(job, ts_path(L"late.bin")), BG_E_INVALID_STATE);
+    AcquireSRWLockExclusive(&job->lock);
+    job->reply.BytesTotal = BG_SIZE_UNKNOWN;
+    job->state = BG_JOB_STATE_TRANSFERRED;
+    ReleaseSRWLockExclusive(&job->lock);
+    assert_hr_equal(ob_job_set_reply_file_name(job, ts_path(L"late.bin")), BG_E_INVALID_STATE);
+    ob_job_release(job);
+}
+
+static void test_reply_file_name_set_before_any_file(void **state)
+{
+    ob_job *job = new_job(BG_JOB_TYPE_UPLOAD_REPLY);
+    assert_hr_equal(ob_job_set_reply_file_name(job, ts_path(L"early-reply.bin")), S_OK);
+    ts_write_file(ts_path(L"early.bin"), "e", 1);
+    assert_hr_equal(add_one(job, L"http://server/early.bin", ts_path(L"early.bin"), 0), S_OK);
+    /* adding the file does not replace a name the caller chose */
+    string_is(job, OB_JOB_REPLY_FILE_NAME, ts_path(L"early-reply.bin"));
+    /* NULL before any file: NULL again */
+    ob_job_release(job);
+    job = new_job(BG_JOB_TYPE_UPLOAD_REPLY);
+    assert_hr_equal(ob_job_set_reply_file_name(job, NULL), S_OK);
+    string_is(job, OB_JOB_REPLY_FILE_NAME, NULL);
+    ob_job_release(job);
+}
+
+static void test_generated_reply_name_with_forward_slashes(void **state)
+{
+    ob_job *job = new_job(BG_JOB_TYPE_UPLOAD_REPLY);
+    WCHAR upload[MAX_PATH], *name = NULL, *c;
+    size_t dir_len = wcslen(ts_scratch_dir());
+
+    wcscpy(upload, ts_path(L"fwd.bin"));
+    ts_write_file(upload, "f", 1);
+    for (c = upload; *c; c++) if (*c == '\\') *c = '/';
+    assert_hr_equal(add_one(job, L"http://server/fwd.bin", upload, 0), S_OK);
+    assert_hr_equal(ob_job_get_string(job, OB_JOB_REPLY_FILE_NAME, &name), S_OK);
+    assert_non_null(name);
+    /* in the upload file's directory, however its separators are written */
+    assert_true(!wcsncmp(name, upload, dir_len + 1));
+    assert_null(wcschr(name + dir_len + 1, '\\'));
+    assert_null(wcschr(name + dir_len + 1, '/'));
+    CoTaskMemFree(name);
+    ob_job_release(job);
+}
+
+/* ---- errors ---- */
+
+static void test_record_error(void **state)
+{
+    ob_job *job = new_job(BG_JOB_TYPE_DOWNLOAD);
+    ob_error_info transient = { BG_E_NETWORK_DISCONNECTED, BG_ERROR_CONTEXT_GENERAL_TRANSPORT, -1, OB_REMOTE_HTTP };
+    ob_error_info fatal = { BG_E_HTTP_ERROR_404, BG_ERROR_CONTEXT_REMOTE_FILE, 0, OB_REMOTE_HTTP };
+    ob_error_info got;
+
+    add_download(job, L"e.bin");
+    /* a suspended job is not transferring: no error can happen to it */
+    assert_hr_equal(ob_job_record_error(job, &fatal, FALSE), BG_E_INVALID_STATE);
+    assert_int_equal(info_of(job).error_count, 0);
+    assert_hr_equal(ob_job_get_error(job, &got), BG_E_ERROR_INFORMATION_UNAVAILABLE);
+
+    assert_hr_equal(ob_job_resume(job), S_OK);
+    assert_hr_equal(ob_job_get_error(job, &got), BG_E_ERROR_INFORMATION_UNAVAILABLE);
+    assert_hr_equal(ob_job_record_error(job, &transient, TRUE), S_OK);
+    assert_int_equal(state_of(job), BG_JOB_STATE_TRANSIENT_ERROR);
+    assert_int_equal(info_of(job).error_count, 1);
+    assert_hr_equal(ob_job_get_error(job, &got), S_OK);
+    assert_hr_equal(got.code, BG_E_NETWORK_DISCONNECTED);
+    assert_int_equal(got.context, BG_ERROR_CONTEXT_GENERAL_TRANSPORT);
+    assert_int_equal(got.file_index, -1);
+
+    assert_hr_equal(ob_job_record_error(job, &fatal, FALSE), S_OK);
+    assert_int_equal(state_of(job), BG_JOB_STATE_ERROR);
+    assert_int_equal(info_of(job).error_count, 2);
+    assert_hr_equal(ob_job_get_error(job, &got), S_OK);
+    assert_hr_equal(got.code, BG_E_HTTP_ERROR_404);
+    assert_int_equal(got.context, BG_ERROR_CONTEXT_REMOTE_FILE);
+    assert_int_equal(got.file_index, 0);
+    assert_int_equal(got.protocol, OB_REMOTE_HTTP);
+
+    /* the error object exists only while the job is in ERROR or TRANSIENT_ERROR */
+    assert_hr_equal(ob_job_resume(job), S_OK);
+    assert_int_equal(state_of(job), BG_JOB_STATE_QUEUED);
+    assert_hr_equal(ob_job_get_error(job, &got), BG_E_ERROR_INFORMATION_UNAVAILABLE);
+    assert_int_equal(info_of(job).error_count, 2);
+
+    assert_hr_equal(ob_job_cancel(job), S_OK);
+    assert_hr_equal(ob_job_record_error(job, &fatal, FALSE), BG_E_INVALID_STATE);
+    assert_hr_equal(ob_job_get_error(job, &got), BG_E_ERROR_INFORMATION_UNAVAILABLE);
+    ob_job_release(job);
+}
+
+/* ---- owner, times ---- */
+
+static void test_change_owner_drops_credentials_and_cmdline(void **state)
+{
+    ob_job *job = new_job(BG_JOB_TYPE_DOWNLOAD);
+    BG_AUTH_CREDENTIALS c = credentials(BG_AUTH_TARGET_SERVER, BG_AUTH_SCHEME_BASIC, L"user", L"secret");
+
+    assert_hr_equal(ob_job_set_credentials(job, &c), S_OK);
+    c = credentials(BG_AUTH_TARGET_PROXY, BG_AUTH_SCHEME_NTLM, NULL, NULL);
+    assert_hr_equal(ob_job_set_credentials(job, &c), S_OK);
+    assert_hr_equal(ob_job_set_notify_cmdline(job, L"C:\\p.exe", L"p.exe arg"), S_OK);
+    assert_hr_equal(ob_job_set_description(job, L"kept"), S_OK);
+
+    assert_hr_equal(ob_job_change_owner(job, L"S-1-5-21-9-9-9-500"), S_OK);
+    string_is(job, OB_JOB_OWNER, L"S-1-5-21-9-9-9-500");
+    string_is(job, OB_JOB_NOTIFY_PROGRAM, L"");
+    string_is(job, OB_JOB_NOTIFY_PARAMETERS, L"");
+    assert_hr_equal(ob_job_remove_credentials(job, BG_AUTH_TARGET_SERVER, BG_AUTH_SCHEME_BASIC), S_FALSE);
+    assert_hr_equal(ob_job_remove_credentials(job, BG_AUTH_TARGET_PROXY, BG_AUTH_SCHEME_NTLM), S_FALSE);
+    string_is(job, OB_JOB_DESCRIPTION, L"kept");
+    string_is(job, OB_JOB_DISPLAY_NAME, L"test job");
+    ob_job_release(job);
+}
+
+static void test_times(void **state)
+{
+    ob_job *job;
+    FILETIME before, after;
+    ob_job_info info;
+    ULONGLONG created;
+
+    GetSystemTimeAsFileTime(&before);
+    job = new_job(BG_JOB_TYPE_DOWNLOAD);
+    GetSystemTimeAsFileTime(&after);
+    info = info_of(job);
+    created = ft64(info.times.CreationTime);
+    assert_true(created >= ft64(before) && created <= ft64(after));
+
+    Sleep(20);
+    /* reading and failing do not modify */
+    string_is(job, OB_JOB_DESCRIPTION, L"");
+    assert_hr_equal(ob_job_set_priority(job, 9), E_NOTIMPL);
+    assert_true(ft64(info_of(job).times.ModificationTime) == created);
+
+    assert_hr_equal(ob_job_set_description(job, L"changed"), S_OK);
+    info = info_of(job);
+    assert_true(ft64(info.times.ModificationTime) > created);
+    assert_true(ft64(info.times.CreationTime) == created);
+    ob_job_release(job);
+}
+
+static int teardown(void **state)
+{
+    ts_cleanup();
+    return 0;
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_defaults),
+        cmocka_unit_test(test_every_job_has_its_own_id),
+        cmocka_unit_test(test_display_name),
+        cmocka_unit_test(test_description),
+        cmocka_unit_test(test_priority),
+        cmocka_unit_test(test_notify_flags),
+        cmocka_unit_test(test_notify_interface),
+        cmocka_unit_test(test_retry_delay_and_no_progress_timeout),
+        cmocka_unit_test(test_proxy_settings),
+        cmocka_unit_test(test_notify_cmdline),
+        cmocka_unit_test(test_credentials),
+        cmocka_unit_test(test_add_download_files),
+        cmocka_unit_test(test_add_many_files),
+        cmocka_unit_test(test_a_set_with_one_bad_name_adds_nothing),
+        cmocka_unit_test(test_max_files_per_job),
+        cmocka_unit_test(test_upload_jobs_hold_one_file),
+        cmocka_unit_test(test_files_added_to_transferred_job_requeue_it),
+        cmocka_unit_test(test_resume_and_suspend),
+        cmocka_unit_test(test_cancel_is_final),
+        cmocka_unit_test(test_complete_download_with_nothing_transferred),
+        cmocka_unit_test(test_complete_upload_needs_transferred),
+        cmocka_unit_test(test_cancel_deletes_only_its_temporary_files),
+        cmocka_unit_test(test_cancel_reports_undeletable_files),
+        cmocka_unit_test(test_complete_renames_finished_files),
+        cmocka_unit_test(test_complete_all_transferred),
+        cmocka_unit_test(test_complete_with_failed_rename_stays_transferred),
+        cmocka_unit_test(test_complete_empty_download),
+        cmocka_unit_test(test_reply_apis_not_implemented_for_other_types),
+        cmocka_unit_test(test_upload_reply_progress_and_data),
+        cmocka_unit_test(test_upload_reply_file_name),
+        cmocka_unit_test(test_reply_file_name_set_before_any_file),
+        cmocka_unit_test(test_generated_reply_name_with_forward_slashes),
+        cmocka_unit_test(test_record_error),
+        cmocka_unit_test(test_change_owner_drops_credentials_and_cmdline),
+        cmocka_unit_test(test_times),
+    };
+    return cmocka_run_group_tests(tests, NULL, teardown);
+}
