@@ -18,6 +18,17 @@ static ob_job *record(IBackgroundCopyJob2 *iface)
     return impl_from_IBackgroundCopyJob2(iface)->job;
 }
 
+/* The getters of one plain value: read with the others under one lock. */
+#define INFO_GETTER(method, type, field)                                      \
+    static HRESULT WINAPI job_##method(IBackgroundCopyJob2 *iface, type *out) \
+    {                                                                         \
+        ob_job_info info;                                                     \
+        if (!out) return E_INVALIDARG;                                        \
+        ob_job_get_info(record(iface), &info);                                \
+        *out = info.field;                                                    \
+        return S_OK;                                                          \
+    }
+
 static HRESULT WINAPI job_QueryInterface(IBackgroundCopyJob2 *iface, REFIID iid, void **out)
 {
     if (!out) return E_POINTER;
@@ -117,23 +128,9 @@ static HRESULT WINAPI job_GetProgress(IBackgroundCopyJob2 *iface, BG_JOB_PROGRES
     return S_OK;
 }
 
-static HRESULT WINAPI job_GetTimes(IBackgroundCopyJob2 *iface, BG_JOB_TIMES *out)
-{
-    ob_job_info info;
-    if (!out) return E_INVALIDARG;
-    ob_job_get_info(record(iface), &info);
-    *out = info.times;
-    return S_OK;
-}
+INFO_GETTER(GetTimes, BG_JOB_TIMES, times)
 
-static HRESULT WINAPI job_GetState(IBackgroundCopyJob2 *iface, BG_JOB_STATE *out)
-{
-    ob_job_info info;
-    if (!out) return E_INVALIDARG;
-    ob_job_get_info(record(iface), &info);
-    *out = info.state;
-    return S_OK;
-}
+INFO_GETTER(GetState, BG_JOB_STATE, state)
 
 static HRESULT WINAPI job_GetError(IBackgroundCopyJob2 *iface, IBackgroundCopyError **out)
 {
@@ -181,28 +178,14 @@ static HRESULT WINAPI job_SetPriority(IBackgroundCopyJob2 *iface, BG_JOB_PRIORIT
     return ob_job_set_priority(record(iface), priority);
 }
 
-static HRESULT WINAPI job_GetPriority(IBackgroundCopyJob2 *iface, BG_JOB_PRIORITY *out)
-{
-    ob_job_info info;
-    if (!out) return E_INVALIDARG;
-    ob_job_get_info(record(iface), &info);
-    *out = info.priority;
-    return S_OK;
-}
+INFO_GETTER(GetPriority, BG_JOB_PRIORITY, priority)
 
 static HRESULT WINAPI job_SetNotifyFlags(IBackgroundCopyJob2 *iface, ULONG flags)
 {
     return ob_job_set_notify_flags(record(iface), flags);
 }
 
-static HRESULT WINAPI job_GetNotifyFlags(IBackgroundCopyJob2 *iface, ULONG *out)
-{
-    ob_job_info info;
-    if (!out) return E_INVALIDARG;
-    ob_job_get_info(record(iface), &info);
-    *out = info.notify_flags;
-    return S_OK;
-}
+INFO_GETTER(GetNotifyFlags, ULONG, notify_flags)
 
 static HRESULT WINAPI job_SetNotifyInterface(IBackgroundCopyJob2 *iface, IUnknown *sink)
 {
@@ -221,37 +204,16 @@ static HRESULT WINAPI job_SetMinimumRetryDelay(IBackgroundCopyJob2 *iface, ULONG
     return ob_job_set_retry_delay(record(iface), seconds);
 }
 
-static HRESULT WINAPI job_GetMinimumRetryDelay(IBackgroundCopyJob2 *iface, ULONG *out)
-{
-    ob_job_info info;
-    if (!out) return E_INVALIDARG;
-    ob_job_get_info(record(iface), &info);
-    *out = info.retry_delay;
-    return S_OK;
-}
+INFO_GETTER(GetMinimumRetryDelay, ULONG, retry_delay)
 
 static HRESULT WINAPI job_SetNoProgressTimeout(IBackgroundCopyJob2 *iface, ULONG seconds)
 {
     return ob_job_set_no_progress_timeout(record(iface), seconds);
 }
 
-static HRESULT WINAPI job_GetNoProgressTimeout(IBackgroundCopyJob2 *iface, ULONG *out)
-{
-    ob_job_info info;
-    if (!out) return E_INVALIDARG;
-    ob_job_get_info(record(iface), &info);
-    *out = info.no_progress_timeout;
-    return S_OK;
-}
+INFO_GETTER(GetNoProgressTimeout, ULONG, no_progress_timeout)
 
-static HRESULT WINAPI job_GetErrorCount(IBackgroundCopyJob2 *iface, ULONG *out)
-{
-    ob_job_info info;
-    if (!out) return E_INVALIDARG;
-    ob_job_get_info(record(iface), &info);
-    *out = info.error_count;
-    return S_OK;
-}
+INFO_GETTER(GetErrorCount, ULONG, error_count)
 
 static HRESULT WINAPI job_SetProxySettings(IBackgroundCopyJob2 *iface, BG_JOB_PROXY_USAGE usage,
                                            const WCHAR *list, const WCHAR *bypass)
