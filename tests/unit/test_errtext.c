@@ -135,6 +135,37 @@ static void test_context_messages(void **state)
     assert_hr_equal(ob_error_context_message((BG_ERROR_CONTEXT)99), BG_E_ERROR_CONTEXT_UNKNOWN);
 }
 
+/* Every code in the message table has an English text, and the documented
+ * codes MinGW's bitsmsg.h lacks are among them (bits-semantics §1.7). */
+static void test_every_code_has_english_text(void **state)
+{
+    static const HRESULT beyond_mingw[] = {
+        BG_E_RECORD_DELETED, BG_E_UPNP_ERROR, BG_E_PEERCACHING_DISABLED, BG_E_BUSYCACHERECORD,
+        BG_E_TOO_MANY_JOBS_PER_USER, BG_E_TOO_MANY_JOBS_PER_MACHINE, BG_E_TOO_MANY_FILES_IN_JOB,
+        BG_E_TOO_MANY_RANGES_IN_FILE, BG_E_VALIDATION_FAILED, BG_E_MAXDOWNLOAD_TIMEOUT,
+        BG_S_OVERRIDDEN_BY_POLICY,
+    };
+    HRSRC res = FindResourceExW(NULL, RT_MESSAGETABLE, MAKEINTRESOURCEW(1), MAKELANGID(LANG_ENGLISH, SUBLANG_ENGLISH_US));
+    const MESSAGE_RESOURCE_DATA *table;
+    ULONG block, found = 0, id;
+    size_t i;
+    WCHAR *text;
+
+    assert_non_null(res);
+    table = LockResource(LoadResource(NULL, res));
+    assert_non_null(table);
+    for (block = 0; block < table->NumberOfBlocks; block++)
+        for (id = table->Blocks[block].LowId; id <= table->Blocks[block].HighId; id++)
+        {
+            assert_hr_equal(ob_error_text(GetModuleHandleW(NULL), (HRESULT)id, 0x409, &text), S_OK);
+            assert_true(wcslen(text) > 10);
+            CoTaskMemFree(text);
+            for (i = 0; i < ARRAYSIZE(beyond_mingw); i++)
+                if ((ULONG)beyond_mingw[i] == id) found++;
+        }
+    assert_int_equal(found, ARRAYSIZE(beyond_mingw));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -145,6 +176,7 @@ int main(void)
         cmocka_unit_test(test_win32_code_from_system_table),
         cmocka_unit_test(test_unknown_language),
         cmocka_unit_test(test_context_messages),
+        cmocka_unit_test(test_every_code_has_english_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
