@@ -1,0 +1,91 @@
+/* The local and SMB transport: plain reads in OB_TRANSPORT_BLOCK pieces. */
+#include "transport.h"
+#include "names.h"
+#include "str.h"
+
+typedef struct local_transport {
+    ob_transport base;
+    BYTE *buffer;
+} local_transport;
+
+static HRESULT last_error(BG_ERROR_CONTEXT *where)
+{
+    *where = BG_ERROR_CONTEXT_REMOTE_FILE;
+    return HRESULT_FROM_WIN32(GetLastError());
+}
+
+static HRESULT local_probe(ob_transport *transport, const WCHAR *remote, ob_remote_info *info,
+                           BG_ERROR_CONTEXT *where)
+{
+    WIN32_FILE_ATTRIBUTE_DATA attrs;
+    WCHAR *path = ob_remote_to_path(remote);
+    BOOL ok;
+
+    if (!path) return E_OUTOFMEMORY;
+    ok = GetFileAttributesExW(path, GetFileExInfoStandard, &attrs);
+    ob_str_free(path);
+    if (!ok) return last_error(where);
+    if (attrs.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY)
+    {
+        *where = BG_ERROR_CONTEXT_REMOTE_FILE;
+        return HRESULT_FROM_WIN32(ERROR_FILE_NOT_FOUND);
+    }
+    info->size = ((UINT64)attrs.nFileSizeHigh << 32) | attrs.nFileSizeLow;
+    info->modified = attrs.ftLastWriteTime;
+    return S_OK;
+}
+
+static HRESULT stream(HANDLE file, BYTE *buffer, ob_sink_fn sink, void *context, BG_ERROR_CONTEXT *where)
+{
+    DWORD got;
+    for (;;)
+    {
+        if (!ReadFile(file, buffer, OB_TRANSPORT_BLOCK, &got, NULL)) return last_error(where);
+        if (!got) return S_OK;
+        if (!sink(context, buffer, got)) return E_ABORT;
+    }
+}
+
+static HRESULT local_fetch(ob_transport *transport, const WCHAR *remote, UINT64 offset, ob_sink_fn sink,
+                           void *context, BG_ERROR_CONTEXT *where)
+{
+    local_transport *self = (local_transport *)transport;
+    WCHAR *path = ob_remote_to_path(remote);
+    LARGE_INTEGER start;
+    HANDLE file;
+    HRESULT hr;
+
+    if (!path) return E_OUTOFMEMORY;
+    file = CreateFileW(path, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
+                       OPEN_EXISTING, FILE_FLAG_SEQUENTIAL_SCAN, NULL);
+    ob_str_free(path);
+    if (file == INVALID_HANDLE_VALUE) return last_error(where);
+    start.QuadPart = (LONGLONG)offset;
+    hr = SetFilePointerEx(file, start, NULL, FILE_BEGIN) ? stream(file, self->buffer, sink, context, where)
+                                                          : last_error(where);
+    CloseHandle(file);
+    return hr;
+}
+
+static void local_close(ob_transport *transport)
+{
+    local_transport *self = (local_transport *)transport;
+    HeapFree(GetProcessHeap(), 0, self->buffer);
+    HeapFree(GetProcessHeap(), 0, self);
+}
+
+static const ob_transport_ops local_ops = { local_probe, local_fetch, local_close };
+
+HRESULT ob_local_transport_open(ob_transport **out)
+{
+    local_transport *self = HeapAlloc(GetProcessHeap(), HEAP_ZERO_MEMORY, sizeof(*self));
+    if (!self) return E_OUTOFMEMORY;
+    if (!(self->buffer = HeapAlloc(GetProcessHeap(), 0, OB_TRANSPORT_BLOCK)))
+    {
+        HeapFree(GetProcessHeap(), 0, self);
+        return E_OUTOFMEMORY;
+    }
+    self->base.ops = &local_ops;
+    *out = &self->base;
+    return S_OK;
+}
