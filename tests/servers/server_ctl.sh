@@ -48,23 +48,25 @@ running() {
     return 0
 }
 
-# Kill the recorded server: TERM, then KILL after 3 s.  The server is a
-# session leader, so its process group (pgid = pid) is signalled too.
-kill_server() {
-    local pid i
+# Sends a signal to the server and its process group (it is a session
+# leader, so pgid = pid), then waits up to $2 tenths of a second for it to go.
+signal_and_wait() {
+    local signal=$1 tenths=$2 pid i
     pid=$(cat "$pidfile")
-    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null
-    for i in $(seq 30); do
+    kill "-$signal" -- "-$pid" 2>/dev/null || kill "-$signal" "$pid" 2>/dev/null
+    for i in $(seq "$tenths"); do
         alive "$pid" || return 0
         sleep 0.1
     done
-    echo "server_ctl: pid $pid ignored SIGTERM, sending SIGKILL" >&2
-    kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null
-    for i in $(seq 20); do
-        alive "$pid" || return 0
-        sleep 0.1
-    done
-    echo "server_ctl: pid $pid still alive after SIGKILL" >&2
+    return 1
+}
+
+# Kill the recorded server: TERM, then KILL after 3 s.
+kill_server() {
+    signal_and_wait TERM 30 && return 0
+    echo "server_ctl: pid $(cat "$pidfile") ignored SIGTERM, sending SIGKILL" >&2
+    signal_and_wait KILL 20 && return 0
+    echo "server_ctl: pid $(cat "$pidfile") still alive after SIGKILL" >&2
     return 1
 }
 

@@ -60,3 +60,9 @@ void ts_cleanup(void)
     RemoveDirectoryW(scratch);
     scratch[0] = 0;
 }
+
+int ts_group_teardown(void **state)
+{
+    ts_cleanup();
+    return 0;
+}

@@ -18,6 +18,8 @@ void ts_write_file(const WCHAR *path, const void *data, DWORD size);
 BOOL ts_file_exists(const WCHAR *path);
 /* Removes the scratch directory and everything in it. */
 void ts_cleanup(void);
+/* A CMocka group teardown that only calls ts_cleanup(). */
+int ts_group_teardown(void **state);
 
 #define assert_hr_equal(actual, expected) \
     assert_int_equal((unsigned long)(HRESULT)(actual), (unsigned long)(HRESULT)(expected))

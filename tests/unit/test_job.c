@@ -1104,11 +1104,6 @@ static void test_times(void **state)
     ob_job_release(job);
 }
 
-static int teardown(void **state)
-{
-    ts_cleanup();
-    return 0;
-}
 
 int main(void)
 {
@@ -1149,5 +1144,5 @@ int main(void)
         cmocka_unit_test(test_change_owner_drops_credentials_and_cmdline),
         cmocka_unit_test(test_times),
     };
-    return cmocka_run_group_tests(tests, NULL, teardown);
+    return cmocka_run_group_tests(tests, NULL, ts_group_teardown);
 }

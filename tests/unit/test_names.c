@@ -376,11 +376,6 @@ static void test_remote_to_path(void **state)
     to_path_is(L"C:/dir/file.bin", L"C:\\dir\\file.bin");
 }
 
-static int teardown(void **state)
-{
-    ts_cleanup();
-    return 0;
-}
 
 int main(void)
 {
@@ -404,5 +399,5 @@ int main(void)
         cmocka_unit_test(test_reply_name),
         cmocka_unit_test(test_remote_to_path),
     };
-    return cmocka_run_group_tests(tests, NULL, teardown);
+    return cmocka_run_group_tests(tests, NULL, ts_group_teardown);
 }
