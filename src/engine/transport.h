@@ -19,6 +19,23 @@ typedef BOOL (*ob_sink_fn)(void *context, const BYTE *data, DWORD size);
 
 typedef struct ob_transport ob_transport;
 
+/* A job's credentials, as the transport applies them to its requests. */
+typedef struct ob_transport_credential {
+    BG_AUTH_TARGET target;
+    BG_AUTH_SCHEME scheme;
+    const WCHAR *user;
+    const WCHAR *password;
+} ob_transport_credential;
+
+/* What a job asks of the network; the transport copies what it keeps. */
+typedef struct ob_transport_options {
+    BG_JOB_PROXY_USAGE proxy_usage;
+    const WCHAR *proxy_list;   /* BG_JOB_PROXY_USAGE_OVERRIDE only */
+    const WCHAR *proxy_bypass;
+    ULONG credential_count;
+    const ob_transport_credential *credentials;
+} ob_transport_options;
+
 typedef struct ob_transport_ops {
     /* On failure *where says which side failed (BG_ERROR_CONTEXT_REMOTE_FILE...). */
     HRESULT (*probe)(ob_transport *transport, const WCHAR *remote, ob_remote_info *info,
@@ -26,6 +43,9 @@ typedef struct ob_transport_ops {
     /* Streams from offset to the end of the remote file. */
     HRESULT (*fetch)(ob_transport *transport, const WCHAR *remote, UINT64 offset, ob_sink_fn sink,
                      void *context, BG_ERROR_CONTEXT *where);
+    /* From any thread, at any time: a probe or fetch under way (or the next
+     * one) returns E_ABORT promptly, even while blocked on the network. */
+    void (*cancel)(ob_transport *transport);
     void (*close)(ob_transport *transport);
 } ob_transport_ops;
 
@@ -36,5 +56,13 @@ struct ob_transport {
 /* file:// URLs, UNC and drive paths, read with our own chunked loop (Wine's
  * CopyFileEx never reports progress, so it cannot be used). */
 HRESULT ob_local_transport_open(ob_transport **out);
+
+/* http:// and https:// through WinHTTP.  probe is a HEAD: the size from
+ * Content-Length (64-bit), else BG_E_MISSING_FILE_SIZE; Last-Modified as the
+ * time.  fetch sends Range: bytes=offset- and requires a 206 whose
+ * Content-Range starts at offset, else BG_E_INSUFFICIENT_RANGE_SUPPORT; a body
+ * shorter than announced is an error, not an end.  HTTP status >= 400 gives
+ * BG_E_HTTP_ERROR_nnn (0x80190000 | status) with context REMOTE_FILE. */
+HRESULT ob_http_transport_open(const ob_transport_options *options, ob_transport **out);
 
 #endif

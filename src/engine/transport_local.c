@@ -6,6 +6,7 @@
 typedef struct local_transport {
     ob_transport base;
     BYTE *buffer;
+    volatile LONG cancelled;
 } local_transport;
 
 static HRESULT last_error(BG_ERROR_CONTEXT *where)
@@ -35,11 +36,14 @@ static HRESULT local_probe(ob_transport *transport, const WCHAR *remote, ob_remo
     return S_OK;
 }
 
-static HRESULT stream(HANDLE file, BYTE *buffer, ob_sink_fn sink, void *context, BG_ERROR_CONTEXT *where)
+static HRESULT stream(local_transport *self, HANDLE file, ob_sink_fn sink, void *context,
+                      BG_ERROR_CONTEXT *where)
 {
+    BYTE *buffer = self->buffer;
     DWORD got;
     for (;;)
     {
+        if (self->cancelled) return E_ABORT;
         if (!ReadFile(file, buffer, OB_TRANSPORT_BLOCK, &got, NULL)) return last_error(where);
         if (!got) return S_OK;
         if (!sink(context, buffer, got)) return E_ABORT;
@@ -50,21 +54,27 @@ static HRESULT local_fetch(ob_transport *transport, const WCHAR *remote, UINT64 
                            void *context, BG_ERROR_CONTEXT *where)
 {
     local_transport *self = (local_transport *)transport;
-    WCHAR *path = ob_remote_to_path(remote);
     LARGE_INTEGER start;
     HANDLE file;
+    WCHAR *path;
     HRESULT hr;
 
-    if (!path) return E_OUTOFMEMORY;
+    if (self->cancelled) return E_ABORT;
+    if (!(path = ob_remote_to_path(remote))) return E_OUTOFMEMORY;
     file = CreateFileW(path, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
                        OPEN_EXISTING, FILE_FLAG_SEQUENTIAL_SCAN, NULL);
     ob_str_free(path);
     if (file == INVALID_HANDLE_VALUE) return last_error(where);
     start.QuadPart = (LONGLONG)offset;
-    hr = SetFilePointerEx(file, start, NULL, FILE_BEGIN) ? stream(file, self->buffer, sink, context, where)
+    hr = SetFilePointerEx(file, start, NULL, FILE_BEGIN) ? stream(self, file, sink, context, where)
                                                           : last_error(where);
     CloseHandle(file);
     return hr;
+}
+
+static void local_cancel(ob_transport *transport)
+{
+    InterlockedExchange(&((local_transport *)transport)->cancelled, 1);
 }
 
 static void local_close(ob_transport *transport)
@@ -74,7 +84,7 @@ static void local_close(ob_transport *transport)
     HeapFree(GetProcessHeap(), 0, self);
 }
 
-static const ob_transport_ops local_ops = { local_probe, local_fetch, local_close };
+static const ob_transport_ops local_ops = { local_probe, local_fetch, local_cancel, local_close };
 
 HRESULT ob_local_transport_open(ob_transport **out)
 {
