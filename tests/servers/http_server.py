@@ -56,6 +56,11 @@ URLs
                    server-wide request counter is added to the fixed date,
                    in seconds); the content and size stay as given.
       delay=<ms>   wait that long before sending the response headers.
+      auth=<user>:<password>
+                   HTTP Basic authentication: unless the request carries
+                   "Authorization: Basic base64(user:password)", the answer
+                   (GET and HEAD) is 401 with
+                   'WWW-Authenticate: Basic realm="openbits"'.
 
 /status/<code>
     Answers <code> (200-599) with a short text body (none for 204 and 304).
@@ -63,15 +68,23 @@ URLs
 /stats
     JSON: {"requests": total, "paths": {path: count}, "targets":
     {path?query: count}, "methods": {"GET /path": count}, "ranges":
-    [{"method", "target", "range", "if_range"}, ...]} for every request seen
-    except those to /stats itself.  "ranges" lists each request that carried
-    a Range header (at most 10000 entries).  /stats?reset=1 returns the
-    numbers and then clears them.
+    [{"method", "target", "range", "if_range"}, ...], "proxied": count} for
+    every request seen except those to /stats itself.  "ranges" lists each
+    request that carried a Range header (at most 10000 entries); "proxied"
+    counts the requests whose request-target was an absolute URI (see
+    below).  /stats?reset=1 returns the numbers and then clears them.
+
+A request-target that is an absolute URI ("GET http://host:port/data/10
+HTTP/1.1", as a proxy receives it) is served like its path and query, whatever
+the host named; so the server doubles as an HTTP proxy for tests.  /stats
+records it under its path and query and counts it in "proxied".
 
 Anything else gets 404; methods other than GET and HEAD get 501.
 """
 
 import argparse
+import base64
+import binascii
 import email.utils
 import http.server
 import json
@@ -123,15 +136,17 @@ class Stats:
         self.targets = {}
         self.methods = {}
         self.ranges = []
+        self.proxied = 0
 
     def next_serial(self):
         with self.lock:
             self.counter += 1
             return self.counter
 
-    def record(self, method, path, target, rng, if_range):
+    def record(self, method, path, target, rng, if_range, proxied):
         with self.lock:
             self.total += 1
+            self.proxied += 1 if proxied else 0
             self.paths[path] = self.paths.get(path, 0) + 1
             self.targets[target] = self.targets.get(target, 0) + 1
             key = method + " " + path
@@ -145,7 +160,8 @@ class Stats:
             data = {"requests": self.total, "paths": dict(self.paths),
                     "targets": dict(self.targets),
                     "methods": dict(self.methods),
-                    "ranges": list(self.ranges)}
+                    "ranges": list(self.ranges),
+                    "proxied": self.proxied}
             if reset:
                 self.clear()
             return data
@@ -279,11 +295,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
         serial = self.server.stats.next_serial()
         url = urllib.parse.urlsplit(self.path)
         path = url.path
+        proxied = bool(url.scheme and url.netloc)
+        target = path + ("?" + url.query if url.query else "") if proxied else self.path
         method = "HEAD" if head else "GET"
         if path != "/stats":
-            self.server.stats.record(method, path, self.path,
+            self.server.stats.record(method, path, target,
                                      self.headers.get("Range"),
-                                     self.headers.get("If-Range"))
+                                     self.headers.get("If-Range"), proxied)
         try:
             query = urllib.parse.parse_qs(url.query, keep_blank_values=True)
             opts = {k: v[-1] for k, v in query.items()}
@@ -311,7 +329,20 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     # --- /data/<size> -------------------------------------------------------
     KNOWN = ("nolength", "norange", "rate", "dropat", "status", "changing",
-             "delay")
+             "delay", "auth")
+
+    def _authorized(self, auth):
+        """True if the request's Authorization matches "user:password"."""
+        if ":" not in auth:
+            raise BadRequest("auth: not user:password: %r" % auth)
+        given = self.headers.get("Authorization", "").strip()
+        scheme, _, token = given.partition(" ")
+        if scheme.lower() != "basic":
+            return False
+        try:
+            return base64.b64decode(token.strip(), validate=True) == auth.encode("utf-8")
+        except (binascii.Error, ValueError):
+            return False
 
     def _data(self, size, opts, head, serial):
         for k in opts:
@@ -324,6 +355,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         dropat = parse_int("dropat", opts["dropat"], 0, MAX_SIZE) if "dropat" in opts else None
         status = parse_int("status", opts["status"], 200, 599) if "status" in opts else None
         delay = parse_int("delay", opts["delay"], 0, MAX_DELAY_MS) if "delay" in opts else 0
+        if "auth" in opts and not self._authorized(opts["auth"]):
+            self._send_text(401, "authentication required\n", head=head,
+                            extra=[("WWW-Authenticate", 'Basic realm="openbits"')])
+            return
 
         if delay:
             time.sleep(delay / 1000.0)

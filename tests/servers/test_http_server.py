@@ -360,6 +360,46 @@ class ServerTest(unittest.TestCase):
                        "if_range": None}, s["ranges"])
         self.assertGreaterEqual(s["requests"], 6)
 
+    def test_absolute_uri_is_served_as_a_proxy(self):
+        before = self.stats()["proxied"]
+        head, body = self.raw(b"GET http://openbits-proxy-test.invalid/data/1000 HTTP/1.1\r\n"
+                              b"Host: openbits-proxy-test.invalid\r\n"
+                              b"Connection: close\r\n\r\n")
+        self.assertTrue(head.startswith("HTTP/1.1 200"), head)
+        self.assertEqual(body, expected(0, 1000))
+        # With a port, a query and a range, over http.client's proxy form.
+        r, body = self.get("http://127.0.0.1:%d/data/5000?changing=0" % self.port,
+                           "bytes=100-199")
+        self.assertEqual(r.status, 206)
+        self.assertEqual(body, expected(100, 100))
+        s = self.stats()
+        self.assertEqual(s["proxied"], before + 2)
+        self.assertGreaterEqual(s["targets"]["/data/5000?changing=0"], 1)
+        # An origin-form request is not counted.
+        self.get("/data/10")
+        self.assertEqual(self.stats()["proxied"], before + 2)
+
+    def test_basic_auth(self):
+        import base64
+        target = "/data/1000?auth=user:pa%3Ass"        # password "pa:ss"
+        for method in ("GET", "HEAD"):
+            r, body = self.request(method, target)
+            self.assertEqual(r.status, 401, method)
+            self.assertEqual(r.getheader("WWW-Authenticate"), 'Basic realm="openbits"')
+        good = "Basic " + base64.b64encode(b"user:pa:ss").decode()
+        bad = "Basic " + base64.b64encode(b"user:wrong").decode()
+        for header in (bad, "Digest x", "Basic !!!"):
+            r, _ = self.get(target, Authorization=header)
+            self.assertEqual(r.status, 401, header)
+        r, body = self.get(target, Authorization=good)
+        self.assertEqual((r.status, body), (200, expected(0, 1000)))
+        r, body = self.get(target, "bytes=10-", Authorization=good)
+        self.assertEqual((r.status, body), (206, expected(10, 990)))
+        r, _ = self.request("HEAD", target, {"Authorization": good})
+        self.assertEqual(r.getheader("Content-Length"), "1000")
+        r, _ = self.get("/data/10?auth=nocolon")
+        self.assertEqual(r.status, 400)
+
     def test_log_written(self):
         self.get("/data/31?delay=0")
         deadline = time.monotonic() + 2

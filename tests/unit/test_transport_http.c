@@ -1,0 +1,390 @@
+/* The WinHTTP transport against the loopback server: sizes (beyond 4 GiB) and
+ * times from probe, exact bytes from any offset, the documented errors
+ * (BG_E_HTTP_ERROR_nnn, BG_E_MISSING_FILE_SIZE, BG_E_INSUFFICIENT_RANGE_SUPPORT),
+ * short bodies, cancel from another thread, a named proxy and Basic auth. */
+#include "http_support.h"
+#include "transport.h"
+#include <stdio.h>
+#include <winhttp.h>
+
+#define SIZE (3 * OB_TRANSPORT_BLOCK + 12345)
+/* Sat, 01 Jan 2022 00:00:00 GMT, the server's fixed Last-Modified:
+ * (1640995200 + 11644473600) seconds since 1601, in 100 ns units. */
+#define FIXED_MODIFIED 132854688000000000ULL
+
+typedef struct collected {
+    BYTE *data;
+    UINT64 capacity;
+    UINT64 size;
+    UINT64 offset;             /* of data[0] in the remote file */
+    ULONG blocks;
+    ULONG stop_after;          /* 0: never stop */
+} collected;
+
+static BOOL collect(void *context, const BYTE *data, DWORD size)
+{
+    collected *c = context;
+    assert_true(size <= OB_TRANSPORT_BLOCK);
+    assert_true(c->size + size <= c->capacity);
+    memcpy(c->data + c->size, data, size);
+    c->size += size;
+    c->blocks++;
+    return !c->stop_after || c->blocks < c->stop_after;
+}
+
+static collected *new_collected(UINT64 capacity, UINT64 offset)
+{
+    collected *c = calloc(1, sizeof(*c));
+    c->data = malloc(capacity ? capacity : 1);
+    c->capacity = capacity;
+    c->offset = offset;
+    return c;
+}
+
+static void free_collected(collected *c)
+{
+    free(c->data);
+    free(c);
+}
+
+static void assert_pattern(const collected *c)
+{
+    UINT64 i;
+    for (i = 0; i < c->size; i++)
+        if (c->data[i] != ts_pattern_byte(c->offset + i))
+            fail_msg("byte %llu differs", (unsigned long long)(c->offset + i));
+}
+
+static ob_transport *open_transport(const ob_transport_options *options)
+{
+    ob_transport *transport = NULL;
+    assert_hr_equal(ob_http_transport_open(options, &transport), S_OK);
+    assert_non_null(transport);
+    return transport;
+}
+
+static ob_transport *transport;
+
+static int setup(void **state)
+{
+    ts_http_url("/");          /* fails early and clearly without a server */
+    transport = open_transport(NULL);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    transport->ops->close(transport);
+    return 0;
+}
+
+static HRESULT probe(ob_transport *t, const char *path, ob_remote_info *info, BG_ERROR_CONTEXT *where)
+{
+    *where = BG_ERROR_CONTEXT_NONE;
+    return t->ops->probe(t, ts_http_url(path), info, where);
+}
+
+static HRESULT fetch(ob_transport *t, const char *path, collected *c, BG_ERROR_CONTEXT *where)
+{
+    *where = BG_ERROR_CONTEXT_NONE;
+    return t->ops->fetch(t, ts_http_url(path), c->offset, collect, c, where);
+}
+
+static void check_fetch(ob_transport *t, const char *path, UINT64 size, UINT64 offset)
+{
+    collected *c = new_collected(size - offset, offset);
+    BG_ERROR_CONTEXT where;
+    assert_hr_equal(fetch(t, path, c, &where), S_OK);
+    assert_true(c->size == size - offset);
+    assert_pattern(c);
+    free_collected(c);
+}
+
+static void test_probe_size_and_time(void **state)
+{
+    ob_remote_info info;
+    BG_ERROR_CONTEXT where;
+    assert_hr_equal(probe(transport, "/data/1000", &info, &where), S_OK);
+    assert_true(info.size == 1000);
+    assert_true((((UINT64)info.modified.dwHighDateTime << 32) | info.modified.dwLowDateTime) == FIXED_MODIFIED);
+}
+
+static void test_probe_size_beyond_4gib(void **state)
+{
+    ob_remote_info info;
+    BG_ERROR_CONTEXT where;
+    assert_hr_equal(probe(transport, "/data/5000000000", &info, &where), S_OK);
+    assert_true(info.size == 5000000000ULL);
+}
+
+static void test_fetch_from_zero_in_whole_blocks(void **state)
+{
+    char path[64];
+    collected *c = new_collected(SIZE, 0);
+    BG_ERROR_CONTEXT where;
+
+    sprintf(path, "/data/%d", SIZE);
+    assert_hr_equal(fetch(transport, path, c, &where), S_OK);
+    assert_true(c->size == SIZE);
+    assert_int_equal(c->blocks, 4); /* three full blocks and the rest */
+    assert_pattern(c);
+    free_collected(c);
+}
+
+static void test_fetch_from_offset(void **state)
+{
+    char path[64];
+    sprintf(path, "/data/%d", SIZE);
+    check_fetch(transport, path, SIZE, OB_TRANSPORT_BLOCK + 17);
+    check_fetch(transport, path, SIZE, SIZE - 1);
+    check_fetch(transport, "/data/100000", 100000, 251);
+}
+
+static void test_no_length_is_missing_file_size(void **state)
+{
+    ob_remote_info info;
+    BG_ERROR_CONTEXT where;
+    assert_hr_equal(probe(transport, "/data/1000?nolength=1", &info, &where), BG_E_MISSING_FILE_SIZE);
+    assert_int_equal(where, BG_ERROR_CONTEXT_REMOTE_FILE);
+    /* A 206 still announces its length in Content-Range, with a total of "*". */
+    check_fetch(transport, "/data/1000?nolength=1", 1000, 10);
+}
+
+static void test_ignored_range_is_insufficient_range_support(void **state)
+{
+    collected *c = new_collected(5000, 0);
+    BG_ERROR_CONTEXT where;
+    assert_hr_equal(fetch(transport, "/data/5000?norange=1", c, &where), BG_E_INSUFFICIENT_RANGE_SUPPORT);
+    assert_int_equal(where, BG_ERROR_CONTEXT_REMOTE_FILE);
+    assert_int_equal(c->blocks, 0);
+    free_collected(c);
+}
+
+static void check_http_status(const char *path, HRESULT expected)
+{
+    ob_remote_info info;
+    collected *c = new_collected(100, 0);
+    BG_ERROR_CONTEXT where;
+
+    assert_hr_equal(probe(transport, path, &info, &where), expected);
+    assert_int_equal(where, BG_ERROR_CONTEXT_REMOTE_FILE);
+    assert_hr_equal(fetch(transport, path, c, &where), expected);
+    assert_int_equal(where, BG_ERROR_CONTEXT_REMOTE_FILE);
+    assert_int_equal(c->blocks, 0);
+    free_collected(c);
+}
+
+static void test_http_status_is_bg_e_http_error(void **state)
+{
+    check_http_status("/data/100?status=404", BG_E_HTTP_ERROR_404);
+    check_http_status("/data/100?status=403", BG_E_HTTP_ERROR_403);
+    check_http_status("/data/100?status=500", BG_E_HTTP_ERROR_500);
+    assert_hr_equal(BG_E_HTTP_ERROR_404, 0x80190194);
+    assert_hr_equal(BG_E_HTTP_ERROR_403, 0x80190193);
+    assert_hr_equal(BG_E_HTTP_ERROR_500, 0x801901F4);
+}
+
+static void test_dropped_connection_is_an_error_then_resumes(void **state)
+{
+    const char *path = "/data/200000?dropat=70000";
+    collected *c = new_collected(200000, 0);
+    BG_ERROR_CONTEXT where;
+
+    assert_hr_equal(fetch(transport, path, c, &where), HRESULT_FROM_WIN32(ERROR_WINHTTP_CONNECTION_ERROR));
+    assert_int_equal(where, BG_ERROR_CONTEXT_REMOTE_FILE);
+    assert_true(c->size == 70000);
+    assert_pattern(c);
+    free_collected(c);
+    check_fetch(transport, path, 200000, 70000);
+}
+
+static void test_refused_connection_is_a_remote_file_error(void **state)
+{
+    ob_remote_info info;
+    collected *c = new_collected(10, 0);
+    BG_ERROR_CONTEXT where = BG_ERROR_CONTEXT_NONE;
+    const WCHAR *closed = L"http://127.0.0.1:1/data/10";
+
+    assert_true(FAILED(transport->ops->probe(transport, closed, &info, &where)));
+    assert_int_equal(where, BG_ERROR_CONTEXT_REMOTE_FILE);
+    where = BG_ERROR_CONTEXT_NONE;
+    assert_true(FAILED(transport->ops->fetch(transport, closed, 0, collect, c, &where)));
+    assert_int_equal(where, BG_ERROR_CONTEXT_REMOTE_FILE);
+    assert_int_equal(c->blocks, 0);
+    free_collected(c);
+}
+
+static void test_sink_stops_transfer(void **state)
+{
+    char path[64];
+    collected *c = new_collected(SIZE, 0);
+    BG_ERROR_CONTEXT where;
+
+    sprintf(path, "/data/%d", SIZE);
+    c->stop_after = 1;
+    assert_hr_equal(fetch(transport, path, c, &where), E_ABORT);
+    assert_int_equal(c->blocks, 1);
+    assert_true(c->size == OB_TRANSPORT_BLOCK);
+    free_collected(c);
+}
+
+static DWORD WINAPI cancel_later(void *context)
+{
+    Sleep(300);
+    ((ob_transport *)context)->ops->cancel(context);
+    return 0;
+}
+
+/* Cancel from another thread while the transport is blocked on path. */
+static void check_cancel_while_blocked(const char *path, UINT64 capacity)
+{
+    ob_transport *t = open_transport(NULL);
+    collected *c = new_collected(capacity, 0);
+    ob_remote_info info;
+    BG_ERROR_CONTEXT where;
+    HANDLE thread = CreateThread(NULL, 0, cancel_later, t, 0, NULL);
+    DWORD start = GetTickCount(), elapsed;
+
+    assert_hr_equal(fetch(t, path, c, &where), E_ABORT);
+    elapsed = GetTickCount() - start;
+    print_message("cancel: %s returned after %lu ms\n", path, elapsed);
+    assert_true(elapsed < 10000);
+    WaitForSingleObject(thread, INFINITE);
+    CloseHandle(thread);
+    assert_hr_equal(probe(t, "/data/10", &info, &where), E_ABORT);
+    assert_hr_equal(fetch(t, "/data/10", c, &where), E_ABORT);
+    t->ops->close(t);
+    free_collected(c);
+}
+
+static void test_cancel_interrupts_a_trickle(void **state)
+{
+    check_cancel_while_blocked("/data/10000000?rate=20000", 10000000);
+}
+
+static void test_cancel_interrupts_a_silent_server(void **state)
+{
+    check_cancel_while_blocked("/data/10?delay=30000", 10);
+}
+
+static void test_cancel_before_use(void **state)
+{
+    ob_transport *t = open_transport(NULL);
+    ob_remote_info info;
+    BG_ERROR_CONTEXT where;
+    t->ops->cancel(t);
+    assert_hr_equal(probe(t, "/data/10", &info, &where), E_ABORT);
+    t->ops->close(t);
+}
+
+static void test_proxy_override(void **state)
+{
+    WCHAR proxy[32];
+    ob_transport_options options = { BG_JOB_PROXY_USAGE_OVERRIDE, proxy, NULL, 0, NULL };
+    ob_transport *t;
+    collected *c = new_collected(1000, 0);
+    ob_remote_info info;
+    BG_ERROR_CONTEXT where = BG_ERROR_CONTEXT_NONE;
+    const WCHAR *url = L"http://openbits-proxy-test.invalid/data/1000";
+
+    swprintf(proxy, ARRAYSIZE(proxy), L"127.0.0.1:%u", ts_http_port());
+    t = open_transport(&options);
+    proxy[0] = 0;              /* the transport keeps its own copy */
+    assert_hr_equal(t->ops->probe(t, url, &info, &where), S_OK);
+    assert_true(info.size == 1000);
+    assert_hr_equal(t->ops->fetch(t, url, 0, collect, c, &where), S_OK);
+    assert_true(c->size == 1000);
+    assert_pattern(c);
+    t->ops->close(t);
+    free_collected(c);
+}
+
+static void test_no_proxy_and_autodetect_go_direct(void **state)
+{
+    ob_transport_options options = { BG_JOB_PROXY_USAGE_NO_PROXY };
+    ob_transport *t = open_transport(&options);
+    check_fetch(t, "/data/1000", 1000, 10);
+    t->ops->close(t);
+    options.proxy_usage = BG_JOB_PROXY_USAGE_AUTODETECT;
+    t = open_transport(&options);
+    check_fetch(t, "/data/1000", 1000, 10);
+    t->ops->close(t);
+}
+
+static void test_basic_credentials(void **state)
+{
+    WCHAR user[] = L"user", password[] = L"secret";
+    ob_transport_credential credentials[] = {
+        { BG_AUTH_TARGET_SERVER, BG_AUTH_SCHEME_NTLM, L"other", L"other" },
+        { BG_AUTH_TARGET_SERVER, BG_AUTH_SCHEME_BASIC, user, password },
+    };
+    ob_transport_options options = { BG_JOB_PROXY_USAGE_PRECONFIG, NULL, NULL, 2, credentials };
+    const char *path = "/data/1000?auth=user:secret";
+    ob_transport *t = open_transport(&options);
+    ob_remote_info info;
+    BG_ERROR_CONTEXT where;
+
+    password[0] = user[0] = 0; /* the transport keeps its own copies */
+    assert_hr_equal(probe(t, path, &info, &where), S_OK);
+    assert_true(info.size == 1000);
+    check_fetch(t, path, 1000, 0);
+    check_fetch(t, path, 1000, 999);
+    t->ops->close(t);
+    check_http_status(path, BG_E_HTTP_ERROR_401);
+    assert_hr_equal(BG_E_HTTP_ERROR_401, 0x80190191);
+}
+
+static void test_credentials_for_another_scheme_are_not_sent(void **state)
+{
+    ob_transport_credential credentials[] = {
+        { BG_AUTH_TARGET_PROXY, BG_AUTH_SCHEME_BASIC, L"user", L"secret" },
+        { BG_AUTH_TARGET_SERVER, BG_AUTH_SCHEME_DIGEST, L"user", L"secret" },
+    };
+    ob_transport_options options = { BG_JOB_PROXY_USAGE_PRECONFIG, NULL, NULL, 2, credentials };
+    ob_transport *t = open_transport(&options);
+    ob_remote_info info;
+    BG_ERROR_CONTEXT where;
+
+    assert_hr_equal(probe(t, "/data/1000?auth=user:secret", &info, &where), BG_E_HTTP_ERROR_401);
+    assert_int_equal(where, BG_ERROR_CONTEXT_REMOTE_FILE);
+    t->ops->close(t);
+}
+
+static void test_throughput(void **state)
+{
+    const char *path = "/data/67108864";
+    collected *c = new_collected(67108864, 0);
+    BG_ERROR_CONTEXT where;
+    DWORD start = GetTickCount(), elapsed;
+
+    assert_hr_equal(fetch(transport, path, c, &where), S_OK);
+    elapsed = GetTickCount() - start;
+    assert_true(c->size == 67108864);
+    print_message("fetch of 64 MiB: %lu ms, %lu blocks\n", elapsed, c->blocks);
+    free_collected(c);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_probe_size_and_time),
+        cmocka_unit_test(test_probe_size_beyond_4gib),
+        cmocka_unit_test(test_fetch_from_zero_in_whole_blocks),
+        cmocka_unit_test(test_fetch_from_offset),
+        cmocka_unit_test(test_no_length_is_missing_file_size),
+        cmocka_unit_test(test_ignored_range_is_insufficient_range_support),
+        cmocka_unit_test(test_http_status_is_bg_e_http_error),
+        cmocka_unit_test(test_dropped_connection_is_an_error_then_resumes),
+        cmocka_unit_test(test_refused_connection_is_a_remote_file_error),
+        cmocka_unit_test(test_sink_stops_transfer),
+        cmocka_unit_test(test_cancel_interrupts_a_trickle),
+        cmocka_unit_test(test_cancel_interrupts_a_silent_server),
+        cmocka_unit_test(test_cancel_before_use),
+        cmocka_unit_test(test_proxy_override),
+        cmocka_unit_test(test_no_proxy_and_autodetect_go_direct),
+        cmocka_unit_test(test_basic_credentials),
+        cmocka_unit_test(test_credentials_for_another_scheme_are_not_sent),
+        cmocka_unit_test(test_throughput),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
