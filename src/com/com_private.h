@@ -6,7 +6,7 @@
 #include <windows.h>
 #include <objbase.h>
 #include "openbits.h"
-#include "table.h"
+#include "engine.h"
 
 extern HINSTANCE ob_module_instance;
 void ob_module_lock(void);
@@ -20,5 +20,15 @@ HRESULT ob_file_object_create(ob_job *job, ULONG index, IBackgroundCopyFile **ou
 HRESULT ob_enum_jobs_create(ob_job **jobs, ULONG count, IEnumBackgroundCopyJobs **out);
 HRESULT ob_enum_files_create(ob_job *job, IEnumBackgroundCopyFiles **out);
 HRESULT ob_error_object_create(ob_job *job, const ob_error_info *error, IBackgroundCopyError **out);
+
+/* Notifications (notify.c).  The holder is what the engine job stores as its
+ * notify interface: it keeps the client's pointer in the Global Interface
+ * Table; _get fetches it for the calling apartment. */
+void ob_notify_install(void);
+HRESULT ob_notify_holder_create(IUnknown *sink, IUnknown **out);
+HRESULT ob_notify_holder_get(IUnknown *holder, REFIID iid, void **out);
+/* Queue JobTransferred/JobError again for a job already in that state. */
+void ob_notify_redeliver(ob_job *job);
+void ob_notify_flags_changed(ob_job *job, ULONG old_flags, ULONG new_flags);
 
 #endif

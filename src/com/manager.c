@@ -53,7 +53,7 @@ static HRESULT WINAPI manager_CreateJob(IBackgroundCopyManager *iface, LPCWSTR n
     if (!id || !out) return E_INVALIDARG;
     *out = NULL;
     if (FAILED(hr = ob_caller_current(&caller))) return hr;
-    if (FAILED(hr = ob_table_create_job(ob_table_global(), name, type, &caller, &job))) return hr;
+    if (FAILED(hr = ob_table_create_job(ob_engine_table(), name, type, &caller, &job))) return hr;
     *id = job->id;
     hr = ob_job_object_create(job, (IBackgroundCopyJob2 **)out);
     if (FAILED(hr)) ob_job_cancel(job);
@@ -70,7 +70,7 @@ static HRESULT WINAPI manager_GetJob(IBackgroundCopyManager *iface, REFGUID id, 
     if (!id || !out) return E_INVALIDARG;
     *out = NULL;
     if (FAILED(hr = ob_caller_current(&caller))) return hr;
-    if (FAILED(hr = ob_table_get_job(ob_table_global(), id, &caller, &job))) return hr;
+    if (FAILED(hr = ob_table_get_job(ob_engine_table(), id, &caller, &job))) return hr;
     hr = ob_job_object_create(job, (IBackgroundCopyJob2 **)out);
     ob_job_release(job);
     return hr;
@@ -86,7 +86,7 @@ static HRESULT WINAPI manager_EnumJobs(IBackgroundCopyManager *iface, DWORD flag
     if (!out) return E_INVALIDARG;
     *out = NULL;
     if (FAILED(hr = ob_caller_current(&caller))) return hr;
-    if (FAILED(hr = ob_table_snapshot(ob_table_global(), flags, &caller, &jobs, &count))) return hr;
+    if (FAILED(hr = ob_table_snapshot(ob_engine_table(), flags, &caller, &jobs, &count))) return hr;
     return ob_enum_jobs_create(jobs, count, out);
 }
 
@@ -113,7 +113,7 @@ HRESULT ob_manager_create(REFIID iid, void **out)
     manager *self;
     HRESULT hr;
 
-    if (!ob_table_global()) return E_OUTOFMEMORY;
+    if (!ob_engine_table()) return E_OUTOFMEMORY;
     if (!(self = HeapAlloc(GetProcessHeap(), 0, sizeof(*self)))) return E_OUTOFMEMORY;
     self->IBackgroundCopyManager_iface.lpVtbl = (IBackgroundCopyManagerVtbl *)&manager_vtbl;
     self->refs = 1;

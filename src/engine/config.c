@@ -2,7 +2,7 @@
 
 ob_limits ob_limits_default(void)
 {
-    ob_limits limits = { 300, 60, 200 };
+    ob_limits limits = { 300, 60, 200, 4 };
     return limits;
 }
 
@@ -22,6 +22,15 @@ ob_limits ob_limits_from_registry(void)
     read_dword(key, L"MaxJobsPerMachine", &limits.max_jobs_per_machine);
     read_dword(key, L"MaxJobsPerUser", &limits.max_jobs_per_user);
     read_dword(key, L"MaxFilesPerJob", &limits.max_files_per_job);
+    read_dword(key, L"MaxConcurrentTransfers", &limits.max_transfers);
     RegCloseKey(key);
     return limits;
+}
+
+ULONG ob_config_time_unit_ms(void)
+{
+    WCHAR text[16];
+    DWORD len = GetEnvironmentVariableW(L"OPENBITS_TIME_UNIT_MS", text, ARRAYSIZE(text));
+    ULONG unit = len && len < ARRAYSIZE(text) ? wcstoul(text, NULL, 10) : 0;
+    return unit ? unit : 1000;
 }

@@ -1,7 +1,7 @@
 /* The documented per-machine, per-user and per-job limits.  Like BITS's Group
  * Policy values they can be changed: openbits reads them once per process from
  * HKLM\Software\OpenBits (REG_DWORD MaxJobsPerMachine, MaxJobsPerUser,
- * MaxFilesPerJob).  Administrators are exempt from the per-user and per-job
+ * MaxFilesPerJob, and MaxConcurrentTransfers, ours).  Administrators are exempt from the per-user and per-job
  * limits, as documented. */
 #ifndef OB_CONFIG_H
 #define OB_CONFIG_H
@@ -14,10 +14,17 @@ typedef struct ob_limits {
     ULONG max_jobs_per_machine;
     ULONG max_jobs_per_user;
     ULONG max_files_per_job;
+    ULONG max_transfers;       /* jobs transferring at once (worker threads) */
 } ob_limits;
 
 ob_limits ob_limits_default(void);
 /* Defaults overridden by whatever values the registry key holds. */
 ob_limits ob_limits_from_registry(void);
+
+/* The length in milliseconds of one second of MinimumRetryDelay and
+ * NoProgressTimeout: 1000, unless the environment variable
+ * OPENBITS_TIME_UNIT_MS says otherwise (tests shrink time with it, so that
+ * the documented 5-second minimum delay passes in milliseconds). */
+ULONG ob_config_time_unit_ms(void);
 
 #endif

@@ -2,10 +2,13 @@
 #include "state.h"
 #include "str.h"
 #include "table.h"
+#include "transport.h"
 #include <objbase.h>
 #include <stdio.h>
 
 #define REPLY_DATA_LIMIT (1024 * 1024)
+
+static void wake_scheduler(ob_job *job);
 
 static void touch(ob_job *job)
 {
@@ -187,6 +190,7 @@ HRESULT ob_job_add_files(ob_job *job, ULONG count, const BG_FILE_INFO *files, UL
     BG_JOB_STATE next;
 
     if (!count) return E_INVALIDARG;
+    /* next: checked before anything changes, applied once the files are in. */
     if (FAILED(hr = lock_for_change(job))) return hr;
     if (FAILED(hr = check_file_set(job, count, files, max_files)) ||
         FAILED(hr = ob_state_next(job->state, OB_EV_FILES_ADDED, job->type, &next)) ||
@@ -194,20 +198,40 @@ HRESULT ob_job_add_files(ob_job *job, ULONG count, const BG_FILE_INFO *files, UL
         FAILED(hr = append_files(job, count, files)))
         return unlock_after_change(job, hr);
 
-    job->state = next;
+    ob_job_apply_event(job, OB_EV_FILES_ADDED);
     if (job->type == BG_JOB_TYPE_UPLOAD_REPLY && !job->reply_file_name)
         job->reply_file_name = generated_reply_name(files[0].LocalName);
-    return unlock_after_change(job, S_OK);
+    unlock_after_change(job, S_OK);
+    wake_scheduler(job);
+    return S_OK;
 }
 
 /* ---- state changes ---- */
 
-static HRESULT apply_event(ob_job *job, ob_event event)
+static LONGLONG queue_counter;
+
+HRESULT ob_job_apply_event(ob_job *job, ob_event event)
 {
-    BG_JOB_STATE next;
-    HRESULT hr = ob_state_next(job->state, event, job->type, &next);
-    if (SUCCEEDED(hr)) job->state = next;
-    return hr;
+    BG_JOB_STATE next, before = job->state;
+    HRESULT hr = ob_state_next(before, event, job->type, &next);
+
+    if (FAILED(hr)) return hr;
+    job->state = next;
+    if (next == BG_JOB_STATE_QUEUED && before != BG_JOB_STATE_QUEUED)
+        job->queued_seq = InterlockedIncrement64(&queue_counter);
+    /* Suspend, Cancel and Complete stop a transfer at once, even one blocked
+     * on the network; the worker then sees the new state and leaves. */
+    if (job->transport && !ob_state_is_running(next)) job->transport->ops->cancel(job->transport);
+    return S_OK;
+}
+
+static void wake_scheduler(ob_job *job)
+{
+    BOOL queued;
+    AcquireSRWLockShared(&job->lock);
+    queued = job->state == BG_JOB_STATE_QUEUED;
+    ReleaseSRWLockShared(&job->lock);
+    if (queued && job->table) ob_table_job_queued(job->table, job);
 }
 
 HRESULT ob_job_resume(ob_job *job)
@@ -215,14 +239,17 @@ HRESULT ob_job_resume(ob_job *job)
     HRESULT hr;
     if (FAILED(hr = lock_for_change(job))) return hr;
     if (!job->progress.files_total) return unlock_after_change(job, BG_E_EMPTY);
-    return unlock_after_change(job, apply_event(job, OB_EV_RESUME));
+    if (SUCCEEDED(hr = ob_job_apply_event(job, OB_EV_RESUME))) job->transient_since = 0;
+    unlock_after_change(job, hr);
+    wake_scheduler(job);
+    return hr;
 }
 
 HRESULT ob_job_suspend(ob_job *job)
 {
     HRESULT hr;
     if (FAILED(hr = lock_for_change(job))) return hr;
-    return unlock_after_change(job, apply_event(job, OB_EV_SUSPEND));
+    return unlock_after_change(job, ob_job_apply_event(job, OB_EV_SUSPEND));
 }
 
 static BOOL delete_temp(WCHAR **temp_name)
@@ -279,7 +306,7 @@ HRESULT ob_job_cancel(ob_job *job)
 {
     HRESULT hr;
     if (FAILED(hr = lock_for_change(job))) return hr;
-    hr = apply_event(job, OB_EV_CANCEL);
+    hr = ob_job_apply_event(job, OB_EV_CANCEL);
     if (SUCCEEDED(hr)) hr = delete_temporaries(job);
     unlock_after_change(job, hr);
     leave_table(job);
@@ -298,26 +325,12 @@ HRESULT ob_job_complete(ob_job *job)
         return unlock_after_change(job, hr);
 
     partial = job->progress.files_transferred < job->progress.files_total;
-    job->state = next;
+    ob_job_apply_event(job, OB_EV_COMPLETE);
     hr = delete_temporaries(job);
     if (hr == S_OK && partial) hr = BG_S_PARTIAL_COMPLETE;
     unlock_after_change(job, hr);
     leave_table(job);
     return hr;
-}
-
-HRESULT ob_job_record_error(ob_job *job, const ob_error_info *error, BOOL transient)
-{
-    HRESULT hr;
-    AcquireSRWLockExclusive(&job->lock);
-    hr = apply_event(job, transient ? OB_EV_TRANSIENT_ERROR : OB_EV_FATAL_ERROR);
-    if (SUCCEEDED(hr))
-    {
-        job->error = *error;
-        job->has_error = TRUE;
-        job->error_count++;
-    }
-    return unlock_after_change(job, hr);
 }
 
 /* ---- reading ---- */

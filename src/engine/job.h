@@ -7,14 +7,17 @@
 #include "ob_types.h"
 #include "names.h"
 #include "progress.h"
+#include "state.h"
 
 struct ob_table;
+struct ob_transport;
 
 typedef struct ob_file {
     WCHAR *remote_name;
     WCHAR *local_name;
     WCHAR *temp_name;          /* the partial download, once one exists */
     ob_remote_kind kind;
+    FILETIME remote_modified;  /* as last probed; a change restarts the file */
     ob_file_progress progress;
 } ob_file;
 
@@ -68,6 +71,13 @@ typedef struct ob_job {
     ob_file *files;
     ULONG files_capacity;
     ob_progress progress;
+
+    /* Scheduling (job_transfer.c), under the same lock. */
+    BOOL running;              /* a worker owns the transfer */
+    struct ob_transport *transport; /* the worker's call in flight: a client stop cancels it */
+    LONGLONG queued_seq;       /* first come, first served within a priority */
+    ULONGLONG retry_at;        /* GetTickCount64() when TRANSIENT_ERROR retries */
+    ULONGLONG transient_since; /* first transient error since the last progress; 0: none */
 } ob_job;
 
 typedef enum ob_job_string {
@@ -100,6 +110,10 @@ void ob_job_release(ob_job *job);
 /* max_files 0: no limit (administrators). All files are added, or none. */
 HRESULT ob_job_add_files(ob_job *job, ULONG count, const BG_FILE_INFO *files, ULONG max_files);
 HRESULT ob_job_resume(ob_job *job);
+/* The job lock held exclusively: moves the job through the state machine
+ * (first come, first served order on entering QUEUED; a transfer in flight is
+ * cancelled when the job stops running). */
+HRESULT ob_job_apply_event(ob_job *job, ob_event event);
 HRESULT ob_job_suspend(ob_job *job);
 HRESULT ob_job_cancel(ob_job *job);
 HRESULT ob_job_complete(ob_job *job);
@@ -132,8 +146,55 @@ HRESULT ob_job_remove_credentials(ob_job *job, BG_AUTH_TARGET target, BG_AUTH_SC
 /* New owner; drops credentials and the notification command line, as documented. */
 HRESULT ob_job_change_owner(ob_job *job, const WCHAR *owner_sid);
 
-/* For the transfer engine and tests: a recorded error moves the job to
- * TRANSIENT_ERROR or ERROR through the state machine. */
-HRESULT ob_job_record_error(ob_job *job, const ob_error_info *error, BOOL transient);
+/* ---- the worker's side (job_transfer.c) ---- */
+
+typedef enum ob_sched_status {
+    OB_SCHED_IDLE,             /* nothing to do: suspended, finished, final */
+    OB_SCHED_BUSY,             /* a worker has it */
+    OB_SCHED_RUNNABLE,         /* QUEUED: *priority and *seq say its turn */
+    OB_SCHED_WAITING,          /* TRANSIENT_ERROR: look again in *wait_ms */
+    OB_SCHED_FAILED,           /* NoProgressTimeout ran out: now in ERROR */
+} ob_sched_status;
+
+/* Moves a TRANSIENT_ERROR job on when its time comes (QUEUED after
+ * MinimumRetryDelay, ERROR once NoProgressTimeout has passed without progress)
+ * and says what the scheduler may do with it. */
+ob_sched_status ob_job_sched_poll(ob_job *job, ULONGLONG now, ULONG unit_ms, BG_JOB_PRIORITY *priority,
+                                  LONGLONG *seq, ULONG *wait_ms);
+/* QUEUED and free: the caller's worker owns it, and it is CONNECTING. */
+BOOL ob_job_sched_claim(ob_job *job);
+/* The worker is done with it. */
+void ob_job_sched_unclaim(ob_job *job);
+
+/* A transport call about to start: E_ABORT if the job was stopped meanwhile;
+ * otherwise Suspend/Cancel/Complete cancel the transport until call_end. */
+HRESULT ob_job_call_begin(ob_job *job, struct ob_transport *transport);
+void ob_job_call_end(ob_job *job);
+/* Cancels the transport call in flight, if any (scheduler shutdown). */
+void ob_job_cancel_call(ob_job *job);
+
+/* The next file not yet transferred, from *index on: its remote name (to
+ * free with ob_str_free), kind and whether its size is known. */
+BOOL ob_job_next_file(ob_job *job, ULONG *index, WCHAR **remote, ob_remote_kind *kind, BOOL *sized);
+/* A probe's answer: a size or timestamp unlike the last probe's restarts the
+ * file from zero (documented); the first answer sets the size. */
+void ob_job_file_probed(ob_job *job, ULONG index, UINT64 size, const FILETIME *modified);
+/* The temporary file beside the destination, created on first use (hr from
+ * CreateFile is the caller's LOCAL_FILE error), and where to write next.
+ * Moves the job to TRANSFERRING. */
+HRESULT ob_job_file_begin(ob_job *job, ULONG index, WCHAR **temp_name, UINT64 *offset, UINT64 *size);
+/* The temporary file holds fewer bytes than counted (removed behind our
+ * back): count from zero again. */
+void ob_job_file_restart(ob_job *job, ULONG index);
+/* Bytes written to the temporary file; FALSE when the job should stop. */
+BOOL ob_job_file_add_bytes(ob_job *job, ULONG index, UINT64 bytes);
+void ob_job_file_done(ob_job *job, ULONG index);
+/* All files done (none added meanwhile): TRANSFERRED, with its time. */
+BOOL ob_job_all_transferred(ob_job *job);
+/* A failed transfer: a transient one goes to TRANSIENT_ERROR (retried after
+ * MinimumRetryDelay) until NoProgressTimeout has passed since the first such
+ * error without progress, then ERROR, as does any other failure.  The new
+ * state, or the job's if the error came too late (stopped by the client). */
+BG_JOB_STATE ob_job_fail(ob_job *job, const ob_error_info *error, BOOL transient, ULONG unit_ms);
 
 #endif

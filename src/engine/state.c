@@ -11,6 +11,11 @@ BOOL ob_state_is_active(BG_JOB_STATE state)
            state == BG_JOB_STATE_TRANSFERRING || state == BG_JOB_STATE_TRANSIENT_ERROR;
 }
 
+BOOL ob_state_is_running(BG_JOB_STATE state)
+{
+    return state == BG_JOB_STATE_CONNECTING || state == BG_JOB_STATE_TRANSFERRING;
+}
+
 static BOOL is_upload(BG_JOB_TYPE type)
 {
     return type == BG_JOB_TYPE_UPLOAD || type == BG_JOB_TYPE_UPLOAD_REPLY;
@@ -48,7 +53,7 @@ static HRESULT client_event(BG_JOB_STATE from, ob_event event, BG_JOB_TYPE type,
  * Suspend or Cancel that won the race makes them invalid. */
 static HRESULT engine_event(BG_JOB_STATE from, ob_event event, BG_JOB_STATE *to)
 {
-    BOOL running = from == BG_JOB_STATE_CONNECTING || from == BG_JOB_STATE_TRANSFERRING;
+    BOOL running = ob_state_is_running(from);
 
     switch (event)
     {

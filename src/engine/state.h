@@ -23,6 +23,8 @@ typedef enum ob_event {
 BOOL ob_state_is_final(BG_JOB_STATE state);
 /* TRUE for QUEUED, CONNECTING, TRANSFERRING and TRANSIENT_ERROR. */
 BOOL ob_state_is_active(BG_JOB_STATE state);
+/* TRUE for CONNECTING and TRANSFERRING: a worker is moving the job's bytes. */
+BOOL ob_state_is_running(BG_JOB_STATE state);
 /* S_OK with *to set, or the documented error (BG_E_INVALID_STATE). */
 HRESULT ob_state_next(BG_JOB_STATE from, ob_event event, BG_JOB_TYPE type, BG_JOB_STATE *to);
 const char *ob_state_name(BG_JOB_STATE state);

@@ -15,6 +15,8 @@ struct ob_table {
     ULONG bucket_count;        /* a power of two */
     ULONG job_count;
     owner_count *owners;
+    ob_queued_fn on_queued;    /* set once, before jobs run */
+    void *on_queued_context;
 };
 
 static ULONG hash_guid(const GUID *id)
@@ -66,25 +68,15 @@ void ob_table_free(ob_table *table)
     HeapFree(GetProcessHeap(), 0, table);
 }
 
-static ob_table *global_table;
-
-static BOOL CALLBACK create_global(INIT_ONCE *once, void *param, void **context)
+void ob_table_set_queue_handler(ob_table *table, ob_queued_fn handler, void *context)
 {
-    ob_limits limits = ob_limits_from_registry();
-    global_table = ob_table_new(&limits);
-    return global_table != NULL;
+    table->on_queued = handler;
+    table->on_queued_context = context;
 }
 
-ob_table *ob_table_global(void)
+void ob_table_job_queued(ob_table *table, ob_job *job)
 {
-    static INIT_ONCE once = INIT_ONCE_STATIC_INIT;
-    InitOnceExecuteOnce(&once, create_global, NULL, NULL);
-    return global_table;
-}
-
-ULONG ob_table_global_count(void)
-{
-    return global_table ? ob_table_count(global_table) : 0;
+    if (table->on_queued) table->on_queued(table->on_queued_context, job);
 }
 
 ULONG ob_table_count(ob_table *table)

@@ -21,11 +21,13 @@ HRESULT ob_caller_current(ob_caller *caller);
 
 ob_table *ob_table_new(const ob_limits *limits);
 void ob_table_free(ob_table *table);
-/* The process-wide table, created on first use with the registry's limits. */
-ob_table *ob_table_global(void);
 ULONG ob_table_count(ob_table *table);
-/* Jobs in the process-wide table; 0 if it was never created. */
-ULONG ob_table_global_count(void);
+
+/* Who runs queued jobs (the scheduler): told whenever a client call leaves a
+ * job QUEUED, with no lock held. */
+typedef void (*ob_queued_fn)(void *context, ob_job *job);
+void ob_table_set_queue_handler(ob_table *table, ob_queued_fn handler, void *context);
+void ob_table_job_queued(ob_table *table, ob_job *job);
 
 HRESULT ob_table_create_job(ob_table *table, const WCHAR *display_name, BG_JOB_TYPE type,
                             const ob_caller *caller, ob_job **out);

@@ -41,6 +41,19 @@ BOOL ts_file_exists(const WCHAR *path)
     return GetFileAttributesW(path) != INVALID_FILE_ATTRIBUTES;
 }
 
+ULONG ts_count_files(const WCHAR *pattern)
+{
+    WIN32_FIND_DATAW found;
+    HANDLE search = FindFirstFileW(ts_path(pattern), &found);
+    ULONG count = 0;
+
+    if (search == INVALID_HANDLE_VALUE) return 0;
+    do count++;
+    while (FindNextFileW(search, &found));
+    FindClose(search);
+    return count;
+}
+
 void ts_cleanup(void)
 {
     WCHAR pattern[MAX_PATH];

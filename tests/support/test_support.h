@@ -16,6 +16,9 @@ const WCHAR *ts_path(const WCHAR *name);
 /* Creates a file with the given bytes (or size zero-filled bytes if data NULL). */
 void ts_write_file(const WCHAR *path, const void *data, DWORD size);
 BOOL ts_file_exists(const WCHAR *path);
+/* Files in the scratch directory matching a wildcard pattern ("BIT*.tmp":
+ * the temporary files of downloads). */
+ULONG ts_count_files(const WCHAR *pattern);
 /* Removes the scratch directory and everything in it. */
 void ts_cleanup(void);
 /* A CMocka group teardown that only calls ts_cleanup(). */

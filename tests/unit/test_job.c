@@ -1018,13 +1018,13 @@ static void test_record_error(void **state)
 
     add_download(job, L"e.bin");
     /* a suspended job is not transferring: no error can happen to it */
-    assert_hr_equal(ob_job_record_error(job, &fatal, FALSE), BG_E_INVALID_STATE);
+    assert_int_equal(ob_job_fail(job, &fatal, FALSE, 1000), BG_JOB_STATE_SUSPENDED);
     assert_int_equal(info_of(job).error_count, 0);
     assert_hr_equal(ob_job_get_error(job, &got), BG_E_ERROR_INFORMATION_UNAVAILABLE);
 
     assert_hr_equal(ob_job_resume(job), S_OK);
     assert_hr_equal(ob_job_get_error(job, &got), BG_E_ERROR_INFORMATION_UNAVAILABLE);
-    assert_hr_equal(ob_job_record_error(job, &transient, TRUE), S_OK);
+    assert_int_equal(ob_job_fail(job, &transient, TRUE, 1000), BG_JOB_STATE_TRANSIENT_ERROR);
     assert_int_equal(state_of(job), BG_JOB_STATE_TRANSIENT_ERROR);
     assert_int_equal(info_of(job).error_count, 1);
     assert_hr_equal(ob_job_get_error(job, &got), S_OK);
@@ -1032,7 +1032,7 @@ static void test_record_error(void **state)
     assert_int_equal(got.context, BG_ERROR_CONTEXT_GENERAL_TRANSPORT);
     assert_int_equal(got.file_index, -1);
 
-    assert_hr_equal(ob_job_record_error(job, &fatal, FALSE), S_OK);
+    assert_int_equal(ob_job_fail(job, &fatal, FALSE, 1000), BG_JOB_STATE_ERROR);
     assert_int_equal(state_of(job), BG_JOB_STATE_ERROR);
     assert_int_equal(info_of(job).error_count, 2);
     assert_hr_equal(ob_job_get_error(job, &got), S_OK);
@@ -1048,7 +1048,7 @@ static void test_record_error(void **state)
     assert_int_equal(info_of(job).error_count, 2);
 
     assert_hr_equal(ob_job_cancel(job), S_OK);
-    assert_hr_equal(ob_job_record_error(job, &fatal, FALSE), BG_E_INVALID_STATE);
+    assert_int_equal(ob_job_fail(job, &fatal, FALSE, 1000), BG_JOB_STATE_CANCELLED);
     assert_hr_equal(ob_job_get_error(job, &got), BG_E_ERROR_INFORMATION_UNAVAILABLE);
     ob_job_release(job);
 }

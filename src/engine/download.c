@@ -1,0 +1,344 @@
+/* One worker's turn on a download job: size every file (so BytesTotal is known
+ * early), then stream each unfinished file, in the order added, into its
+ * temporary file from the bytes already there. */
+#include "download.h"
+#include "notify.h"
+#include "str.h"
+#include "transport.h"
+#include <winhttp.h>
+
+#define MODIFICATION_INTERVAL_MS 100
+
+typedef struct run {
+    ob_job *job;
+    ULONG unit_ms;
+    ob_transport *transports[2];   /* by ob_remote_kind, opened on first use */
+    ULONGLONG last_modification;
+
+    /* the file being written */
+    ULONG index;
+    HANDLE out;
+    UINT64 offset, size;
+    BOOL overflow;
+    HRESULT write_error;
+} run;
+
+/* The outcome of a step: S_OK, E_ABORT (stopped), or an error with its place. */
+typedef struct outcome {
+    HRESULT hr;
+    BG_ERROR_CONTEXT context;
+    LONG file_index;
+    ob_remote_kind protocol;
+} outcome;
+
+static void modified(run *r, BOOL now)
+{
+    ULONGLONG tick = GetTickCount64();
+    if (!now && tick - r->last_modification < MODIFICATION_INTERVAL_MS) return;
+    r->last_modification = tick;
+    ob_notify_raise(r->job, OB_NOTIFY_JOB_MODIFICATION, 0);
+}
+
+static outcome fail_at(HRESULT hr, BG_ERROR_CONTEXT context, ULONG index, ob_remote_kind kind)
+{
+    outcome o = { hr, context, (LONG)index, kind };
+    return o;
+}
+
+static outcome success(void)
+{
+    outcome o = { S_OK, BG_ERROR_CONTEXT_NONE, -1, OB_REMOTE_FILE };
+    return o;
+}
+
+/* ---- transports ---- */
+
+static void wipe_options(ob_transport_options *options, ob_transport_credential *creds)
+{
+    ULONG i;
+    for (i = 0; i < options->credential_count; i++)
+    {
+        ob_str_wipe((WCHAR *)creds[i].user);
+        ob_str_wipe((WCHAR *)creds[i].password);
+    }
+    ob_str_free((WCHAR *)options->proxy_list);
+    ob_str_free((WCHAR *)options->proxy_bypass);
+}
+
+/* The job's proxy and credentials, copied under its lock. */
+static void copy_options(ob_job *job, ob_transport_options *options, ob_transport_credential *creds)
+{
+    int target, scheme;
+
+    memset(options, 0, sizeof(*options));
+    AcquireSRWLockShared(&job->lock);
+    options->proxy_usage = job->proxy_usage;
+    ob_str_dup_opt(job->proxy_list, (WCHAR **)&options->proxy_list);
+    ob_str_dup_opt(job->proxy_bypass, (WCHAR **)&options->proxy_bypass);
+    for (target = 0; target < OB_AUTH_TARGETS; target++)
+        for (scheme = 0; scheme < OB_AUTH_SCHEMES; scheme++)
+        {
+            const ob_credential *c = &job->credentials[target][scheme];
+            ob_transport_credential *out = &creds[options->credential_count];
+            if (!c->set) continue;
+            out->target = target + 1;
+            out->scheme = scheme + 1;
+            ob_str_dup_opt(c->user, (WCHAR **)&out->user);
+            ob_str_dup_opt(c->password, (WCHAR **)&out->password);
+            options->credential_count++;
+        }
+    ReleaseSRWLockShared(&job->lock);
+    options->credentials = creds;
+}
+
+static HRESULT open_http(ob_job *job, ob_transport **out)
+{
+    ob_transport_credential creds[OB_AUTH_TARGETS * OB_AUTH_SCHEMES];
+    ob_transport_options options;
+    HRESULT hr;
+
+    copy_options(job, &options, creds);
+    hr = ob_http_transport_open(&options, out);
+    wipe_options(&options, creds);
+    return hr;
+}
+
+static HRESULT transport_for(run *r, ob_remote_kind kind, ob_transport **out)
+{
+    HRESULT hr = S_OK;
+    if (!r->transports[kind])
+        hr = kind == OB_REMOTE_HTTP ? open_http(r->job, &r->transports[kind])
+                                    : ob_local_transport_open(&r->transports[kind]);
+    *out = r->transports[kind];
+    return hr;
+}
+
+static void close_transports(run *r)
+{
+    ULONG i;
+    for (i = 0; i < ARRAYSIZE(r->transports); i++)
+        if (r->transports[i]) r->transports[i]->ops->close(r->transports[i]);
+}
+
+/* ---- sizing ---- */
+
+static outcome probe_file(run *r, ULONG index, const WCHAR *remote, ob_remote_kind kind)
+{
+    BG_ERROR_CONTEXT where = BG_ERROR_CONTEXT_REMOTE_FILE;
+    ob_remote_info info;
+    ob_transport *transport;
+    HRESULT hr;
+
+    if (FAILED(hr = transport_for(r, kind, &transport))) return fail_at(hr, BG_ERROR_CONTEXT_GENERAL_TRANSPORT, index, kind);
+    if (FAILED(hr = ob_job_call_begin(r->job, transport))) return fail_at(hr, where, index, kind);
+    hr = transport->ops->probe(transport, remote, &info, &where);
+    ob_job_call_end(r->job);
+    if (FAILED(hr)) return fail_at(hr, where, index, kind);
+    ob_job_file_probed(r->job, index, info.size, &info.modified);
+    return success();
+}
+
+/* Every unfinished file, sized before any byte moves; sizes already known
+ * are checked again, since the remote file may have changed meanwhile. */
+static outcome size_files(run *r)
+{
+    ob_remote_kind kind;
+    WCHAR *remote;
+    BOOL sized;
+    ULONG index;
+    outcome o = success();
+
+    for (index = 0; o.hr == S_OK && ob_job_next_file(r->job, &index, &remote, &kind, &sized); index++)
+    {
+        o = probe_file(r, index, remote, kind);
+        ob_str_free(remote);
+    }
+    modified(r, TRUE);
+    return o;
+}
+
+/* ---- streaming ---- */
+
+static BOOL write_block(void *context, const BYTE *data, DWORD size)
+{
+    run *r = context;
+    DWORD written;
+
+    if (size > r->size - r->offset)
+    {
+        size = (DWORD)(r->size - r->offset);
+        r->overflow = TRUE; /* more than the probe said: the file changed */
+    }
+    if (size && !WriteFile(r->out, data, size, &written, NULL))
+    {
+        r->write_error = HRESULT_FROM_WIN32(GetLastError());
+        return FALSE;
+    }
+    r->offset += size;
+    if (!ob_job_file_add_bytes(r->job, r->index, size)) return FALSE;
+    modified(r, FALSE);
+    return !r->overflow;
+}
+
+static UINT64 file_size(HANDLE file)
+{
+    LARGE_INTEGER size;
+    return GetFileSizeEx(file, &size) ? (UINT64)size.QuadPart : 0;
+}
+
+/* Opens the temporary file at the resume point, dropping anything past it.
+ * A temporary file shorter than what was counted starts the file again. */
+static HRESULT open_temp(run *r, const WCHAR *temp_name)
+{
+    LARGE_INTEGER at;
+
+    /* OPEN_EXISTING: a temporary file deleted by Cancel meanwhile must not
+     * come back. */
+    r->out = CreateFileW(temp_name, GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_DELETE, NULL, OPEN_EXISTING,
+                         FILE_ATTRIBUTE_NORMAL, NULL);
+    if (r->out == INVALID_HANDLE_VALUE) return HRESULT_FROM_WIN32(GetLastError());
+    if (file_size(r->out) < r->offset)
+    {
+        ob_job_file_restart(r->job, r->index);
+        r->offset = 0;
+    }
+    at.QuadPart = (LONGLONG)r->offset;
+    if (!SetFilePointerEx(r->out, at, NULL, FILE_BEGIN) || !SetEndOfFile(r->out))
+    {
+        HRESULT hr = HRESULT_FROM_WIN32(GetLastError());
+        CloseHandle(r->out);
+        return hr;
+    }
+    return S_OK;
+}
+
+static HRESULT stream_file(run *r, ob_transport *transport, const WCHAR *remote, BG_ERROR_CONTEXT *where)
+{
+    HRESULT hr;
+    if (r->offset >= r->size) return S_OK;
+    if (FAILED(hr = ob_job_call_begin(r->job, transport))) return hr;
+    hr = transport->ops->fetch(transport, remote, r->offset, write_block, r, where);
+    ob_job_call_end(r->job);
+    return hr;
+}
+
+/* What a fetch that ended means for the file. */
+static outcome judge_fetch(run *r, HRESULT hr, BG_ERROR_CONTEXT where, ob_remote_kind kind)
+{
+    if (FAILED(r->write_error)) return fail_at(r->write_error, BG_ERROR_CONTEXT_LOCAL_FILE, r->index, kind);
+    if (r->overflow)
+    {
+        /* Larger than probed: the remote file changed; start it again. */
+        ob_job_file_restart(r->job, r->index);
+        return fail_at(BG_E_INVALID_SERVER_RESPONSE, BG_ERROR_CONTEXT_REMOTE_FILE, r->index, kind);
+    }
+    if (hr == E_ABORT || FAILED(hr)) return fail_at(hr, where, r->index, kind);
+    if (r->offset != r->size)
+        return fail_at(HRESULT_FROM_WIN32(ERROR_HANDLE_EOF), BG_ERROR_CONTEXT_REMOTE_FILE, r->index, kind);
+    return success();
+}
+
+static outcome transfer_file(run *r, ULONG index, const WCHAR *remote, ob_remote_kind kind)
+{
+    BG_ERROR_CONTEXT where = BG_ERROR_CONTEXT_REMOTE_FILE;
+    ob_transport *transport;
+    WCHAR *temp_name;
+    HRESULT hr;
+    outcome o;
+
+    r->index = index;
+    r->overflow = FALSE;
+    r->write_error = S_OK;
+    if (FAILED(hr = transport_for(r, kind, &transport))) return fail_at(hr, BG_ERROR_CONTEXT_GENERAL_TRANSPORT, index, kind);
+    if (FAILED(hr = ob_job_file_begin(r->job, index, &temp_name, &r->offset, &r->size)))
+        return fail_at(hr, BG_ERROR_CONTEXT_LOCAL_FILE, index, kind);
+    modified(r, TRUE);
+    hr = open_temp(r, temp_name);
+    ob_str_free(temp_name);
+    if (FAILED(hr)) return fail_at(hr, BG_ERROR_CONTEXT_LOCAL_FILE, index, kind);
+
+    hr = stream_file(r, transport, remote, &where);
+    CloseHandle(r->out);
+    o = judge_fetch(r, hr, where, kind);
+    if (o.hr != S_OK) return o;
+    ob_job_file_done(r->job, index);
+    ob_notify_raise(r->job, OB_NOTIFY_FILE_TRANSFERRED, index);
+    return o;
+}
+
+/* Files added while the job runs are picked up too. */
+static outcome transfer_files(run *r)
+{
+    ob_remote_kind kind;
+    WCHAR *remote;
+    BOOL sized;
+    ULONG index = 0;
+    outcome o = success();
+
+    while (o.hr == S_OK && ob_job_next_file(r->job, &index, &remote, &kind, &sized))
+    {
+        if (!sized) o = probe_file(r, index, remote, kind);
+        if (o.hr == S_OK) o = transfer_file(r, index, remote, kind);
+        ob_str_free(remote);
+    }
+    return o;
+}
+
+/* ---- outcome ---- */
+
+static BOOL is_winhttp_error(HRESULT hr)
+{
+    return HRESULT_FACILITY(hr) == FACILITY_WIN32 && HRESULT_CODE(hr) >= 12000 && HRESULT_CODE(hr) < 12200;
+}
+
+BOOL ob_download_error_is_transient(HRESULT hr)
+{
+    if (HRESULT_FACILITY(hr) == 0x19 && (hr & 0xffff) >= 500) return TRUE; /* BG_E_HTTP_ERROR_5xx */
+    if (is_winhttp_error(hr))
+        return HRESULT_CODE(hr) != ERROR_WINHTTP_INVALID_URL && HRESULT_CODE(hr) != ERROR_WINHTTP_UNRECOGNIZED_SCHEME;
+    switch (hr)
+    {
+    case HRESULT_FROM_WIN32(ERROR_HANDLE_EOF):
+    case HRESULT_FROM_WIN32(ERROR_BAD_NETPATH):
+    case HRESULT_FROM_WIN32(ERROR_NETNAME_DELETED):
+    case HRESULT_FROM_WIN32(ERROR_UNEXP_NET_ERR):
+    case HRESULT_FROM_WIN32(ERROR_NETWORK_UNREACHABLE):
+    case HRESULT_FROM_WIN32(ERROR_SEM_TIMEOUT):
+    case BG_E_INVALID_SERVER_RESPONSE:
+    case BG_E_NETWORK_DISCONNECTED:
+        return TRUE;
+    default:
+        return FALSE;
+    }
+}
+
+static void finish(run *r, outcome o)
+{
+    ob_error_info error;
+
+    if (o.hr == E_ABORT) return; /* stopped by the client: nothing to report */
+    if (o.hr == S_OK)
+    {
+        if (!ob_job_all_transferred(r->job)) return;
+        ob_notify_raise(r->job, OB_NOTIFY_JOB_TRANSFERRED, 0);
+        modified(r, TRUE);
+        return;
+    }
+    error.code = o.hr;
+    error.context = o.context;
+    error.file_index = o.file_index;
+    error.protocol = o.protocol;
+    if (ob_job_fail(r->job, &error, ob_download_error_is_transient(o.hr), r->unit_ms) == BG_JOB_STATE_ERROR)
+        ob_notify_raise(r->job, OB_NOTIFY_JOB_ERROR, 0);
+    modified(r, TRUE);
+}
+
+void ob_download_run(ob_job *job, ULONG unit_ms)
+{
+    run r = { job, unit_ms };
+    outcome o = size_files(&r);
+
+    if (o.hr == S_OK) o = transfer_files(&r);
+    finish(&r, o);
+    close_transports(&r);
+}

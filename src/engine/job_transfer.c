@@ -1,0 +1,242 @@
+/* The job record as the scheduler and its workers see it: claiming a job,
+ * files, temporary files, progress, errors and retry timing.  Every function
+ * takes the job's lock for a moment; none holds it across I/O except the
+ * creation of a temporary file, so that Cancel never misses one. */
+#include "job.h"
+#include "str.h"
+#include "transport.h"
+
+static ULONGLONG scaled_ms(ULONG seconds, ULONG unit_ms)
+{
+    return (ULONGLONG)seconds * unit_ms;
+}
+
+static ULONG clamp_wait(ULONGLONG ms)
+{
+    return ms > 0x7fffffff ? 0x7fffffff : (ULONG)ms;
+}
+
+/* TRANSIENT_ERROR: retry, give up, or wait for the nearer of the two times. */
+static ob_sched_status poll_transient(ob_job *job, ULONGLONG now, ULONG unit_ms, ULONG *wait_ms)
+{
+    ULONGLONG give_up = job->transient_since + scaled_ms(job->no_progress_timeout, unit_ms);
+
+    if (now >= give_up)
+    {
+        ob_job_apply_event(job, OB_EV_FATAL_ERROR);
+        return OB_SCHED_FAILED;
+    }
+    if (now >= job->retry_at)
+    {
+        ob_job_apply_event(job, OB_EV_RETRY);
+        return OB_SCHED_RUNNABLE;
+    }
+    *wait_ms = clamp_wait(min(give_up, job->retry_at) - now);
+    return OB_SCHED_WAITING;
+}
+
+ob_sched_status ob_job_sched_poll(ob_job *job, ULONGLONG now, ULONG unit_ms, BG_JOB_PRIORITY *priority,
+                                  LONGLONG *seq, ULONG *wait_ms)
+{
+    ob_sched_status status = OB_SCHED_IDLE;
+
+    AcquireSRWLockExclusive(&job->lock);
+    if (job->running) status = OB_SCHED_BUSY;
+    else if (job->state == BG_JOB_STATE_TRANSIENT_ERROR) status = poll_transient(job, now, unit_ms, wait_ms);
+    else if (job->state == BG_JOB_STATE_QUEUED) status = OB_SCHED_RUNNABLE;
+    *priority = job->priority;
+    *seq = job->queued_seq;
+    ReleaseSRWLockExclusive(&job->lock);
+    return status;
+}
+
+BOOL ob_job_sched_claim(ob_job *job)
+{
+    BOOL claimed = FALSE;
+    AcquireSRWLockExclusive(&job->lock);
+    if (!job->running && SUCCEEDED(ob_job_apply_event(job, OB_EV_CONNECT))) claimed = job->running = TRUE;
+    ReleaseSRWLockExclusive(&job->lock);
+    return claimed;
+}
+
+void ob_job_sched_unclaim(ob_job *job)
+{
+    AcquireSRWLockExclusive(&job->lock);
+    job->running = FALSE;
+    job->transport = NULL;
+    ReleaseSRWLockExclusive(&job->lock);
+}
+
+HRESULT ob_job_call_begin(ob_job *job, ob_transport *transport)
+{
+    HRESULT hr = E_ABORT;
+    AcquireSRWLockExclusive(&job->lock);
+    if (ob_state_is_running(job->state))
+    {
+        job->transport = transport;
+        hr = S_OK;
+    }
+    ReleaseSRWLockExclusive(&job->lock);
+    return hr;
+}
+
+void ob_job_call_end(ob_job *job)
+{
+    AcquireSRWLockExclusive(&job->lock);
+    job->transport = NULL;
+    ReleaseSRWLockExclusive(&job->lock);
+}
+
+void ob_job_cancel_call(ob_job *job)
+{
+    AcquireSRWLockExclusive(&job->lock);
+    if (job->transport) job->transport->ops->cancel(job->transport);
+    ReleaseSRWLockExclusive(&job->lock);
+}
+
+BOOL ob_job_next_file(ob_job *job, ULONG *index, WCHAR **remote, ob_remote_kind *kind, BOOL *sized)
+{
+    BOOL found = FALSE;
+    ULONG i;
+
+    AcquireSRWLockShared(&job->lock);
+    for (i = *index; i < job->progress.files_total && !found; i++)
+    {
+        const ob_file *file = &job->files[i];
+        if (file->progress.completed) continue;
+        *index = i;
+        *remote = ob_str_dup(file->remote_name);
+        *kind = file->kind;
+        *sized = file->progress.bytes_total != BG_SIZE_UNKNOWN;
+        found = *remote != NULL;
+    }
+    ReleaseSRWLockShared(&job->lock);
+    return found;
+}
+
+static BOOL same_time(const FILETIME *a, const FILETIME *b)
+{
+    return a->dwLowDateTime == b->dwLowDateTime && a->dwHighDateTime == b->dwHighDateTime;
+}
+
+static BOOL time_known(const FILETIME *t)
+{
+    return t->dwLowDateTime || t->dwHighDateTime;
+}
+
+void ob_job_file_probed(ob_job *job, ULONG index, UINT64 size, const FILETIME *modified)
+{
+    ob_file *file;
+
+    AcquireSRWLockExclusive(&job->lock);
+    file = &job->files[index];
+    if (time_known(&file->remote_modified) && !same_time(&file->remote_modified, modified))
+        ob_progress_file_restart(&job->progress, &file->progress);
+    ob_progress_set_size(&job->progress, &file->progress, size);
+    file->remote_modified = *modified;
+    ReleaseSRWLockExclusive(&job->lock);
+}
+
+/* "dir\BITxxxx.tmp" beside the destination: GetTempFileName creates it, so
+ * the name is ours alone. */
+static HRESULT create_temp_file(const WCHAR *local_name, WCHAR **out)
+{
+    WCHAR dir[MAX_PATH], name[MAX_PATH];
+    WCHAR *slash;
+
+    lstrcpynW(dir, local_name, ARRAYSIZE(dir));
+    if (!(slash = wcsrchr(dir, '\\'))) return HRESULT_FROM_WIN32(ERROR_INVALID_NAME);
+    *slash = 0;
+    if (!GetTempFileNameW(dir, L"BIT", 0, name)) return HRESULT_FROM_WIN32(GetLastError());
+    if (!(*out = ob_str_dup(name)))
+    {
+        DeleteFileW(name);
+        return E_OUTOFMEMORY;
+    }
+    return S_OK;
+}
+
+HRESULT ob_job_file_begin(ob_job *job, ULONG index, WCHAR **temp_name, UINT64 *offset, UINT64 *size)
+{
+    ob_file *file;
+    HRESULT hr = E_ABORT;
+
+    AcquireSRWLockExclusive(&job->lock);
+    file = &job->files[index];
+    if (ob_state_is_running(job->state) &&
+        (file->temp_name || SUCCEEDED(hr = create_temp_file(file->local_name, &file->temp_name))))
+    {
+        hr = (*temp_name = ob_str_dup(file->temp_name)) ? S_OK : E_OUTOFMEMORY;
+        *offset = file->progress.bytes_transferred;
+        *size = file->progress.bytes_total;
+        if (job->state == BG_JOB_STATE_CONNECTING) ob_job_apply_event(job, OB_EV_TRANSFER);
+    }
+    ReleaseSRWLockExclusive(&job->lock);
+    return hr;
+}
+
+void ob_job_file_restart(ob_job *job, ULONG index)
+{
+    AcquireSRWLockExclusive(&job->lock);
+    ob_progress_file_restart(&job->progress, &job->files[index].progress);
+    ReleaseSRWLockExclusive(&job->lock);
+}
+
+BOOL ob_job_file_add_bytes(ob_job *job, ULONG index, UINT64 bytes)
+{
+    BOOL keep_going;
+    AcquireSRWLockExclusive(&job->lock);
+    ob_progress_add_bytes(&job->progress, &job->files[index].progress, bytes);
+    job->transient_since = 0;
+    keep_going = ob_state_is_running(job->state);
+    ReleaseSRWLockExclusive(&job->lock);
+    return keep_going;
+}
+
+void ob_job_file_done(ob_job *job, ULONG index)
+{
+    AcquireSRWLockExclusive(&job->lock);
+    if (!ob_state_is_final(job->state)) ob_progress_file_done(&job->progress, &job->files[index].progress);
+    ReleaseSRWLockExclusive(&job->lock);
+}
+
+BOOL ob_job_all_transferred(ob_job *job)
+{
+    BOOL done = FALSE;
+    AcquireSRWLockExclusive(&job->lock);
+    if (job->progress.files_transferred == job->progress.files_total &&
+        SUCCEEDED(ob_job_apply_event(job, OB_EV_ALL_TRANSFERRED)))
+    {
+        GetSystemTimeAsFileTime(&job->transfer_completed);
+        job->modified = job->transfer_completed;
+        done = TRUE;
+    }
+    ReleaseSRWLockExclusive(&job->lock);
+    return done;
+}
+
+static BOOL out_of_time(ob_job *job, ULONGLONG now, ULONG unit_ms)
+{
+    if (!job->transient_since) job->transient_since = now;
+    return now - job->transient_since >= scaled_ms(job->no_progress_timeout, unit_ms);
+}
+
+BG_JOB_STATE ob_job_fail(ob_job *job, const ob_error_info *error, BOOL transient, ULONG unit_ms)
+{
+    ULONGLONG now = GetTickCount64();
+    BG_JOB_STATE state;
+
+    AcquireSRWLockExclusive(&job->lock);
+    if (transient && out_of_time(job, now, unit_ms)) transient = FALSE;
+    if (SUCCEEDED(ob_job_apply_event(job, transient ? OB_EV_TRANSIENT_ERROR : OB_EV_FATAL_ERROR)))
+    {
+        job->error = *error;
+        job->has_error = TRUE;
+        job->error_count++;
+        job->retry_at = now + scaled_ms(job->retry_delay, unit_ms);
+        GetSystemTimeAsFileTime(&job->modified);
+    }
+    state = job->state;
+    ReleaseSRWLockExclusive(&job->lock);
+    return state;
+}

@@ -1,0 +1,237 @@
+#include "scheduler.h"
+#include "download.h"
+#include "notify.h"
+
+/* An idle worker leaves after this long with nothing to wait for. */
+#define IDLE_EXIT_MS 2000
+
+struct ob_scheduler {
+    SRWLOCK lock;              /* guards everything below; taken before any job lock */
+    CONDITION_VARIABLE wake;   /* new work, for idle workers */
+    CONDITION_VARIABLE exited; /* a worker left */
+    ob_job **jobs;             /* AddRef'd: every job that may need a worker */
+    ULONG count, capacity;
+    ULONG max_workers, workers, idle;
+    ULONG unit_ms;
+    BOOL stopping;
+};
+
+typedef enum action { ACT_WAIT, ACT_RUN, ACT_FAILED, ACT_DROP } action;
+
+ob_scheduler *ob_scheduler_new(ULONG max_workers, ULONG unit_ms)
+{
+    ob_scheduler *s = HeapAlloc(GetProcessHeap(), HEAP_ZERO_MEMORY, sizeof(*s));
+    if (!s) return NULL;
+    InitializeSRWLock(&s->lock);
+    InitializeConditionVariable(&s->wake);
+    InitializeConditionVariable(&s->exited);
+    s->max_workers = max(max_workers, 1);
+    s->unit_ms = max(unit_ms, 1);
+    return s;
+}
+
+static void on_queued(void *context, ob_job *job)
+{
+    ob_scheduler_submit(context, job);
+}
+
+void ob_scheduler_attach(ob_scheduler *s, ob_table *table)
+{
+    ob_table_set_queue_handler(table, on_queued, s);
+}
+
+/* ---- the job list (scheduler lock held) ---- */
+
+static BOOL contains(const ob_scheduler *s, const ob_job *job)
+{
+    ULONG i;
+    for (i = 0; i < s->count; i++)
+        if (s->jobs[i] == job) return TRUE;
+    return FALSE;
+}
+
+static BOOL append(ob_scheduler *s, ob_job *job)
+{
+    if (s->count == s->capacity)
+    {
+        ULONG capacity = s->capacity ? s->capacity * 2 : 16;
+        ob_job **grown = s->jobs ? HeapReAlloc(GetProcessHeap(), 0, s->jobs, capacity * sizeof(*grown))
+                                 : HeapAlloc(GetProcessHeap(), 0, capacity * sizeof(*grown));
+        if (!grown) return FALSE;
+        s->jobs = grown;
+        s->capacity = capacity;
+    }
+    ob_job_addref(job);
+    s->jobs[s->count++] = job;
+    return TRUE;
+}
+
+static void remove_at(ob_scheduler *s, ULONG i)
+{
+    s->jobs[i] = s->jobs[--s->count];
+}
+
+/* ---- choosing work (scheduler lock held) ---- */
+
+static BOOL goes_before(BG_JOB_PRIORITY priority, LONGLONG seq, BG_JOB_PRIORITY best_priority, LONGLONG best_seq)
+{
+    return priority < best_priority || (priority == best_priority && seq < best_seq);
+}
+
+/* The next thing for a worker to do: run the most urgent queued job, report a
+ * job that ran out of retries, drop a job that needs nothing, or wait
+ * (*wait_ms: until the nearest retry, INFINITE: until new work). *more is set
+ * when further jobs are runnable. */
+static action pick(ob_scheduler *s, ob_job **job, ULONG *wait_ms, BOOL *more)
+{
+    BG_JOB_PRIORITY priority, best_priority = 0;
+    LONGLONG seq, best_seq = 0;
+    ULONGLONG now = GetTickCount64();
+    ob_job *best = NULL;
+    ULONG i, wait, runnable = 0;
+
+    *wait_ms = INFINITE;
+    for (i = 0; i < s->count; i++)
+    {
+        ob_job *candidate = s->jobs[i];
+        switch (ob_job_sched_poll(candidate, now, s->unit_ms, &priority, &seq, &wait))
+        {
+        case OB_SCHED_IDLE:
+            remove_at(s, i);
+            *job = candidate;
+            return ACT_DROP;
+        case OB_SCHED_FAILED:
+            ob_job_addref(candidate);
+            *job = candidate;
+            return ACT_FAILED;
+        case OB_SCHED_WAITING:
+            *wait_ms = min(*wait_ms, wait);
+            break;
+        case OB_SCHED_RUNNABLE:
+            runnable++;
+            if (!best || goes_before(priority, seq, best_priority, best_seq))
+            {
+                best = candidate;
+                best_priority = priority;
+                best_seq = seq;
+            }
+            break;
+        case OB_SCHED_BUSY:
+            break;
+        }
+    }
+    *more = runnable > 1;
+    if (!best) return ACT_WAIT;
+    if (!ob_job_sched_claim(best))
+    {
+        *wait_ms = 0; /* it changed under us: look again */
+        return ACT_WAIT;
+    }
+    ob_job_addref(best);
+    *job = best;
+    return ACT_RUN;
+}
+
+/* ---- workers ---- */
+
+static DWORD WINAPI worker_main(void *param);
+
+/* Each worker holds a reference on the module that contains this code, so
+ * that the DLL is never unloaded under it. */
+static void spawn_worker(ob_scheduler *s)
+{
+    HMODULE module;
+    HANDLE thread;
+
+    if (!GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS, (const WCHAR *)worker_main, &module))
+        return;
+    if (!(thread = CreateThread(NULL, 0, worker_main, s, 0, NULL)))
+    {
+        FreeLibrary(module);
+        return;
+    }
+    CloseHandle(thread);
+    s->workers++;
+}
+
+/* Another runnable job: an idle worker takes it, or a new one if allowed. */
+static void kick(ob_scheduler *s)
+{
+    if (s->idle) WakeConditionVariable(&s->wake);
+    else if (s->workers < s->max_workers) spawn_worker(s);
+}
+
+static void carry_out(ob_scheduler *s, action act, ob_job *job)
+{
+    if (act == ACT_RUN)
+    {
+        ob_download_run(job, s->unit_ms);
+        ob_job_sched_unclaim(job);
+    }
+    else if (act == ACT_FAILED)
+    {
+        ob_notify_raise(job, OB_NOTIFY_JOB_ERROR, 0);
+        ob_notify_raise(job, OB_NOTIFY_JOB_MODIFICATION, 0);
+    }
+    ob_job_release(job);
+}
+
+static DWORD WINAPI worker_main(void *param)
+{
+    ob_scheduler *s = param;
+    BOOL idle_too_long = FALSE, more = FALSE;
+    HMODULE module = NULL;
+    ULONG wait;
+    ob_job *job;
+    action act;
+
+    GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS | GET_MODULE_HANDLE_EX_FLAG_UNCHANGED_REFCOUNT,
+                       (const WCHAR *)worker_main, &module);
+    AcquireSRWLockExclusive(&s->lock);
+    while (!s->stopping)
+    {
+        if ((act = pick(s, &job, &wait, &more)) != ACT_WAIT)
+        {
+            if (more) kick(s);
+            ReleaseSRWLockExclusive(&s->lock);
+            carry_out(s, act, job);
+            AcquireSRWLockExclusive(&s->lock);
+            idle_too_long = FALSE;
+            continue;
+        }
+        if (wait == INFINITE && idle_too_long) break;
+        s->idle++;
+        idle_too_long = !SleepConditionVariableSRW(&s->wake, &s->lock, wait == INFINITE ? IDLE_EXIT_MS : wait, 0) &&
+                        wait == INFINITE;
+        s->idle--;
+    }
+    s->workers--;
+    WakeAllConditionVariable(&s->exited);
+    ReleaseSRWLockExclusive(&s->lock);
+    FreeLibraryAndExitThread(module, 0);
+    return 0;
+}
+
+void ob_scheduler_submit(ob_scheduler *s, ob_job *job)
+{
+    if (job->type != BG_JOB_TYPE_DOWNLOAD) return; /* uploads have no worker yet */
+    AcquireSRWLockExclusive(&s->lock);
+    if (!s->stopping && (contains(s, job) || append(s, job))) kick(s);
+    ReleaseSRWLockExclusive(&s->lock);
+}
+
+void ob_scheduler_free(ob_scheduler *s)
+{
+    ULONG i;
+
+    AcquireSRWLockExclusive(&s->lock);
+    s->stopping = TRUE;
+    for (i = 0; i < s->count; i++) ob_job_cancel_call(s->jobs[i]);
+    WakeAllConditionVariable(&s->wake);
+    while (s->workers) SleepConditionVariableSRW(&s->exited, &s->lock, INFINITE, 0);
+    ReleaseSRWLockExclusive(&s->lock);
+
+    for (i = 0; i < s->count; i++) ob_job_release(s->jobs[i]);
+    HeapFree(GetProcessHeap(), 0, s->jobs);
+    HeapFree(GetProcessHeap(), 0, s);
+}
