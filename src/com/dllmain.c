@@ -20,6 +20,7 @@ BOOL WINAPI DllMain(HINSTANCE instance, DWORD reason, void *reserved)
     {
         ob_module_instance = instance;
         DisableThreadLibraryCalls(instance);
+        ob_notify_install();
     }
     return TRUE;
 }
@@ -28,7 +29,7 @@ BOOL WINAPI DllMain(HINSTANCE instance, DWORD reason, void *reserved)
  * reach it through GetJob, so the DLL stays. */
 HRESULT WINAPI DllCanUnloadNow(void)
 {
-    return module_locks == 0 && ob_table_global_count() == 0 ? S_OK : S_FALSE;
+    return module_locks == 0 && ob_engine_job_count() == 0 ? S_OK : S_FALSE;
 }
 
 HRESULT WINAPI DllGetClassObject(REFCLSID clsid, REFIID iid, void **out)

@@ -66,7 +66,7 @@ static HRESULT add_files(IBackgroundCopyJob2 *iface, ULONG count, const BG_FILE_
     ob_caller caller;
     HRESULT hr;
     if (FAILED(hr = ob_caller_current(&caller))) return hr;
-    return ob_table_add_files(ob_table_global(), record(iface), count, files, &caller);
+    return ob_table_add_files(ob_engine_table(), record(iface), count, files, &caller);
 }
 
 static HRESULT WINAPI job_AddFileSet(IBackgroundCopyJob2 *iface, ULONG count, BG_FILE_INFO *files)
@@ -182,21 +182,42 @@ INFO_GETTER(GetPriority, BG_JOB_PRIORITY, priority)
 
 static HRESULT WINAPI job_SetNotifyFlags(IBackgroundCopyJob2 *iface, ULONG flags)
 {
-    return ob_job_set_notify_flags(record(iface), flags);
+    ob_job_info before;
+    HRESULT hr;
+
+    ob_job_get_info(record(iface), &before);
+    if (SUCCEEDED(hr = ob_job_set_notify_flags(record(iface), flags)))
+        ob_notify_flags_changed(record(iface), before.notify_flags, flags);
+    return hr;
 }
 
 INFO_GETTER(GetNotifyFlags, ULONG, notify_flags)
 
+/* The job keeps a holder of the client's pointer (notify.c), so that the
+ * callback is made in the apartment that registered it. */
 static HRESULT WINAPI job_SetNotifyInterface(IBackgroundCopyJob2 *iface, IUnknown *sink)
 {
-    return ob_job_set_notify_interface(record(iface), sink);
+    IUnknown *holder = NULL;
+    HRESULT hr;
+
+    if (sink && FAILED(hr = ob_notify_holder_create(sink, &holder))) return hr;
+    hr = ob_job_set_notify_interface(record(iface), holder);
+    if (holder) IUnknown_Release(holder);
+    if (SUCCEEDED(hr) && sink) ob_notify_redeliver(record(iface));
+    return hr;
 }
 
 static HRESULT WINAPI job_GetNotifyInterface(IBackgroundCopyJob2 *iface, IUnknown **out)
 {
+    IUnknown *holder;
+    HRESULT hr;
+
     if (!out) return E_INVALIDARG;
-    *out = ob_job_get_notify_interface(record(iface));
-    return S_OK;
+    *out = NULL;
+    if (!(holder = ob_job_get_notify_interface(record(iface)))) return S_OK;
+    hr = ob_notify_holder_get(holder, &IID_IUnknown, (void **)out);
+    IUnknown_Release(holder);
+    return hr;
 }
 
 static HRESULT WINAPI job_SetMinimumRetryDelay(IBackgroundCopyJob2 *iface, ULONG seconds)
@@ -245,12 +266,15 @@ static HRESULT WINAPI job_TakeOwnership(IBackgroundCopyJob2 *iface)
     ob_caller caller;
     HRESULT hr;
     if (FAILED(hr = ob_caller_current(&caller))) return hr;
-    return ob_table_take_ownership(ob_table_global(), record(iface), &caller);
+    return ob_table_take_ownership(ob_engine_table(), record(iface), &caller);
 }
 
 static HRESULT WINAPI job_SetNotifyCmdLine(IBackgroundCopyJob2 *iface, LPCWSTR program, LPCWSTR parameters)
 {
-    return ob_job_set_notify_cmdline(record(iface), program, parameters);
+    HRESULT hr = ob_job_set_notify_cmdline(record(iface), program, parameters);
+    /* a job already TRANSFERRED or in ERROR still runs the program */
+    if (SUCCEEDED(hr) && program) ob_notify_redeliver(record(iface));
+    return hr;
 }
 
 static HRESULT WINAPI job_GetNotifyCmdLine(IBackgroundCopyJob2 *iface, LPWSTR *program, LPWSTR *parameters)

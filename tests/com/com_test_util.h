@@ -83,6 +83,14 @@ static inline BG_JOB_PROGRESS ct_progress(IBackgroundCopyJob *job)
     return progress;
 }
 
+/* Polls until the job reaches the state (TRUE) or 30 s pass (FALSE). */
+static inline BOOL ct_wait_state(IBackgroundCopyJob *job, BG_JOB_STATE wanted)
+{
+    ULONGLONG until = GetTickCount64() + 30000;
+    while (ct_state(job) != wanted && GetTickCount64() < until) Sleep(5);
+    return ct_state(job) == wanted;
+}
+
 /* Cancels the job (it must still be cancellable) and releases it. */
 static inline void ct_cancel(IBackgroundCopyJob *job)
 {

@@ -302,23 +302,32 @@ static void test_resume_empty_job(void **state)
     ct_cancel(job);
 }
 
+/* The action states: QUEUED, CONNECTING, TRANSFERRING, TRANSIENT_ERROR. */
+static BOOL in_action_state(IBackgroundCopyJob *job)
+{
+    BG_JOB_STATE s = ct_state(job);
+    return s == BG_JOB_STATE_QUEUED || s == BG_JOB_STATE_CONNECTING || s == BG_JOB_STATE_TRANSFERRING ||
+           s == BG_JOB_STATE_TRANSIENT_ERROR;
+}
+
 static void test_resume_and_suspend(void **state)
 {
     IBackgroundCopyJob *job = new_download_with_file(L"resume.bin");
 
+    /* SUSPENDED -> QUEUED, and on: nothing listens on port 9, so the job
+     * soon waits in TRANSIENT_ERROR for its retry */
     assert_hr_equal(IBackgroundCopyJob_Resume(job), S_OK);
-    /* SUSPENDED -> QUEUED; with no transfer engine yet the job stays QUEUED */
-    assert_int_equal(ct_state(job), BG_JOB_STATE_QUEUED);
-    /* a job already in an action state stays where it is */
+    assert_true(in_action_state(job));
+    /* a job already in an action state stays in one */
     assert_hr_equal(IBackgroundCopyJob_Resume(job), S_OK);
-    assert_int_equal(ct_state(job), BG_JOB_STATE_QUEUED);
+    assert_true(in_action_state(job));
     assert_hr_equal(IBackgroundCopyJob_Suspend(job), S_OK);
     assert_int_equal(ct_state(job), BG_JOB_STATE_SUSPENDED);
     /* a job already suspended stays suspended */
     assert_hr_equal(IBackgroundCopyJob_Suspend(job), S_OK);
     assert_int_equal(ct_state(job), BG_JOB_STATE_SUSPENDED);
     assert_hr_equal(IBackgroundCopyJob_Resume(job), S_OK);
-    assert_int_equal(ct_state(job), BG_JOB_STATE_QUEUED);
+    assert_true(in_action_state(job));
     ct_cancel(job);
 }
 
