@@ -1,16 +1,43 @@
 #!/usr/bin/env bash
 # The main job: build openbits, register it in a Wine prefix inside the build
-# tree, and run the example that creates a job and shows its progress.
-# Installs what is missing first.
+# tree, start the loopback HTTP server, download a generated file through
+# openbits with live progress, and check every byte of it.  Installs what is
+# missing first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${OPENBITS_BUILD_DIR:-build}
+size=${OPENBITS_EXAMPLE_SIZE:-67108864}   # 64 MiB
 
 bash scripts/bootstrap.sh
 cmake -S . -B "$build" -G Ninja >/dev/null
 cmake --build "$build"
 bash cmake/wine-prefix.sh "$PWD/$build/wineprefix"
-run="$build/wine-run.sh"
-dll="Z:$(echo "$PWD/$build/src/openbits.dll" | tr / '\\')"
-"$run" regsvr32 /s "$dll"
-"$run" "$build/show_progress.exe"
+export WINEPREFIX="$PWD/$build/wineprefix" WINEDEBUG=-all
+winpath() { echo "Z:$(echo "$1" | tr / '\\')"; }
+
+"$build/wine-run.sh" regsvr32 /s "$(winpath "$PWD/$build/src/openbits.dll")"
+# Wine's helper processes start with this quiet command, so that none of them
+# holds on to our stdout once the example has finished.
+"$build/wine-run.sh" cmd /c exit
+
+server="$PWD/$build/example-server"
+bash tests/servers/server_ctl.sh start "$server" tests/servers/http_server.py >/dev/null
+trap 'bash tests/servers/server_ctl.sh stop "$server" >/dev/null' EXIT
+url="http://127.0.0.1:$(cat "$server/server.port")/data/$size"
+local_file="$PWD/$build/example-download.bin"
+rm -f "$local_file"
+
+echo "Downloading $url through openbits"
+wine "$build/show_progress.exe" "$url" "$(winpath "$local_file")" </dev/null
+python3 - "$local_file" "$size" <<'PY'
+import sys
+path, size = sys.argv[1], int(sys.argv[2])
+period = bytes((i * 7 + i // 251) & 0xFF for i in range(251 * 128))
+with open(path, "rb") as f:
+    data = f.read()
+expected = (period * (size // len(period) + 1))[:size]
+if data != expected:
+    sys.exit(f"{path}: content differs from what the server sent")
+print(f"{path}: all {size} bytes match what the server sent")
+PY
+rm -f "$local_file"
