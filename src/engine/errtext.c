@@ -19,13 +19,31 @@ static HRESULT copy_trimmed(const WCHAR *text, WCHAR **out)
     return S_OK;
 }
 
+/* BG_E_HTTP_ERROR_nnn for a status without a text of its own. */
+static DWORD format_http_status(HMODULE module, HRESULT code, DWORD langid, WCHAR **text)
+{
+    DWORD_PTR status = HRESULT_CODE(code);
+    DWORD flags = FORMAT_MESSAGE_ALLOCATE_BUFFER | FORMAT_MESSAGE_ARGUMENT_ARRAY | FORMAT_MESSAGE_FROM_HMODULE;
+    *text = NULL;
+    if (FormatMessageW(flags, module, OB_MSG_HTTP_STATUS, langid, (WCHAR *)text, 0, (va_list *)&status))
+        return ERROR_SUCCESS;
+    return GetLastError();
+}
+
+static BOOL not_in_table(DWORD err)
+{
+    return err == ERROR_MR_MID_NOT_FOUND || err == ERROR_RESOURCE_TYPE_NOT_FOUND;
+}
+
 HRESULT ob_error_text(HMODULE module, HRESULT code, DWORD langid, WCHAR **out)
 {
     WCHAR *text;
     DWORD err = format(FORMAT_MESSAGE_FROM_HMODULE, module, code, langid, &text);
     HRESULT hr;
 
-    if (err == ERROR_MR_MID_NOT_FOUND || err == ERROR_RESOURCE_TYPE_NOT_FOUND)
+    if (not_in_table(err) && HRESULT_FACILITY(code) == OPENBITS_FACILITY_BITS_HTTP && code != OB_MSG_HTTP_STATUS)
+        err = format_http_status(module, code, langid, &text);
+    if (not_in_table(err))
     {
         DWORD id = HRESULT_FACILITY(code) == FACILITY_WIN32 ? (DWORD)HRESULT_CODE(code) : (DWORD)code;
         err = format(FORMAT_MESSAGE_FROM_SYSTEM, NULL, id, langid, &text);

@@ -39,6 +39,9 @@ static void test_http_error_text(void **state)
 {
     text_contains(BG_E_HTTP_ERROR_404, ENGLISH, L"404");
     text_contains(BG_E_HTTP_ERROR_404, 0, L"not found");
+    /* every status >= 400 maps to BG_E_HTTP_ERROR_nnn, and each has a text */
+    text_contains((HRESULT)0x801901AD, ENGLISH, L"HTTP status 429");
+    text_contains((HRESULT)0x80190258, ENGLISH, L"HTTP status 600");
 }
 
 static void test_success_code_text(void **state)
