@@ -402,6 +402,45 @@ static void test_cancel_while_transferring_deletes_only_temporaries(void **state
     ob_job_release(job);
 }
 
+/* The job's proxy reaches the transport: the loopback server also answers as
+ * a proxy, so a host that does not exist is fetched through it. */
+static void test_job_proxy_is_used(void **state)
+{
+    ob_job *job = new_job();
+    WCHAR proxy[32];
+
+    swprintf(proxy, 32, L"127.0.0.1:%u", ts_http_port());
+    add_file(job, L"http://openbits-proxy-test.invalid/data/1000", ts_path(L"proxied.bin"));
+    assert_hr_equal(ob_job_set_proxy(job, BG_JOB_PROXY_USAGE_OVERRIDE, proxy, NULL), S_OK);
+    assert_hr_equal(ob_job_resume(job), S_OK);
+    assert_state_reached(job, BG_JOB_STATE_TRANSFERRED);
+    assert_hr_equal(ob_job_complete(job), S_OK);
+    assert_true(ts_file_has_pattern(ts_path(L"proxied.bin"), 1000));
+    ob_job_release(job);
+}
+
+static void test_job_credentials_are_used(void **state)
+{
+    BG_AUTH_CREDENTIALS c = { BG_AUTH_TARGET_SERVER, BG_AUTH_SCHEME_BASIC };
+    ob_job *with = new_job(), *without = new_job();
+
+    c.Credentials.Basic.UserName = (WCHAR *)L"user";
+    c.Credentials.Basic.Password = (WCHAR *)L"secret";
+    add_file(with, ts_http_url("/data/1000?auth=user:secret"), ts_path(L"auth.bin"));
+    add_file(without, ts_http_url("/data/1000?auth=user:secret"), ts_path(L"noauth.bin"));
+    assert_hr_equal(ob_job_set_credentials(with, &c), S_OK);
+    assert_hr_equal(ob_job_resume(with), S_OK);
+    assert_hr_equal(ob_job_resume(without), S_OK);
+    assert_state_reached(with, BG_JOB_STATE_TRANSFERRED);
+    assert_state_reached(without, BG_JOB_STATE_ERROR);
+    assert_hr_equal(error_of(without).code, 0x80190191); /* BG_E_HTTP_ERROR_401 */
+    assert_hr_equal(ob_job_complete(with), S_OK);
+    assert_true(ts_file_has_pattern(ts_path(L"auth.bin"), 1000));
+    assert_hr_equal(ob_job_cancel(without), S_OK);
+    ob_job_release(with);
+    ob_job_release(without);
+}
+
 static void test_sizes_above_4_gib(void **state)
 {
     ob_job *job = new_job();
@@ -502,6 +541,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_suspend_stops_and_resume_continues, setup, teardown),
         cmocka_unit_test_setup_teardown(test_changed_remote_file_restarts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cancel_while_transferring_deletes_only_temporaries, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_job_proxy_is_used, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_job_credentials_are_used, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sizes_above_4_gib, setup, teardown),
         cmocka_unit_test_setup_teardown(test_several_jobs_transfer_at_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_higher_priority_runs_first, setup, teardown),
