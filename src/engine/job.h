@@ -74,6 +74,7 @@ typedef struct ob_job {
 
     /* Scheduling (job_transfer.c), under the same lock. */
     BOOL running;              /* a worker owns the transfer */
+    BOOL yield;                /* ...and should hand it back (preempted) */
     struct ob_transport *transport; /* the worker's call in flight: a client stop cancels it */
     LONGLONG queued_seq;       /* first come, first served within a priority */
     ULONGLONG retry_at;        /* GetTickCount64() when TRANSIENT_ERROR retries */
@@ -163,8 +164,11 @@ ob_sched_status ob_job_sched_poll(ob_job *job, ULONGLONG now, ULONG unit_ms, BG_
                                   LONGLONG *seq, ULONG *wait_ms);
 /* QUEUED and free: the caller's worker owns it, and it is CONNECTING. */
 BOOL ob_job_sched_claim(ob_job *job);
-/* The worker is done with it. */
+/* The worker is done with it; a preempted job goes back to QUEUED. */
 void ob_job_sched_unclaim(ob_job *job);
+/* If the job is running at exactly this priority, it stops at its next block
+ * and goes back to the queue; TRUE if it was asked to. */
+BOOL ob_job_sched_preempt(ob_job *job, BG_JOB_PRIORITY priority);
 
 /* A transport call about to start: E_ABORT if the job was stopped meanwhile;
  * otherwise Suspend/Cancel/Complete cancel the transport until call_end. */

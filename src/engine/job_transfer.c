@@ -62,9 +62,20 @@ BOOL ob_job_sched_claim(ob_job *job)
 void ob_job_sched_unclaim(ob_job *job)
 {
     AcquireSRWLockExclusive(&job->lock);
-    job->running = FALSE;
+    if (job->yield) ob_job_apply_event(job, OB_EV_YIELD);
+    job->running = job->yield = FALSE;
     job->transport = NULL;
     ReleaseSRWLockExclusive(&job->lock);
+}
+
+BOOL ob_job_sched_preempt(ob_job *job, BG_JOB_PRIORITY priority)
+{
+    BOOL asked = FALSE;
+    AcquireSRWLockExclusive(&job->lock);
+    if (job->running && !job->yield && ob_state_is_running(job->state) && job->priority == priority)
+        asked = job->yield = TRUE;
+    ReleaseSRWLockExclusive(&job->lock);
+    return asked;
 }
 
 HRESULT ob_job_call_begin(ob_job *job, ob_transport *transport)
@@ -188,7 +199,7 @@ BOOL ob_job_file_add_bytes(ob_job *job, ULONG index, UINT64 bytes)
     AcquireSRWLockExclusive(&job->lock);
     ob_progress_add_bytes(&job->progress, &job->files[index].progress, bytes);
     job->transient_since = 0;
-    keep_going = ob_state_is_running(job->state);
+    keep_going = ob_state_is_running(job->state) && !job->yield;
     ReleaseSRWLockExclusive(&job->lock);
     return keep_going;
 }

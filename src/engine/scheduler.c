@@ -212,11 +212,30 @@ static DWORD WINAPI worker_main(void *param)
     return 0;
 }
 
+/* Every worker busy: the least urgent running job below this priority gives
+ * its worker back (it stops at its next block and is queued again). */
+static void preempt_for(ob_scheduler *s, BG_JOB_PRIORITY priority)
+{
+    BG_JOB_PRIORITY level;
+    ULONG i;
+
+    for (level = BG_JOB_PRIORITY_LOW; level > priority; level--)
+        for (i = 0; i < s->count; i++)
+            if (ob_job_sched_preempt(s->jobs[i], level)) return;
+}
+
 void ob_scheduler_submit(ob_scheduler *s, ob_job *job)
 {
+    ob_job_info info;
+
     if (job->type != BG_JOB_TYPE_DOWNLOAD) return; /* uploads have no worker yet */
+    ob_job_get_info(job, &info);
     AcquireSRWLockExclusive(&s->lock);
-    if (!s->stopping && (contains(s, job) || append(s, job))) kick(s);
+    if (!s->stopping && (contains(s, job) || append(s, job)))
+    {
+        if (!s->idle && s->workers == s->max_workers) preempt_for(s, info.priority);
+        kick(s);
+    }
     ReleaseSRWLockExclusive(&s->lock);
 }
 

@@ -82,6 +82,10 @@ static HRESULT engine_event(BG_JOB_STATE from, ob_event event, BG_JOB_STATE *to)
         if (from != BG_JOB_STATE_TRANSIENT_ERROR) return BG_E_INVALID_STATE;
         *to = BG_JOB_STATE_QUEUED;
         return S_OK;
+    case OB_EV_YIELD:
+        if (!running) return BG_E_INVALID_STATE;
+        *to = BG_JOB_STATE_QUEUED;
+        return S_OK;
     default:
         return E_UNEXPECTED;
     }

@@ -18,6 +18,7 @@ typedef enum ob_event {
     OB_EV_TRANSIENT_ERROR,
     OB_EV_FATAL_ERROR,
     OB_EV_RETRY,
+    OB_EV_YIELD,               /* a running job gives its worker to a more urgent one */
 } ob_event;
 
 BOOL ob_state_is_final(BG_JOB_STATE state);

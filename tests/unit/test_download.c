@@ -485,7 +485,8 @@ static void test_several_jobs_transfer_at_once(void **state)
     }
 }
 
-/* One worker: while it is busy, jobs queue; they then run by priority. */
+/* One worker: while it is busy, jobs queue; they then run by priority, first
+ * come first served within one. */
 static void test_higher_priority_runs_first(void **state)
 {
     static const BG_JOB_PRIORITY order[] = { BG_JOB_PRIORITY_LOW, BG_JOB_PRIORITY_NORMAL,
@@ -498,6 +499,8 @@ static void test_higher_priority_runs_first(void **state)
     write_pattern_file(ts_path(L"prio.bin"), 1000);
     blocker = new_job();
     add_file(blocker, ts_http_url("/data/40000?rate=100000"), ts_path(L"blocker.bin"));
+    /* FOREGROUND itself, so that nothing preempts it */
+    assert_hr_equal(ob_job_set_priority(blocker, BG_JOB_PRIORITY_FOREGROUND), S_OK);
     assert_hr_equal(ob_job_resume(blocker), S_OK);
     assert_true(wait_for_bytes(blocker, 1));
     for (i = 0; i < 4; i++)
@@ -525,6 +528,46 @@ static void test_higher_priority_runs_first(void **state)
     ob_job_release(blocker);
 }
 
+/* One worker, busy with a LOW job: a FOREGROUND job takes the worker, and
+ * the LOW job then continues from where it stopped. */
+static void test_higher_priority_preempts(void **state)
+{
+    ob_job *low, *urgent;
+    UINT64 low_bytes;
+    ULONGLONG until;
+
+    stop_engine();
+    start_engine(1);
+    low = new_job();
+    add_file(low, ts_http_url("/data/600000?rate=200000"), ts_path(L"low.bin"));
+    assert_hr_equal(ob_job_set_priority(low, BG_JOB_PRIORITY_LOW), S_OK);
+    assert_hr_equal(ob_job_resume(low), S_OK);
+    assert_true(wait_for_bytes(low, 40000));
+
+    urgent = new_job();
+    write_pattern_file(ts_path(L"urgent-src.bin"), 5000);
+    add_file(urgent, ts_path(L"urgent-src.bin"), ts_path(L"urgent.bin"));
+    assert_hr_equal(ob_job_set_priority(urgent, BG_JOB_PRIORITY_FOREGROUND), S_OK);
+    assert_hr_equal(ob_job_resume(urgent), S_OK);
+    assert_state_reached(urgent, BG_JOB_STATE_TRANSFERRED);
+    assert_true(state_of(low) != BG_JOB_STATE_TRANSFERRED);
+    low_bytes = progress_of(low).BytesTransferred;
+
+    until = GetTickCount64() + WAIT_MS;
+    while (state_of(low) != BG_JOB_STATE_TRANSFERRED && GetTickCount64() < until)
+    {
+        assert_true(progress_of(low).BytesTransferred >= low_bytes); /* not from zero */
+        Sleep(5);
+    }
+    assert_state_reached(low, BG_JOB_STATE_TRANSFERRED);
+    assert_hr_equal(ob_job_complete(low), S_OK);
+    assert_hr_equal(ob_job_complete(urgent), S_OK);
+    assert_true(ts_file_has_pattern(ts_path(L"low.bin"), 600000));
+    assert_true(ts_file_has_pattern(ts_path(L"urgent.bin"), 5000));
+    ob_job_release(low);
+    ob_job_release(urgent);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -546,6 +589,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_sizes_above_4_gib, setup, teardown),
         cmocka_unit_test_setup_teardown(test_several_jobs_transfer_at_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_higher_priority_runs_first, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_higher_priority_preempts, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

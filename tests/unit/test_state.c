@@ -12,7 +12,7 @@ static void expect(BG_JOB_STATE from, ob_event ev, BG_JOB_TYPE type, HRESULT hr,
 static void test_final_states_reject_everything(void **state)
 {
     int ev;
-    for (ev = OB_EV_RESUME; ev <= OB_EV_RETRY; ev++)
+    for (ev = OB_EV_RESUME; ev <= OB_EV_YIELD; ev++)
     {
         expect(BG_JOB_STATE_ACKNOWLEDGED, ev, BG_JOB_TYPE_DOWNLOAD, BG_E_INVALID_STATE, 0);
         expect(BG_JOB_STATE_CANCELLED, ev, BG_JOB_TYPE_DOWNLOAD, BG_E_INVALID_STATE, 0);
@@ -67,6 +67,11 @@ static void test_engine_events(void **state)
     expect(BG_JOB_STATE_SUSPENDED, OB_EV_TRANSFER, BG_JOB_TYPE_DOWNLOAD, BG_E_INVALID_STATE, 0);
     expect(BG_JOB_STATE_SUSPENDED, OB_EV_ALL_TRANSFERRED, BG_JOB_TYPE_DOWNLOAD, BG_E_INVALID_STATE, 0);
     expect(BG_JOB_STATE_QUEUED, OB_EV_RETRY, BG_JOB_TYPE_DOWNLOAD, BG_E_INVALID_STATE, 0);
+    /* a preempted job gives its worker back and waits in the queue */
+    expect(BG_JOB_STATE_TRANSFERRING, OB_EV_YIELD, BG_JOB_TYPE_DOWNLOAD, S_OK, BG_JOB_STATE_QUEUED);
+    expect(BG_JOB_STATE_CONNECTING, OB_EV_YIELD, BG_JOB_TYPE_DOWNLOAD, S_OK, BG_JOB_STATE_QUEUED);
+    expect(BG_JOB_STATE_SUSPENDED, OB_EV_YIELD, BG_JOB_TYPE_DOWNLOAD, BG_E_INVALID_STATE, 0);
+    expect(BG_JOB_STATE_TRANSFERRED, OB_EV_YIELD, BG_JOB_TYPE_DOWNLOAD, BG_E_INVALID_STATE, 0);
 }
 
 static void test_files_added_to_transferred_job_requeue_it(void **state)
