@@ -14,6 +14,7 @@ typedef struct run {
     ULONG unit_ms;
     ob_transport *transports[2];   /* by ob_remote_kind, opened on first use */
     ULONGLONG last_modification;
+    ULONG sized_below;             /* files from here on were not probed by this run */
 
     /* the file being written */
     ULONG index;
@@ -139,7 +140,9 @@ static outcome probe_file(run *r, ULONG index, const WCHAR *remote, ob_remote_ki
 }
 
 /* Every unfinished file, sized before any byte moves; sizes already known
- * are checked again, since the remote file may have changed meanwhile. */
+ * are checked again, since the remote file may have changed meanwhile.  A
+ * failure stops the sizing but is not reported here: the files before it
+ * still transfer, and the failing file is probed again at its turn. */
 static outcome size_files(run *r)
 {
     ob_remote_kind kind;
@@ -148,13 +151,16 @@ static outcome size_files(run *r)
     ULONG index;
     outcome o = success();
 
+    r->sized_below = 0;
     for (index = 0; o.hr == S_OK && ob_job_next_file(r->job, &index, &remote, &kind, &sized); index++)
     {
         o = probe_file(r, index, remote, kind);
         ob_str_free(remote);
+        if (o.hr == S_OK) r->sized_below = index + 1;
     }
+    if (o.hr == S_OK) r->sized_below = ULONG_MAX;
     modified(r, TRUE);
-    return o;
+    return o.hr == E_ABORT ? o : success();
 }
 
 /* ---- streaming ---- */
@@ -277,7 +283,7 @@ static outcome transfer_files(run *r)
 
     while (o.hr == S_OK && ob_job_next_file(r->job, &index, &remote, &kind, &sized))
     {
-        if (!sized) o = probe_file(r, index, remote, kind);
+        if (!sized || index >= r->sized_below) o = probe_file(r, index, remote, kind);
         if (o.hr == S_OK) o = transfer_file(r, index, remote, kind);
         ob_str_free(remote);
     }
