@@ -2,6 +2,7 @@
  * early), then stream each unfinished file, in the order added, into its
  * temporary file from the bytes already there. */
 #include "download.h"
+#include "fetch_file.h"
 #include "notify.h"
 #include "str.h"
 #include "transport.h"
@@ -16,12 +17,7 @@ typedef struct run {
     ULONGLONG last_modification;
     ULONG sized_below;             /* files from here on were not probed by this run */
 
-    /* the file being written */
-    ULONG index;
-    HANDLE out;
-    UINT64 offset, size;
-    BOOL overflow;
-    HRESULT write_error;
+    ULONG index;                   /* the file being written */
 } run;
 
 /* The outcome of a step: S_OK, E_ABORT (stopped), or an error with its place. */
@@ -165,111 +161,45 @@ static outcome size_files(run *r)
 
 /* ---- streaming ---- */
 
-static BOOL write_block(void *context, const BYTE *data, DWORD size)
+static BOOL count_file_bytes(void *context, UINT64 bytes)
 {
     run *r = context;
-    DWORD written;
-
-    if (size > r->size - r->offset)
-    {
-        size = (DWORD)(r->size - r->offset);
-        r->overflow = TRUE; /* more than the probe said: the file changed */
-    }
-    if (size && !WriteFile(r->out, data, size, &written, NULL))
-    {
-        r->write_error = HRESULT_FROM_WIN32(GetLastError());
-        return FALSE;
-    }
-    r->offset += size;
-    if (!ob_job_file_add_bytes(r->job, r->index, size)) return FALSE;
+    if (!ob_job_file_add_bytes(r->job, r->index, bytes)) return FALSE;
     modified(r, FALSE);
-    return !r->overflow;
+    return TRUE;
 }
 
-static UINT64 file_size(HANDLE file)
+static void restart_file(void *context)
 {
-    LARGE_INTEGER size;
-    return GetFileSizeEx(file, &size) ? (UINT64)size.QuadPart : 0;
-}
-
-/* Opens the temporary file at the resume point, dropping anything past it.
- * A temporary file shorter than what was counted starts the file again. */
-static HRESULT open_temp(run *r, const WCHAR *temp_name)
-{
-    LARGE_INTEGER at;
-
-    /* OPEN_EXISTING: a temporary file deleted by Cancel meanwhile must not
-     * come back. */
-    r->out = CreateFileW(temp_name, GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_DELETE, NULL, OPEN_EXISTING,
-                         FILE_ATTRIBUTE_NORMAL, NULL);
-    if (r->out == INVALID_HANDLE_VALUE) return HRESULT_FROM_WIN32(GetLastError());
-    if (file_size(r->out) < r->offset)
-    {
-        ob_job_file_restart(r->job, r->index);
-        r->offset = 0;
-    }
-    at.QuadPart = (LONGLONG)r->offset;
-    if (!SetFilePointerEx(r->out, at, NULL, FILE_BEGIN) || !SetEndOfFile(r->out))
-    {
-        HRESULT hr = HRESULT_FROM_WIN32(GetLastError());
-        CloseHandle(r->out);
-        return hr;
-    }
-    return S_OK;
-}
-
-static HRESULT stream_file(run *r, ob_transport *transport, const WCHAR *remote, BG_ERROR_CONTEXT *where)
-{
-    HRESULT hr;
-    if (r->offset >= r->size) return S_OK;
-    if (FAILED(hr = ob_job_call_begin(r->job, transport))) return hr;
-    hr = transport->ops->fetch(transport, remote, r->offset, write_block, r, where);
-    ob_job_call_end(r->job);
-    return hr;
-}
-
-/* What a fetch that ended means for the file. */
-static outcome judge_fetch(run *r, HRESULT hr, BG_ERROR_CONTEXT where, ob_remote_kind kind)
-{
-    if (FAILED(r->write_error)) return fail_at(r->write_error, BG_ERROR_CONTEXT_LOCAL_FILE, r->index, kind);
-    if (r->overflow)
-    {
-        /* Larger than probed: the remote file changed; start it again. */
-        ob_job_file_restart(r->job, r->index);
-        return fail_at(BG_E_INVALID_SERVER_RESPONSE, BG_ERROR_CONTEXT_REMOTE_FILE, r->index, kind);
-    }
-    if (hr == E_ABORT || FAILED(hr)) return fail_at(hr, where, r->index, kind);
-    if (r->offset != r->size)
-        return fail_at(HRESULT_FROM_WIN32(ERROR_HANDLE_EOF), BG_ERROR_CONTEXT_REMOTE_FILE, r->index, kind);
-    return success();
+    run *r = context;
+    ob_job_file_restart(r->job, r->index);
 }
 
 static outcome transfer_file(run *r, ULONG index, const WCHAR *remote, ob_remote_kind kind)
 {
-    BG_ERROR_CONTEXT where = BG_ERROR_CONTEXT_REMOTE_FILE;
-    ob_transport *transport;
+    ob_fetch f = { r->job };
     WCHAR *temp_name;
     HRESULT hr;
-    outcome o;
 
     r->index = index;
-    r->overflow = FALSE;
-    r->write_error = S_OK;
-    if (FAILED(hr = transport_for(r, kind, &transport))) return fail_at(hr, BG_ERROR_CONTEXT_GENERAL_TRANSPORT, index, kind);
-    if (FAILED(hr = ob_job_file_begin(r->job, index, &temp_name, &r->offset, &r->size)))
+    if (FAILED(hr = transport_for(r, kind, &f.transport)))
+        return fail_at(hr, BG_ERROR_CONTEXT_GENERAL_TRANSPORT, index, kind);
+    if (FAILED(hr = ob_job_file_begin(r->job, index, &temp_name, &f.offset, &f.size)))
         return fail_at(hr, BG_ERROR_CONTEXT_LOCAL_FILE, index, kind);
     modified(r, TRUE);
-    hr = open_temp(r, temp_name);
+    f.remote = remote;
+    f.temp_name = temp_name;
+    f.count = count_file_bytes;
+    f.restart = restart_file;
+    f.context = r;
+    hr = ob_fetch_to_file(&f);
     ob_str_free(temp_name);
-    if (FAILED(hr)) return fail_at(hr, BG_ERROR_CONTEXT_LOCAL_FILE, index, kind);
-
-    hr = stream_file(r, transport, remote, &where);
-    CloseHandle(r->out);
-    o = judge_fetch(r, hr, where, kind);
-    if (o.hr != S_OK) return o;
+    /* more than probed: the remote file changed; it starts again */
+    if (hr == BG_E_INVALID_SERVER_RESPONSE) ob_job_file_restart(r->job, index);
+    if (FAILED(hr)) return fail_at(hr, f.where, index, kind);
     ob_job_file_done(r->job, index);
     ob_notify_raise(r->job, OB_NOTIFY_FILE_TRANSFERRED, index);
-    return o;
+    return success();
 }
 
 /* Files added while the job runs are picked up too. */

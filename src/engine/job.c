@@ -105,6 +105,9 @@ void ob_job_release(ob_job *job)
     ob_str_free(job->proxy_bypass);
     ob_str_free(job->reply_file_name);
     ob_str_free(job->reply_temp_name);
+    ob_str_free(job->reply_url);
+    ob_str_free(job->upload_session);
+    ob_str_free(job->upload_url);
     HeapFree(GetProcessHeap(), 0, job);
 }
 

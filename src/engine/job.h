@@ -79,6 +79,15 @@ typedef struct ob_job {
     LONGLONG queued_seq;       /* first come, first served within a priority */
     ULONGLONG retry_at;        /* GetTickCount64() when TRANSIENT_ERROR retries */
     ULONGLONG transient_since; /* first transient error since the last progress; 0: none */
+
+    /* Uploads (upload.c), under the same lock. */
+    WCHAR *upload_session;     /* BITS-Session-Id; NULL: none open */
+    WCHAR *upload_url;         /* where the session lives (BITS-Host-Id); NULL: the remote name */
+    BOOL upload_file_known;    /* the local file's size and time, as first read */
+    UINT64 upload_size;
+    FILETIME upload_time;
+    BOOL upload_sent;          /* the server has every byte */
+    WCHAR *reply_url;          /* BITS-Reply-URL; NULL: no reply */
 } ob_job;
 
 typedef enum ob_job_string {
@@ -195,6 +204,36 @@ BOOL ob_job_file_add_bytes(ob_job *job, ULONG index, UINT64 bytes);
 void ob_job_file_done(ob_job *job, ULONG index);
 /* All files done (none added meanwhile): TRANSFERRED, with its time. */
 BOOL ob_job_all_transferred(ob_job *job);
+/* ---- uploads (job_transfer.c) ---- */
+
+/* What an upload worker needs, copied (free with ob_upload_info_free). */
+typedef struct ob_upload_info {
+    WCHAR *url;                /* the session's URL */
+    WCHAR *local_name;
+    WCHAR *session;            /* NULL: none yet */
+    WCHAR *reply_url;
+    UINT64 acked;              /* bytes the server has */
+    BOOL sent;
+    BG_JOB_REPLY_PROGRESS reply;
+} ob_upload_info;
+
+HRESULT ob_job_upload_info(ob_job *job, ob_upload_info *out);
+void ob_upload_info_free(ob_upload_info *info);
+/* The local file as read now: the first look sets the job's size; a later
+ * different size or time is BG_E_LOCAL_FILE_CHANGED. Moves to TRANSFERRING. */
+HRESULT ob_job_upload_check_file(ob_job *job, UINT64 size, const FILETIME *time);
+/* A session opened (url: after BITS-Host-Id), or lost (NULL: the server
+ * forgot it, and the upload starts again from zero). */
+void ob_job_upload_session(ob_job *job, const WCHAR *session, const WCHAR *url);
+/* The server has the first `received` bytes; FALSE when the job should stop. */
+BOOL ob_job_upload_acked(ob_job *job, UINT64 received);
+/* Every byte is there; reply_url NULL or empty: the server sent no reply. */
+void ob_job_upload_sent(ob_job *job, const WCHAR *reply_url);
+/* The reply download begins: its size, and the temporary reply file (created
+ * on first use beside the reply file name) with where to write next. */
+HRESULT ob_job_reply_begin(ob_job *job, UINT64 size, WCHAR **temp_name, UINT64 *offset);
+BOOL ob_job_reply_add_bytes(ob_job *job, UINT64 bytes);
+
 /* A failed transfer: a transient one goes to TRANSIENT_ERROR (retried after
  * MinimumRetryDelay) until NoProgressTimeout has passed since the first such
  * error without progress, then ERROR, as does any other failure.  The new

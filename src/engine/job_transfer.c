@@ -251,3 +251,128 @@ BG_JOB_STATE ob_job_fail(ob_job *job, const ob_error_info *error, BOOL transient
     ReleaseSRWLockExclusive(&job->lock);
     return state;
 }
+
+/* ---- uploads ---- */
+
+HRESULT ob_job_upload_info(ob_job *job, ob_upload_info *out)
+{
+    const ob_file *file;
+    HRESULT hr = S_OK;
+
+    memset(out, 0, sizeof(*out));
+    AcquireSRWLockShared(&job->lock);
+    file = &job->files[0];
+    if (FAILED(ob_str_dup_opt(job->upload_url ? job->upload_url : file->remote_name, &out->url)) ||
+        FAILED(ob_str_dup_opt(file->local_name, &out->local_name)) ||
+        FAILED(ob_str_dup_opt(job->upload_session, &out->session)) ||
+        FAILED(ob_str_dup_opt(job->reply_url, &out->reply_url)))
+        hr = E_OUTOFMEMORY;
+    out->acked = file->progress.bytes_transferred;
+    out->sent = job->upload_sent;
+    out->reply = job->reply;
+    ReleaseSRWLockShared(&job->lock);
+    if (FAILED(hr)) ob_upload_info_free(out);
+    return hr;
+}
+
+void ob_upload_info_free(ob_upload_info *info)
+{
+    ob_str_free(info->url);
+    ob_str_free(info->local_name);
+    ob_str_free(info->session);
+    ob_str_free(info->reply_url);
+    memset(info, 0, sizeof(*info));
+}
+
+HRESULT ob_job_upload_check_file(ob_job *job, UINT64 size, const FILETIME *time)
+{
+    HRESULT hr = S_OK;
+
+    AcquireSRWLockExclusive(&job->lock);
+    if (!job->upload_file_known)
+    {
+        job->upload_file_known = TRUE;
+        job->upload_size = size;
+        job->upload_time = *time;
+        ob_progress_set_size(&job->progress, &job->files[0].progress, size);
+    }
+    else if (job->upload_size != size || !same_time(&job->upload_time, time))
+        hr = BG_E_LOCAL_FILE_CHANGED;
+    if (SUCCEEDED(hr) && job->state == BG_JOB_STATE_CONNECTING) ob_job_apply_event(job, OB_EV_TRANSFER);
+    ReleaseSRWLockExclusive(&job->lock);
+    return hr;
+}
+
+void ob_job_upload_session(ob_job *job, const WCHAR *session, const WCHAR *url)
+{
+    WCHAR *new_session = NULL, *new_url = NULL;
+
+    ob_str_dup_opt(session, &new_session);
+    ob_str_dup_opt(url, &new_url);
+    AcquireSRWLockExclusive(&job->lock);
+    ob_str_free(job->upload_session);
+    ob_str_free(job->upload_url);
+    job->upload_session = new_session;
+    job->upload_url = new_url;
+    if (!session) ob_progress_file_restart(&job->progress, &job->files[0].progress);
+    ReleaseSRWLockExclusive(&job->lock);
+}
+
+BOOL ob_job_upload_acked(ob_job *job, UINT64 received)
+{
+    ob_file_progress *file;
+    BOOL keep_going;
+
+    AcquireSRWLockExclusive(&job->lock);
+    file = &job->files[0].progress;
+    /* the server may say it has less than we sent; progress follows it */
+    if (received < file->bytes_transferred) ob_progress_file_restart(&job->progress, file);
+    if (received > file->bytes_transferred)
+    {
+        ob_progress_add_bytes(&job->progress, file, received - file->bytes_transferred);
+        job->transient_since = 0;
+    }
+    keep_going = ob_state_is_running(job->state) && !job->yield;
+    ReleaseSRWLockExclusive(&job->lock);
+    return keep_going;
+}
+
+void ob_job_upload_sent(ob_job *job, const WCHAR *reply_url)
+{
+    WCHAR *url = NULL;
+
+    if (reply_url && *reply_url) ob_str_dup_opt(reply_url, &url);
+    AcquireSRWLockExclusive(&job->lock);
+    job->upload_sent = TRUE;
+    ob_str_free(job->reply_url);
+    job->reply_url = url;
+    ReleaseSRWLockExclusive(&job->lock);
+}
+
+HRESULT ob_job_reply_begin(ob_job *job, UINT64 size, WCHAR **temp_name, UINT64 *offset)
+{
+    HRESULT hr = E_ABORT;
+
+    AcquireSRWLockExclusive(&job->lock);
+    if (ob_state_is_running(job->state) &&
+        (job->reply_temp_name || SUCCEEDED(hr = create_temp_file(job->reply_file_name, &job->reply_temp_name))))
+    {
+        if (job->reply.BytesTotal != size) job->reply.BytesTransferred = 0; /* a new or changed reply */
+        job->reply.BytesTotal = size;
+        *offset = job->reply.BytesTransferred;
+        hr = (*temp_name = ob_str_dup(job->reply_temp_name)) ? S_OK : E_OUTOFMEMORY;
+    }
+    ReleaseSRWLockExclusive(&job->lock);
+    return hr;
+}
+
+BOOL ob_job_reply_add_bytes(ob_job *job, UINT64 bytes)
+{
+    BOOL keep_going;
+    AcquireSRWLockExclusive(&job->lock);
+    job->reply.BytesTransferred = min(job->reply.BytesTransferred + bytes, job->reply.BytesTotal);
+    job->transient_since = 0;
+    keep_going = ob_state_is_running(job->state) && !job->yield;
+    ReleaseSRWLockExclusive(&job->lock);
+    return keep_going;
+}

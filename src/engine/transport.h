@@ -43,8 +43,16 @@ typedef struct ob_transport_ops {
     /* Streams from offset to the end of the remote file. */
     HRESULT (*fetch)(ob_transport *transport, const WCHAR *remote, UINT64 offset, ob_sink_fn sink,
                      void *context, BG_ERROR_CONTEXT *where);
-    /* From any thread, at any time: a probe or fetch under way (or the next
-     * one) returns E_ABORT promptly, even while blocked on the network. */
+    /* One request with extra headers and a body, for protocols on top of HTTP
+     * (the BITS upload protocol's BITS_POST): gives the status and the raw
+     * response headers ("Name: value" lines separated by CRLF; free them with
+     * ob_str_free); the response body is read and dropped.  NULL in
+     * transports that have no such thing. */
+    HRESULT (*post)(ob_transport *transport, const WCHAR *remote, const WCHAR *verb, const WCHAR *headers,
+                    const BYTE *body, DWORD body_size, DWORD *status, WCHAR **response_headers,
+                    BG_ERROR_CONTEXT *where);
+    /* From any thread, at any time: a call under way (or the next one)
+     * returns E_ABORT promptly, even while blocked on the network. */
     void (*cancel)(ob_transport *transport);
     void (*close)(ob_transport *transport);
 } ob_transport_ops;

@@ -51,7 +51,9 @@ typedef struct http_call {
     volatile LONG completions;
     DWORD error;               /* from WINHTTP_CALLBACK_STATUS_REQUEST_ERROR */
     DWORD bytes;               /* from WINHTTP_CALLBACK_STATUS_READ_COMPLETE */
-    BYTE *buffer;              /* fetch only: an abandoned read may still fill it */
+    BYTE *buffer;              /* for reading: an abandoned read may still fill it */
+    const BYTE *body;          /* sent with the request (post) */
+    DWORD body_size;
 } http_call;
 
 typedef struct http_url {
@@ -315,8 +317,8 @@ static HRESULT send_and_receive(http_transport *self, http_call *call, BG_ERROR_
 {
     LONG target = arm(call);
     HRESULT hr = await(self, call, target,
-                       WinHttpSendRequest(call->request, WINHTTP_NO_ADDITIONAL_HEADERS, 0, WINHTTP_NO_REQUEST_DATA,
-                                          0, 0, (DWORD_PTR)call), where);
+                       WinHttpSendRequest(call->request, WINHTTP_NO_ADDITIONAL_HEADERS, 0, (void *)call->body,
+                                          call->body_size, call->body_size, (DWORD_PTR)call), where);
     if (FAILED(hr)) return hr;
     target = arm(call);
     return await(self, call, target, WinHttpReceiveResponse(call->request, NULL), where);
@@ -396,10 +398,19 @@ static HRESULT send_request(http_transport *self, http_call *call, DWORD *status
     }
 }
 
+/* What a request sends besides its verb and URL. */
+typedef struct http_send {
+    const WCHAR *headers;      /* CRLF separated, or NULL */
+    const BYTE *body;
+    DWORD body_size;
+    BOOL read_body;            /* the caller reads the response body */
+} http_send;
+
 /* Opens and sends a request; on success *out must be finished with finish_call. */
-static HRESULT start_request(http_transport *self, const WCHAR *remote, const WCHAR *verb, const WCHAR *header,
+static HRESULT start_request(http_transport *self, const WCHAR *remote, const WCHAR *verb, const http_send *send,
                              http_call **out, DWORD *status, BG_ERROR_CONTEXT *where)
 {
+    const WCHAR *header = send->headers;
     http_call *call;
     http_url url;
     HRESULT hr;
@@ -407,8 +418,13 @@ static HRESULT start_request(http_transport *self, const WCHAR *remote, const WC
     *out = NULL;
     if (self->cancelled) return E_ABORT;
     if (FAILED(hr = crack_url(remote, &url))) return remote_failure(where, hr);
-    if (!(call = new_call(header != NULL))) hr = E_OUTOFMEMORY;
+    if (!(call = new_call(send->read_body))) hr = E_OUTOFMEMORY;
     else hr = open_request(self, &url, verb, call, where);
+    if (SUCCEEDED(hr))
+    {
+        call->body = send->body;
+        call->body_size = send->body_size;
+    }
     if (SUCCEEDED(hr)) apply_autodetected_proxy(self, call->request, remote);
     if (SUCCEEDED(hr) && header
         && !WinHttpAddRequestHeaders(call->request, header, (DWORD)-1,
@@ -462,9 +478,10 @@ static HRESULT http_probe(ob_transport *transport, const WCHAR *remote, ob_remot
                           BG_ERROR_CONTEXT *where)
 {
     http_transport *self = (http_transport *)transport;
+    static const http_send head = { NULL };
     http_call *call;
     DWORD status;
-    HRESULT hr = start_request(self, remote, L"HEAD", NULL, &call, &status, where);
+    HRESULT hr = start_request(self, remote, L"HEAD", &head, &call, &status, where);
     if (SUCCEEDED(hr)) hr = describe(call->request, status, info, where);
     finish_call(call);
     return hr;
@@ -534,13 +551,14 @@ static HRESULT fetch_range(http_transport *self, const WCHAR *remote, UINT64 off
                            void *context, http_range *range, BG_ERROR_CONTEXT *where)
 {
     WCHAR header[64] = L"Range: bytes=";
+    http_send get = { header, NULL, 0, TRUE };
     http_call *call;
     DWORD status;
     HRESULT hr;
 
     format_u64(header + wcslen(header), offset);
     wcscat(header, L"-");
-    hr = start_request(self, remote, L"GET", header, &call, &status, where);
+    hr = start_request(self, remote, L"GET", &get, &call, &status, where);
     if (SUCCEEDED(hr)) hr = check_partial(call->request, status, offset, range, where);
     if (SUCCEEDED(hr) && range->length) hr = stream_body(self, call, range->length, sink, context, where);
     finish_call(call);
@@ -560,6 +578,53 @@ static HRESULT http_fetch(ob_transport *transport, const WCHAR *remote, UINT64 o
         /* A server may answer a part of the rest; ask again for what is left. */
         if (range.total == BG_SIZE_UNKNOWN || offset >= range.total) return S_OK;
     }
+}
+
+/* ---- post ---------------------------------------------------------------- */
+
+static HRESULT raw_headers(http_transport *self, HINTERNET request, WCHAR **out, BG_ERROR_CONTEXT *where)
+{
+    DWORD size = 0;
+    WinHttpQueryHeaders(request, WINHTTP_QUERY_RAW_HEADERS_CRLF, WINHTTP_HEADER_NAME_BY_INDEX, NULL, &size,
+                        WINHTTP_NO_HEADER_INDEX);
+    if (!(*out = HeapAlloc(GetProcessHeap(), 0, size + sizeof(WCHAR)))) return E_OUTOFMEMORY;
+    if (WinHttpQueryHeaders(request, WINHTTP_QUERY_RAW_HEADERS_CRLF, WINHTTP_HEADER_NAME_BY_INDEX, *out, &size,
+                            WINHTTP_NO_HEADER_INDEX))
+        return S_OK;
+    ob_str_free(*out);
+    *out = NULL;
+    return winhttp_failure(self, where);
+}
+
+/* Reads the response body to its end, keeping nothing (acks carry headers). */
+static HRESULT drain(http_transport *self, http_call *call, BG_ERROR_CONTEXT *where)
+{
+    DWORD got;
+    HRESULT hr;
+    do hr = read_some(self, call, 0, &got, where);
+    while (SUCCEEDED(hr) && got);
+    return hr;
+}
+
+static HRESULT http_post(ob_transport *transport, const WCHAR *remote, const WCHAR *verb, const WCHAR *headers,
+                         const BYTE *body, DWORD body_size, DWORD *status, WCHAR **response_headers,
+                         BG_ERROR_CONTEXT *where)
+{
+    http_transport *self = (http_transport *)transport;
+    http_send send = { headers, body, body_size, TRUE };
+    http_call *call;
+    HRESULT hr = start_request(self, remote, verb, &send, &call, status, where);
+
+    *response_headers = NULL;
+    if (SUCCEEDED(hr)) hr = raw_headers(self, call->request, response_headers, where);
+    if (SUCCEEDED(hr)) hr = drain(self, call, where);
+    finish_call(call);
+    if (FAILED(hr))
+    {
+        ob_str_free(*response_headers);
+        *response_headers = NULL;
+    }
+    return hr;
 }
 
 /* ---- lifetime ------------------------------------------------------------ */
@@ -595,7 +660,7 @@ static void http_close(ob_transport *transport)
     HeapFree(GetProcessHeap(), 0, self);
 }
 
-static const ob_transport_ops http_ops = { http_probe, http_fetch, http_cancel, http_close };
+static const ob_transport_ops http_ops = { http_probe, http_fetch, http_post, http_cancel, http_close };
 
 static HRESULT copy_credentials(http_transport *self, const ob_transport_options *options)
 {

@@ -84,7 +84,7 @@ static void local_close(ob_transport *transport)
     HeapFree(GetProcessHeap(), 0, self);
 }
 
-static const ob_transport_ops local_ops = { local_probe, local_fetch, local_cancel, local_close };
+static const ob_transport_ops local_ops = { local_probe, local_fetch, NULL, local_cancel, local_close };
 
 HRESULT ob_local_transport_open(ob_transport **out)
 {

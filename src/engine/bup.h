@@ -1,0 +1,55 @@
+/* The client side of the BITS Upload Protocol ([MC-BUP]) as plain functions:
+ * the headers of each packet, and what an Ack says.  No I/O here: upload.c
+ * sends the packets through a transport. */
+#ifndef OB_BUP_H
+#define OB_BUP_H
+
+#include "ob_types.h"
+
+#define OB_BUP_VERB L"BITS_POST"
+#define OB_BUP_PROTOCOL L"{7df0354d-249b-430f-820d-3d2a9bef4931}"
+#define OB_BUP_MAX_ID 128
+
+typedef enum ob_bup_packet {
+    OB_BUP_PING,
+    OB_BUP_CREATE_SESSION,
+    OB_BUP_FRAGMENT,
+    OB_BUP_CLOSE_SESSION,
+    OB_BUP_CANCEL_SESSION,
+} ob_bup_packet;
+
+/* A Fragment: bytes [first, first + length) of total; the first one names
+ * the file (Content-Name). */
+typedef struct ob_bup_fragment {
+    UINT64 first;
+    DWORD length;
+    UINT64 total;
+    const WCHAR *content_name; /* NULL after the first fragment */
+} ob_bup_fragment;
+
+typedef struct ob_bup_ack {
+    DWORD status;
+    BOOL is_ack;               /* BITS-Packet-Type: Ack */
+    WCHAR session_id[OB_BUP_MAX_ID];
+    WCHAR protocol[OB_BUP_MAX_ID];
+    WCHAR host_id[256];        /* server farms: continue on this host */
+    WCHAR reply_url[OB_MAX_REMOTE_NAME + 1];
+    BOOL has_received;
+    UINT64 received;           /* BITS-Received-Content-Range: next offset expected */
+    BOOL has_error;
+    HRESULT error_code;        /* BITS-Error-Code, or BITS-Error */
+    DWORD error_context;       /* BITS-Error-Context: 0x5 server file, 0x7 server application */
+} ob_bup_ack;
+
+/* The request headers of a packet (CRLF separated) into buffer; the session
+ * is needed by every packet after Create-Session. */
+HRESULT ob_bup_headers(ob_bup_packet packet, const WCHAR *session_id, const ob_bup_fragment *fragment,
+                       WCHAR *buffer, size_t chars);
+void ob_bup_parse_ack(DWORD status, const WCHAR *raw_headers, ob_bup_ack *ack);
+/* S_OK for a successful Ack; otherwise the error the job records: the
+ * server's BITS-Error-Code with its context, else BG_E_HTTP_ERROR_nnn. */
+HRESULT ob_bup_ack_result(const ob_bup_ack *ack, BG_ERROR_CONTEXT *context);
+/* The URL to continue on after BITS-Host-Id: the same path on that host. */
+HRESULT ob_bup_redirect(const WCHAR *url, const WCHAR *host_id, WCHAR **out);
+
+#endif

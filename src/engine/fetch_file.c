@@ -1,0 +1,96 @@
+#include "fetch_file.h"
+
+typedef struct sink_state {
+    ob_fetch *f;
+    HANDLE out;
+    BOOL overflow;
+    HRESULT write_error;
+} sink_state;
+
+static BOOL write_block(void *context, const BYTE *data, DWORD size)
+{
+    sink_state *s = context;
+    ob_fetch *f = s->f;
+    DWORD written;
+
+    if (size > f->size - f->offset)
+    {
+        size = (DWORD)(f->size - f->offset);
+        s->overflow = TRUE; /* more than the probe said: the file changed */
+    }
+    if (size && !WriteFile(s->out, data, size, &written, NULL))
+    {
+        s->write_error = HRESULT_FROM_WIN32(GetLastError());
+        return FALSE;
+    }
+    f->offset += size;
+    return f->count(f->context, size) && !s->overflow;
+}
+
+static UINT64 file_size(HANDLE file)
+{
+    LARGE_INTEGER size;
+    return GetFileSizeEx(file, &size) ? (UINT64)size.QuadPart : 0;
+}
+
+/* Opens the temporary file at the resume point, dropping anything past it.
+ * OPEN_EXISTING: a temporary file deleted by Cancel meanwhile must not come
+ * back. */
+static HRESULT open_temp(ob_fetch *f, HANDLE *out)
+{
+    LARGE_INTEGER at;
+    HRESULT hr;
+
+    *out = CreateFileW(f->temp_name, GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_DELETE, NULL, OPEN_EXISTING,
+                       FILE_ATTRIBUTE_NORMAL, NULL);
+    if (*out == INVALID_HANDLE_VALUE) return HRESULT_FROM_WIN32(GetLastError());
+    if (file_size(*out) < f->offset)
+    {
+        f->restart(f->context);
+        f->offset = 0;
+    }
+    at.QuadPart = (LONGLONG)f->offset;
+    if (SetFilePointerEx(*out, at, NULL, FILE_BEGIN) && SetEndOfFile(*out)) return S_OK;
+    hr = HRESULT_FROM_WIN32(GetLastError());
+    CloseHandle(*out);
+    return hr;
+}
+
+static HRESULT stream(ob_fetch *f, sink_state *s)
+{
+    HRESULT hr;
+    if (f->offset >= f->size) return S_OK;
+    if (FAILED(hr = ob_job_call_begin(f->job, f->transport))) return hr;
+    hr = f->transport->ops->fetch(f->transport, f->remote, f->offset, write_block, s, &f->where);
+    ob_job_call_end(f->job);
+    return hr;
+}
+
+HRESULT ob_fetch_to_file(ob_fetch *f)
+{
+    sink_state s = { f, NULL, FALSE, S_OK };
+    HRESULT hr;
+
+    f->where = BG_ERROR_CONTEXT_LOCAL_FILE;
+    if (FAILED(hr = open_temp(f, &s.out))) return hr;
+    f->where = BG_ERROR_CONTEXT_REMOTE_FILE;
+    hr = stream(f, &s);
+    CloseHandle(s.out);
+    if (FAILED(s.write_error))
+    {
+        f->where = BG_ERROR_CONTEXT_LOCAL_FILE;
+        return s.write_error;
+    }
+    if (s.overflow)
+    {
+        f->where = BG_ERROR_CONTEXT_REMOTE_FILE;
+        return BG_E_INVALID_SERVER_RESPONSE;
+    }
+    if (FAILED(hr)) return hr;
+    if (f->offset != f->size)
+    {
+        f->where = BG_ERROR_CONTEXT_REMOTE_FILE;
+        return HRESULT_FROM_WIN32(ERROR_HANDLE_EOF);
+    }
+    return S_OK;
+}
