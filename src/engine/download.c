@@ -50,61 +50,11 @@ static outcome success(void)
 
 /* ---- transports ---- */
 
-static void wipe_options(ob_transport_options *options, ob_transport_credential *creds)
-{
-    ULONG i;
-    for (i = 0; i < options->credential_count; i++)
-    {
-        ob_str_wipe((WCHAR *)creds[i].user);
-        ob_str_wipe((WCHAR *)creds[i].password);
-    }
-    ob_str_free((WCHAR *)options->proxy_list);
-    ob_str_free((WCHAR *)options->proxy_bypass);
-}
-
-/* The job's proxy and credentials, copied under its lock. */
-static void copy_options(ob_job *job, ob_transport_options *options, ob_transport_credential *creds)
-{
-    int target, scheme;
-
-    memset(options, 0, sizeof(*options));
-    AcquireSRWLockShared(&job->lock);
-    options->proxy_usage = job->proxy_usage;
-    ob_str_dup_opt(job->proxy_list, (WCHAR **)&options->proxy_list);
-    ob_str_dup_opt(job->proxy_bypass, (WCHAR **)&options->proxy_bypass);
-    for (target = 0; target < OB_AUTH_TARGETS; target++)
-        for (scheme = 0; scheme < OB_AUTH_SCHEMES; scheme++)
-        {
-            const ob_credential *c = &job->credentials[target][scheme];
-            ob_transport_credential *out = &creds[options->credential_count];
-            if (!c->set) continue;
-            out->target = target + 1;
-            out->scheme = scheme + 1;
-            ob_str_dup_opt(c->user, (WCHAR **)&out->user);
-            ob_str_dup_opt(c->password, (WCHAR **)&out->password);
-            options->credential_count++;
-        }
-    ReleaseSRWLockShared(&job->lock);
-    options->credentials = creds;
-}
-
-static HRESULT open_http(ob_job *job, ob_transport **out)
-{
-    ob_transport_credential creds[OB_AUTH_TARGETS * OB_AUTH_SCHEMES];
-    ob_transport_options options;
-    HRESULT hr;
-
-    copy_options(job, &options, creds);
-    hr = ob_http_transport_open(&options, out);
-    wipe_options(&options, creds);
-    return hr;
-}
-
 static HRESULT transport_for(run *r, ob_remote_kind kind, ob_transport **out)
 {
     HRESULT hr = S_OK;
     if (!r->transports[kind])
-        hr = kind == OB_REMOTE_HTTP ? open_http(r->job, &r->transports[kind])
+        hr = kind == OB_REMOTE_HTTP ? ob_job_open_http(r->job, &r->transports[kind])
                                     : ob_local_transport_open(&r->transports[kind]);
     *out = r->transports[kind];
     return hr;

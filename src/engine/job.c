@@ -3,6 +3,7 @@
 #include "str.h"
 #include "table.h"
 #include "transport.h"
+#include "upload.h"
 #include <objbase.h>
 #include <stdio.h>
 
@@ -313,6 +314,7 @@ HRESULT ob_job_cancel(ob_job *job)
     if (SUCCEEDED(hr)) hr = delete_temporaries(job);
     unlock_after_change(job, hr);
     leave_table(job);
+    if (SUCCEEDED(hr) && job->type != BG_JOB_TYPE_DOWNLOAD) ob_upload_cancel_session(job);
     return hr;
 }
 

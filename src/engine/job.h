@@ -204,6 +204,9 @@ BOOL ob_job_file_add_bytes(ob_job *job, ULONG index, UINT64 bytes);
 void ob_job_file_done(ob_job *job, ULONG index);
 /* All files done (none added meanwhile): TRANSFERRED, with its time. */
 BOOL ob_job_all_transferred(ob_job *job);
+/* An HTTP transport with the job's proxy settings and credentials. */
+HRESULT ob_job_open_http(ob_job *job, struct ob_transport **out);
+
 /* ---- uploads (job_transfer.c) ---- */
 
 /* What an upload worker needs, copied (free with ob_upload_info_free). */
@@ -233,6 +236,8 @@ void ob_job_upload_sent(ob_job *job, const WCHAR *reply_url);
  * on first use beside the reply file name) with where to write next. */
 HRESULT ob_job_reply_begin(ob_job *job, UINT64 size, WCHAR **temp_name, UINT64 *offset);
 BOOL ob_job_reply_add_bytes(ob_job *job, UINT64 bytes);
+/* The temporary reply file holds less than counted, or the reply changed. */
+void ob_job_reply_restart(ob_job *job);
 
 /* A failed transfer: a transient one goes to TRANSIENT_ERROR (retried after
  * MinimumRetryDelay) until NoProgressTimeout has passed since the first such

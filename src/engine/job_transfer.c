@@ -261,6 +261,11 @@ HRESULT ob_job_upload_info(ob_job *job, ob_upload_info *out)
 
     memset(out, 0, sizeof(*out));
     AcquireSRWLockShared(&job->lock);
+    if (!job->progress.files_total)
+    {
+        ReleaseSRWLockShared(&job->lock);
+        return BG_E_EMPTY;
+    }
     file = &job->files[0];
     if (FAILED(ob_str_dup_opt(job->upload_url ? job->upload_url : file->remote_name, &out->url)) ||
         FAILED(ob_str_dup_opt(file->local_name, &out->local_name)) ||
@@ -375,4 +380,63 @@ BOOL ob_job_reply_add_bytes(ob_job *job, UINT64 bytes)
     keep_going = ob_state_is_running(job->state) && !job->yield;
     ReleaseSRWLockExclusive(&job->lock);
     return keep_going;
+}
+
+void ob_job_reply_restart(ob_job *job)
+{
+    AcquireSRWLockExclusive(&job->lock);
+    job->reply.BytesTransferred = 0;
+    ReleaseSRWLockExclusive(&job->lock);
+}
+
+/* ---- the network settings ---- */
+
+static void free_options(ob_transport_options *options, ob_transport_credential *creds)
+{
+    ULONG i;
+    for (i = 0; i < options->credential_count; i++)
+    {
+        ob_str_wipe((WCHAR *)creds[i].user);
+        ob_str_wipe((WCHAR *)creds[i].password);
+    }
+    ob_str_free((WCHAR *)options->proxy_list);
+    ob_str_free((WCHAR *)options->proxy_bypass);
+}
+
+/* The job's proxy and credentials, copied under its lock. */
+static void copy_options(ob_job *job, ob_transport_options *options, ob_transport_credential *creds)
+{
+    int target, scheme;
+
+    memset(options, 0, sizeof(*options));
+    AcquireSRWLockShared(&job->lock);
+    options->proxy_usage = job->proxy_usage;
+    ob_str_dup_opt(job->proxy_list, (WCHAR **)&options->proxy_list);
+    ob_str_dup_opt(job->proxy_bypass, (WCHAR **)&options->proxy_bypass);
+    for (target = 0; target < OB_AUTH_TARGETS; target++)
+        for (scheme = 0; scheme < OB_AUTH_SCHEMES; scheme++)
+        {
+            const ob_credential *c = &job->credentials[target][scheme];
+            ob_transport_credential *out = &creds[options->credential_count];
+            if (!c->set) continue;
+            out->target = target + 1;
+            out->scheme = scheme + 1;
+            ob_str_dup_opt(c->user, (WCHAR **)&out->user);
+            ob_str_dup_opt(c->password, (WCHAR **)&out->password);
+            options->credential_count++;
+        }
+    ReleaseSRWLockShared(&job->lock);
+    options->credentials = creds;
+}
+
+HRESULT ob_job_open_http(ob_job *job, ob_transport **out)
+{
+    ob_transport_credential creds[OB_AUTH_TARGETS * OB_AUTH_SCHEMES];
+    ob_transport_options options;
+    HRESULT hr;
+
+    copy_options(job, &options, creds);
+    hr = ob_http_transport_open(&options, out);
+    free_options(&options, creds);
+    return hr;
 }

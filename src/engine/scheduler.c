@@ -1,5 +1,6 @@
 #include "scheduler.h"
 #include "download.h"
+#include "upload.h"
 #include "notify.h"
 
 /* An idle worker leaves after this long with nothing to wait for. */
@@ -165,7 +166,8 @@ static void carry_out(ob_scheduler *s, action act, ob_job *job)
 {
     if (act == ACT_RUN)
     {
-        ob_download_run(job, s->unit_ms);
+        if (job->type == BG_JOB_TYPE_DOWNLOAD) ob_download_run(job, s->unit_ms);
+        else ob_upload_run(job, s->unit_ms);
         ob_job_sched_unclaim(job);
     }
     else if (act == ACT_FAILED)
@@ -228,7 +230,6 @@ void ob_scheduler_submit(ob_scheduler *s, ob_job *job)
 {
     ob_job_info info;
 
-    if (job->type != BG_JOB_TYPE_DOWNLOAD) return; /* uploads have no worker yet */
     ob_job_get_info(job, &info);
     AcquireSRWLockExclusive(&s->lock);
     if (!s->stopping && (contains(s, job) || append(s, job)))

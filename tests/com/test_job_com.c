@@ -438,7 +438,7 @@ static void test_complete_upload_not_transferred(void **state)
         assert_int_equal(ct_state(job), BG_JOB_STATE_SUSPENDED);
         assert_hr_equal(IBackgroundCopyJob_Resume(job), S_OK);
         assert_hr_equal(IBackgroundCopyJob_Complete(job), BG_E_INVALID_STATE);
-        assert_int_equal(ct_state(job), BG_JOB_STATE_QUEUED);
+        assert_true(in_action_state(job)); /* nothing listens on port 9 */
         ct_cancel(job);
     }
 }

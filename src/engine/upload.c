@@ -1,0 +1,361 @@
+/* One worker's turn on an upload or upload-reply job, over the BITS Upload
+ * Protocol: Create-Session, Fragments from the bytes the server already has,
+ * then (upload-reply) the reply downloaded from BITS-Reply-URL, then
+ * Close-Session.  The session survives Suspend and retries. */
+#include "upload.h"
+#include "download.h"
+#include "bup.h"
+#include "fetch_file.h"
+#include "notify.h"
+#include "str.h"
+
+#define FRAGMENT_SIZE (1024 * 1024)
+#define MAX_RESYNCS 8            /* 416s in a row before giving up */
+#define HEADERS_CHARS 1024
+
+typedef struct upload {
+    ob_job *job;
+    ULONG unit_ms;
+    ob_transport *transport;
+    ob_upload_info info;
+    HANDLE file;
+    UINT64 size;
+    BYTE *buffer;
+} upload;
+
+typedef struct result {
+    HRESULT hr;
+    BG_ERROR_CONTEXT context;
+} result;
+
+static result ok(void)
+{
+    result r = { S_OK, BG_ERROR_CONTEXT_NONE };
+    return r;
+}
+
+static result failed(HRESULT hr, BG_ERROR_CONTEXT context)
+{
+    result r = { hr, context };
+    return r;
+}
+
+/* ---- packets ---- */
+
+/* Sends one packet; *ack is what came back (any status). */
+static result send_packet(upload *u, ob_bup_packet packet, const ob_bup_fragment *fragment, const BYTE *body,
+                          ob_bup_ack *ack)
+{
+    WCHAR headers[HEADERS_CHARS], *raw = NULL;
+    BG_ERROR_CONTEXT where = BG_ERROR_CONTEXT_REMOTE_FILE;
+    DWORD status = 0;
+    HRESULT hr;
+
+    if (FAILED(hr = ob_bup_headers(packet, u->info.session, fragment, headers, ARRAYSIZE(headers))))
+        return failed(hr, BG_ERROR_CONTEXT_GENERAL_TRANSPORT);
+    if (FAILED(hr = ob_job_call_begin(u->job, u->transport))) return failed(hr, where);
+    hr = u->transport->ops->post(u->transport, u->info.url, OB_BUP_VERB, headers, body,
+                                 fragment ? fragment->length : 0, &status, &raw, &where);
+    ob_job_call_end(u->job);
+    if (FAILED(hr)) return failed(hr, where);
+    ob_bup_parse_ack(status, raw, ack);
+    ob_str_free(raw);
+    return ok();
+}
+
+static const WCHAR *file_name_part(const WCHAR *path)
+{
+    const WCHAR *slash = wcsrchr(path, '\\');
+    return slash ? slash + 1 : path;
+}
+
+static result create_session(upload *u)
+{
+    ob_bup_ack ack;
+    WCHAR *url = NULL;
+    result r = send_packet(u, OB_BUP_CREATE_SESSION, NULL, NULL, &ack);
+
+    if (FAILED(r.hr)) return r;
+    if (FAILED(r.hr = ob_bup_ack_result(&ack, &r.context))) return r;
+    if (!ack.session_id[0] || _wcsicmp(ack.protocol, OB_BUP_PROTOCOL))
+        return failed(BG_E_INVALID_SERVER_RESPONSE, BG_ERROR_CONTEXT_REMOTE_FILE);
+    if (ack.host_id[0] && FAILED(r.hr = ob_bup_redirect(u->info.url, ack.host_id, &url)))
+        return failed(r.hr, BG_ERROR_CONTEXT_GENERAL_TRANSPORT);
+    ob_job_upload_session(u->job, ack.session_id, url);
+    ob_str_free(url);
+    ob_upload_info_free(&u->info);
+    if (FAILED(r.hr = ob_job_upload_info(u->job, &u->info))) r.context = BG_ERROR_CONTEXT_GENERAL_QUEUE_MANAGER;
+    return r;
+}
+
+/* ---- the local file ---- */
+
+static result open_local(upload *u)
+{
+    BY_HANDLE_FILE_INFORMATION about;
+    HRESULT hr;
+
+    u->file = CreateFileW(u->info.local_name, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+                          NULL, OPEN_EXISTING, FILE_FLAG_SEQUENTIAL_SCAN, NULL);
+    if (u->file == INVALID_HANDLE_VALUE) return failed(HRESULT_FROM_WIN32(GetLastError()), BG_ERROR_CONTEXT_LOCAL_FILE);
+    if (!GetFileInformationByHandle(u->file, &about))
+        return failed(HRESULT_FROM_WIN32(GetLastError()), BG_ERROR_CONTEXT_LOCAL_FILE);
+    u->size = ((UINT64)about.nFileSizeHigh << 32) | about.nFileSizeLow;
+    hr = ob_job_upload_check_file(u->job, u->size, &about.ftLastWriteTime);
+    return FAILED(hr) ? failed(hr, BG_ERROR_CONTEXT_LOCAL_FILE) : ok();
+}
+
+/* The bytes of one fragment, checking the file has not changed under us. */
+static result read_fragment(upload *u, const ob_bup_fragment *f)
+{
+    BY_HANDLE_FILE_INFORMATION about;
+    LARGE_INTEGER at;
+    DWORD got = 0;
+    HRESULT hr;
+
+    if (!GetFileInformationByHandle(u->file, &about))
+        return failed(HRESULT_FROM_WIN32(GetLastError()), BG_ERROR_CONTEXT_LOCAL_FILE);
+    hr = ob_job_upload_check_file(u->job, ((UINT64)about.nFileSizeHigh << 32) | about.nFileSizeLow,
+                                  &about.ftLastWriteTime);
+    if (FAILED(hr)) return failed(hr, BG_ERROR_CONTEXT_LOCAL_FILE);
+    at.QuadPart = (LONGLONG)f->first;
+    if (!SetFilePointerEx(u->file, at, NULL, FILE_BEGIN) || !ReadFile(u->file, u->buffer, f->length, &got, NULL))
+        return failed(HRESULT_FROM_WIN32(GetLastError()), BG_ERROR_CONTEXT_LOCAL_FILE);
+    if (got != f->length) return failed(BG_E_LOCAL_FILE_CHANGED, BG_ERROR_CONTEXT_LOCAL_FILE);
+    return ok();
+}
+
+/* ---- fragments ---- */
+
+/* What a Fragment's Ack means: the next offset, a lost session, or an error. */
+static result judge_fragment(upload *u, const ob_bup_fragment *f, const ob_bup_ack *ack, UINT64 *next)
+{
+    result r = ok();
+
+    if (ack->status == 416 && ack->has_received)
+    {
+        *next = ack->received; /* out of step: continue where the server is */
+        return ok();
+    }
+    if (FAILED(r.hr = ob_bup_ack_result(ack, &r.context))) return r;
+    *next = ack->has_received ? ack->received : f->first + f->length;
+    if (*next > u->size) return failed(BG_E_INVALID_SERVER_RESPONSE, BG_ERROR_CONTEXT_REMOTE_FILE);
+    return ok();
+}
+
+static result send_fragment(upload *u, UINT64 offset, UINT64 *next, ob_bup_ack *ack)
+{
+    ob_bup_fragment f;
+    result r;
+
+    f.first = offset;
+    f.length = (DWORD)min(u->size - offset, FRAGMENT_SIZE);
+    f.total = u->size;
+    f.content_name = offset == 0 ? file_name_part(u->info.local_name) : NULL;
+    if (FAILED((r = read_fragment(u, &f)).hr)) return r;
+    if (FAILED((r = send_packet(u, OB_BUP_FRAGMENT, &f, u->buffer, ack)).hr)) return r;
+    return judge_fragment(u, &f, ack, next);
+}
+
+/* Fragments from what the server has to the end; a lost session starts over. */
+static result send_fragments(upload *u)
+{
+    UINT64 offset = u->info.acked, next;
+    ULONG resyncs = 0;
+    ob_bup_ack ack;
+    result r;
+
+    for (;;) /* at least one fragment: an empty file is one empty fragment */
+    {
+        if (!u->info.session && FAILED((r = create_session(u)).hr)) return r;
+        r = send_fragment(u, offset, &next, &ack);
+        if (r.hr == BG_E_SESSION_NOT_FOUND)
+        {
+            ob_job_upload_session(u->job, NULL, NULL); /* the server forgot us: from zero */
+            ob_str_free(u->info.session);
+            u->info.session = NULL;
+            offset = 0;
+            continue;
+        }
+        if (FAILED(r.hr)) return r;
+        resyncs = next > offset ? 0 : resyncs + 1;
+        if (resyncs > MAX_RESYNCS) return failed(BG_E_INVALID_SERVER_RESPONSE, BG_ERROR_CONTEXT_REMOTE_FILE);
+        offset = next;
+        if (!ob_job_upload_acked(u->job, offset)) return failed(E_ABORT, BG_ERROR_CONTEXT_NONE);
+        if (offset >= u->size && ack.status != 416) break;
+    }
+    ob_job_upload_sent(u->job, ack.reply_url);
+    return ok();
+}
+
+/* ---- the reply ---- */
+
+static BOOL count_reply_bytes(void *context, UINT64 bytes)
+{
+    upload *u = context;
+    BOOL keep_going = ob_job_reply_add_bytes(u->job, bytes);
+    ob_notify_raise(u->job, OB_NOTIFY_JOB_MODIFICATION, 0);
+    return keep_going;
+}
+
+static void restart_reply(void *context)
+{
+    upload *u = context;
+    ob_job_reply_restart(u->job);
+}
+
+/* Downloaded like any file (size, then ranged reads, resumable) into the
+ * temporary reply file; no reply URL is an empty reply. */
+static result fetch_reply(upload *u)
+{
+    BG_ERROR_CONTEXT where = BG_ERROR_CONTEXT_REMOTE_FILE;
+    ob_fetch f = { u->job, u->transport };
+    ob_remote_info info = { 0 };
+    WCHAR *temp_name;
+    HRESULT hr;
+
+    if (u->info.reply_url)
+    {
+        if (FAILED(hr = ob_job_call_begin(u->job, u->transport))) return failed(hr, where);
+        hr = u->transport->ops->probe(u->transport, u->info.reply_url, &info, &where);
+        ob_job_call_end(u->job);
+        if (FAILED(hr)) return failed(hr, where);
+    }
+    if (FAILED(hr = ob_job_reply_begin(u->job, info.size, &temp_name, &f.offset)))
+        return failed(hr, BG_ERROR_CONTEXT_LOCAL_FILE);
+    f.remote = u->info.reply_url;
+    f.temp_name = temp_name;
+    f.size = info.size;
+    f.count = count_reply_bytes;
+    f.restart = restart_reply;
+    f.context = u;
+    hr = ob_fetch_to_file(&f);
+    ob_str_free(temp_name);
+    if (hr == BG_E_INVALID_SERVER_RESPONSE) ob_job_reply_restart(u->job);
+    return FAILED(hr) ? failed(hr, f.where) : ok();
+}
+
+/* ---- the session's end ---- */
+
+static result close_session(upload *u)
+{
+    ob_bup_ack ack;
+    result r;
+
+    if (!u->info.session) return ok();
+    if (FAILED((r = send_packet(u, OB_BUP_CLOSE_SESSION, NULL, NULL, &ack)).hr)) return r;
+    r.hr = ob_bup_ack_result(&ack, &r.context);
+    /* documented: a Close-Session the server no longer knows is not resent */
+    if (r.hr == BG_E_SESSION_NOT_FOUND || SUCCEEDED(r.hr)) r = ok();
+    if (SUCCEEDED(r.hr)) ob_job_upload_session(u->job, NULL, NULL);
+    return r;
+}
+
+static result run_upload(upload *u)
+{
+    result r = open_local(u);
+
+    if (SUCCEEDED(r.hr) && !u->info.sent) r = send_fragments(u);
+    if (SUCCEEDED(r.hr))
+    {
+        ob_upload_info_free(&u->info);
+        r.hr = ob_job_upload_info(u->job, &u->info);
+    }
+    if (SUCCEEDED(r.hr) && u->job->type == BG_JOB_TYPE_UPLOAD_REPLY) r = fetch_reply(u);
+    if (SUCCEEDED(r.hr)) r = close_session(u);
+    return r;
+}
+
+/* ---- outcome ---- */
+
+static void finish(upload *u, result r)
+{
+    ob_error_info error = { r.hr, r.context, 0, OB_REMOTE_HTTP };
+
+    if (r.hr == E_ABORT) return;
+    if (SUCCEEDED(r.hr))
+    {
+        ob_job_file_done(u->job, 0);
+        if (ob_job_all_transferred(u->job)) ob_notify_raise(u->job, OB_NOTIFY_JOB_TRANSFERRED, 0);
+    }
+    else if (ob_job_fail(u->job, &error, ob_download_error_is_transient(r.hr), u->unit_ms) == BG_JOB_STATE_ERROR)
+        ob_notify_raise(u->job, OB_NOTIFY_JOB_ERROR, 0);
+    ob_notify_raise(u->job, OB_NOTIFY_JOB_MODIFICATION, 0);
+}
+
+void ob_upload_run(ob_job *job, ULONG unit_ms)
+{
+    upload u = { job, unit_ms };
+    result r = ok();
+
+    if (FAILED(r.hr = ob_job_upload_info(job, &u.info)) || FAILED(r.hr = ob_job_open_http(job, &u.transport)) ||
+        !(u.buffer = HeapAlloc(GetProcessHeap(), 0, FRAGMENT_SIZE)))
+        r = failed(FAILED(r.hr) ? r.hr : E_OUTOFMEMORY, BG_ERROR_CONTEXT_GENERAL_TRANSPORT);
+    else
+        r = run_upload(&u);
+    finish(&u, r);
+    if (u.file && u.file != INVALID_HANDLE_VALUE) CloseHandle(u.file);
+    if (u.transport) u.transport->ops->close(u.transport);
+    HeapFree(GetProcessHeap(), 0, u.buffer);
+    ob_upload_info_free(&u.info);
+}
+
+/* ---- Cancel-Session ---- */
+
+/* Resent on 5xx (documented), at most a few times, never on 1xx-4xx or when
+ * the server no longer knows the session. */
+static void send_cancel_session(upload *u)
+{
+    ob_bup_ack ack;
+    ULONG attempt;
+
+    for (attempt = 0; attempt < 3; attempt++)
+    {
+        result r = send_packet(u, OB_BUP_CANCEL_SESSION, NULL, NULL, &ack);
+        if (SUCCEEDED(r.hr) && (ack.status < 500 || (ack.has_error && ack.error_code == BG_E_SESSION_NOT_FOUND)))
+            return;
+        Sleep(1000);
+    }
+}
+
+static void free_canceller(upload *u)
+{
+    if (u->transport) u->transport->ops->close(u->transport);
+    ob_upload_info_free(&u->info);
+    if (u->job) ob_job_release(u->job);
+    HeapFree(GetProcessHeap(), 0, u);
+}
+
+static DWORD WINAPI cancel_session_main(void *param)
+{
+    HMODULE module = NULL;
+
+    GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS | GET_MODULE_HANDLE_EX_FLAG_UNCHANGED_REFCOUNT,
+                       (const WCHAR *)cancel_session_main, &module);
+    send_cancel_session(param);
+    free_canceller(param);
+    FreeLibraryAndExitThread(module, 0);
+    return 0;
+}
+
+/* The job is cancelled: tell the server about its open session, if any, on a
+ * thread of its own (which keeps the module loaded), since Cancel must not
+ * wait for the network. */
+void ob_upload_cancel_session(ob_job *job)
+{
+    upload *u = HeapAlloc(GetProcessHeap(), HEAP_ZERO_MEMORY, sizeof(*u));
+    HMODULE module;
+    HANDLE thread = NULL;
+
+    if (!u) return;
+    ob_job_addref(job);
+    u->job = job;
+    if (SUCCEEDED(ob_job_upload_info(job, &u->info)) && u->info.session &&
+        SUCCEEDED(ob_job_open_http(job, &u->transport)) &&
+        GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS, (const WCHAR *)cancel_session_main, &module))
+    {
+        if ((thread = CreateThread(NULL, 0, cancel_session_main, u, 0, NULL))) CloseHandle(thread);
+        else FreeLibrary(module);
+    }
+    if (!thread) free_canceller(u);
+}
