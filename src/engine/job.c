@@ -358,9 +358,7 @@ void ob_job_get_info(ob_job *job, ob_job_info *out)
 
 void ob_job_get_progress(ob_job *job, BG_JOB_PROGRESS *out)
 {
-    AcquireSRWLockShared(&job->lock);
-    ob_progress_snapshot(&job->progress, out);
-    ReleaseSRWLockShared(&job->lock);
+    ob_progress_snapshot(&job->progress, out); /* lock-free: readers never hold up a worker */
 }
 
 HRESULT ob_job_get_reply_progress(ob_job *job, BG_JOB_REPLY_PROGRESS *out)

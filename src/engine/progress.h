@@ -1,7 +1,9 @@
 /* Progress accounting: a job's totals are kept equal to the sum of its files'
  * at every update, so a reader gets a consistent BG_JOB_PROGRESS in O(1).
- * Every function here runs with the owning job's lock held exclusively
- * (readers hold it shared). */
+ * Every function that changes progress runs with the owning job's lock held
+ * exclusively; ob_progress_snapshot needs no lock at all (a sequence count
+ * tells it to read again if a change was under way), so GetProgress never
+ * makes a transfer wait. */
 #ifndef OB_PROGRESS_H
 #define OB_PROGRESS_H
 
@@ -14,6 +16,7 @@ typedef struct ob_file_progress {
 } ob_file_progress;
 
 typedef struct ob_progress {
+    volatile LONG seq;         /* odd while the totals change */
     ULONG files_total;
     ULONG files_unknown_size;
     ULONG files_transferred;

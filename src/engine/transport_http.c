@@ -17,7 +17,7 @@
 #define SEND_TIMEOUT_MS 30000
 #define RECEIVE_TIMEOUT_MS 60000
 #define FLUSH_INTERVAL_MS 100
-#define READ_CHUNK (16 * 1024)
+#define MIN_READ (16 * 1024)
 #define HTTP_STATUS_RANGE_NOT_SATISFIABLE 416
 #define USER_AGENT L"Microsoft BITS/7.8 (openbits)"
 
@@ -324,13 +324,12 @@ static HRESULT send_and_receive(http_transport *self, http_call *call, BG_ERROR_
     return await(self, call, target, WinHttpReceiveResponse(call->request, NULL), where);
 }
 
-static HRESULT read_some(http_transport *self, http_call *call, DWORD filled, DWORD *got, BG_ERROR_CONTEXT *where)
+static HRESULT read_some(http_transport *self, http_call *call, DWORD filled, DWORD wanted, DWORD *got,
+                         BG_ERROR_CONTEXT *where)
 {
     LONG target = arm(call);
-    /* Wine completes a read only once its buffer is full: ask for a little at
-     * a time, so that a slow server's bytes arrive while they trickle in. */
-    DWORD wanted = min(OB_TRANSPORT_BLOCK - filled, READ_CHUNK);
-    BOOL started = WinHttpReadData(call->request, call->buffer + filled, wanted, NULL);
+    BOOL started = WinHttpReadData(call->request, call->buffer + filled, min(OB_TRANSPORT_BLOCK - filled, wanted),
+                                   NULL);
     HRESULT hr = await(self, call, target, started, where);
     *got = call->bytes;
     return hr;
@@ -517,6 +516,16 @@ static HRESULT check_partial(HINTERNET request, DWORD status, UINT64 offset, htt
     return S_OK;
 }
 
+/* Wine completes a read only once its buffer is full: a slow server's bytes
+ * would wait for a large read to fill.  Reads are sized to what arrives in
+ * about a flush interval: doubled while they complete fast, halved when slow. */
+static DWORD next_read_size(DWORD size, ULONGLONG took_ms)
+{
+    if (took_ms < FLUSH_INTERVAL_MS / 4) return min(size * 2, OB_TRANSPORT_BLOCK);
+    if (took_ms > FLUSH_INTERVAL_MS) return max(size / 2, MIN_READ);
+    return size;
+}
+
 /* Fills whole blocks before calling the sink, or hands over what arrived once
  * FLUSH_INTERVAL_MS has passed, so that a slow server's bytes still show as
  * live progress.  A body shorter than announced is an error: WinHTTP under
@@ -524,13 +533,15 @@ static HRESULT check_partial(HINTERNET request, DWORD status, UINT64 offset, htt
 static HRESULT stream_body(http_transport *self, http_call *call, UINT64 expected, ob_sink_fn sink, void *context,
                            BG_ERROR_CONTEXT *where)
 {
-    ULONGLONG last_flush = GetTickCount64();
+    ULONGLONG last_flush = GetTickCount64(), started;
     UINT64 received = 0;
-    DWORD filled = 0, got;
+    DWORD filled = 0, got, chunk = MIN_READ;
     for (;;)
     {
-        HRESULT hr = read_some(self, call, filled, &got, where);
-        if (FAILED(hr)) return hr;
+        HRESULT hr;
+        started = GetTickCount64();
+        if (FAILED(hr = read_some(self, call, filled, chunk, &got, where))) return hr;
+        chunk = next_read_size(chunk, GetTickCount64() - started);
         if (!got) break;
         received += got;
         filled += got;
@@ -601,7 +612,7 @@ static HRESULT drain(http_transport *self, http_call *call, BG_ERROR_CONTEXT *wh
 {
     DWORD got;
     HRESULT hr;
-    do hr = read_some(self, call, 0, &got, where);
+    do hr = read_some(self, call, 0, MIN_READ, &got, where);
     while (SUCCEEDED(hr) && got);
     return hr;
 }

@@ -310,6 +310,64 @@ static void test_totals_always_equal_sum_of_files(void **state)
     }
 }
 
+/* Snapshots taken without a lock while a writer changes progress (in the
+ * engine always under the job's exclusive lock) never see a change half
+ * made.  The writer cycles one 3 GiB file through (0 bytes, 0 files),
+ * (3 GiB, 0 files), (3 GiB, 1 file); a restart changes both counts, and
+ * (0 bytes, 1 file) would be a change seen half made. */
+typedef struct race {
+    ob_progress job;
+    ob_file_progress file;
+    volatile LONG stop;
+    LONG torn;
+} race;
+
+static DWORD WINAPI race_writer(void *param)
+{
+    race *r = param;
+    while (!r->stop)
+    {
+        ob_progress_add_bytes(&r->job, &r->file, 3 * GIB);
+        ob_progress_file_done(&r->job, &r->file);
+        ob_progress_file_restart(&r->job, &r->file);
+    }
+    return 0;
+}
+
+static DWORD WINAPI race_reader(void *param)
+{
+    race *r = param;
+    BG_JOB_PROGRESS p;
+    ULONG i;
+    for (i = 0; i < 300000; i++)
+    {
+        ob_progress_snapshot(&r->job, &p);
+        if (p.BytesTotal != 3 * GIB || (p.BytesTransferred != 0 && p.BytesTransferred != 3 * GIB) ||
+            (p.FilesTransferred == 1 && p.BytesTransferred != 3 * GIB) || p.FilesTotal != 1)
+            InterlockedIncrement(&r->torn);
+    }
+    return 0;
+}
+
+static void test_snapshots_without_lock_are_consistent(void **state)
+{
+    race r;
+    HANDLE threads[3];
+    int i;
+
+    memset(&r, 0, sizeof(r));
+    ob_progress_file_added(&r.job, &r.file);
+    ob_progress_set_size(&r.job, &r.file, 3 * GIB);
+    threads[0] = CreateThread(NULL, 0, race_writer, &r, 0, NULL);
+    threads[1] = CreateThread(NULL, 0, race_reader, &r, 0, NULL);
+    threads[2] = CreateThread(NULL, 0, race_reader, &r, 0, NULL);
+    WaitForMultipleObjects(2, threads + 1, TRUE, INFINITE);
+    r.stop = TRUE;
+    WaitForSingleObject(threads[0], INFINITE);
+    for (i = 0; i < 3; i++) CloseHandle(threads[i]);
+    assert_int_equal(r.torn, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -325,6 +383,7 @@ int main(void)
         cmocka_unit_test(test_size_becoming_unknown_again),
         cmocka_unit_test(test_sizes_above_4_gib),
         cmocka_unit_test(test_totals_always_equal_sum_of_files),
+        cmocka_unit_test(test_snapshots_without_lock_are_consistent),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
