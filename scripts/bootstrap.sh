@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(gcc-mingw-w64-x86-64 mingw-w64-tools wine wine64 libwine-dev
-          cmake ninja-build python3 dpkg-dev curl ca-certificates)
+          cmake ninja-build python3 dpkg-dev curl ca-certificates openssl)
 
 missing=()
 for p in "${packages[@]}"; do

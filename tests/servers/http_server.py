@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Loopback HTTP/1.1 test server for openbits download tests.
+"""Loopback HTTP/1.1 (or HTTPS) test server for openbits download tests.
 
 Python 3 standard library only.  The server listens on 127.0.0.1 only, on an
 ephemeral port, and serves generated content, so tests need no files on disk.
@@ -7,6 +7,7 @@ ephemeral port, and serves generated content, so tests need no files on disk.
 Command line
 ------------
     http_server.py --port-file PATH [--lifetime SECONDS] [--log PATH]
+                   [--tls-cert PATH --tls-key PATH]
 
 --port-file  The port number (decimal, then a newline) is written to a
              temporary name next to PATH and renamed to PATH, so a reader
@@ -16,6 +17,14 @@ Command line
              with status 0.
 --log        Append one line per request (method, target, Range, status,
              body bytes sent) to this file.  Without it the server is silent.
+--tls-cert, --tls-key
+             Serve HTTPS instead: the certificate chain (PEM) and its private
+             key (PEM, unencrypted).  Every URL and option below is the same.
+             The TLS handshake happens in the connection's own thread; a
+             failed handshake (a client that rejects the certificate) is
+             logged as "tls handshake failed" and the connection closed.
+             tls/make_test_cert.sh makes a test CA and a certificate for
+             127.0.0.1 and localhost.
 
 URLs
 ----
@@ -91,6 +100,7 @@ import json
 import os
 import signal
 import socket
+import ssl
 import sys
 import threading
 import time
@@ -451,6 +461,38 @@ class Handler(http.server.BaseHTTPRequestHandler):
 class Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = False
+    ssl_context = None          # set for HTTPS
+
+    def finish_request(self, request, client_address):
+        """Runs in the connection's thread: the TLS handshake happens here,
+        so a slow or failing client never blocks the accepting thread."""
+        if self.ssl_context is None:
+            super().finish_request(request, client_address)
+            return
+        request.settimeout(SOCKET_TIMEOUT)
+        try:
+            tls = self.ssl_context.wrap_socket(request, server_side=True)
+        except (ssl.SSLError, OSError) as e:
+            self.log_line("%s %s tls handshake failed: %s\n"
+                          % (time.strftime("%d/%b/%Y %H:%M:%S"), client_address[0], e))
+            return
+        try:
+            super().finish_request(tls, client_address)
+        finally:
+            self.shutdown_request(tls)      # the plain socket was detached
+
+    def log_line(self, line):
+        if self.log_file is None:
+            return
+        with self.log_lock:
+            self.log_file.write(line)
+            self.log_file.flush()
+
+
+def tls_context(cert, key):
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    return context
 
 
 def write_port_file(path, port):
@@ -469,14 +511,20 @@ def main(argv=None):
     ap.add_argument("--lifetime", type=float, default=1800.0,
                     help="exit after this many seconds (default 1800)")
     ap.add_argument("--log", help="append a request log to this file")
+    ap.add_argument("--tls-cert", help="serve HTTPS with this certificate chain (PEM)")
+    ap.add_argument("--tls-key", help="the private key of --tls-cert (PEM)")
     args = ap.parse_args(argv)
     if not args.lifetime > 0:
         ap.error("--lifetime must be positive")
+    if bool(args.tls_cert) != bool(args.tls_key):
+        ap.error("--tls-cert and --tls-key go together")
 
     server = Server((HOST, 0), Handler)
     server.stats = Stats()
     server.log_lock = threading.Lock()
     server.log_file = open(args.log, "a", buffering=1) if args.log else None
+    if args.tls_cert:
+        server.ssl_context = tls_context(args.tls_cert, args.tls_key)
 
     stop = threading.Event()
 
@@ -496,8 +544,9 @@ def main(argv=None):
     thread.start()
     signal.pthread_sigmask(signal.SIG_UNBLOCK, stop_signals)
     write_port_file(args.port_file, port)
-    print("http_server: listening on %s:%d (pid %d, lifetime %gs)"
-          % (HOST, port, os.getpid(), args.lifetime), flush=True)
+    print("http_server: listening on %s://%s:%d (pid %d, lifetime %gs)"
+          % ("https" if args.tls_cert else "http", HOST, port, os.getpid(),
+             args.lifetime), flush=True)
 
     deadline = time.monotonic() + args.lifetime
     # Bounded wait in short steps, so signals are handled promptly.

@@ -9,8 +9,10 @@ fixture uses; one server is shared by most tests, a few start their own.
 import http.client
 import json
 import os
+import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -20,6 +22,7 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 SERVER = os.path.join(HERE, "http_server.py")
 CTL = os.path.join(HERE, "server_ctl.sh")
+MAKE_CERT = os.path.join(HERE, "tls", "make_test_cert.sh")
 
 
 def expected(offset, length):
@@ -461,6 +464,85 @@ class LifecycleTest(unittest.TestCase):
                 socket.create_connection(("127.0.0.1", port), timeout=2).close()
             self.assertEqual(ctl("stop", state).returncode, 0)      # again
             self.assertTrue(os.path.exists(os.path.join(state, "server.log")))
+
+
+@unittest.skipUnless(shutil.which("openssl"), "needs the openssl CLI (tls/make_test_cert.sh)")
+class TlsTest(unittest.TestCase):
+    """--tls-cert/--tls-key: the same server over HTTPS, with the test CA
+    that tls/make_test_cert.sh makes trusted by the client."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory(prefix="https_server_test_")
+        tls = os.path.join(cls.tmp.name, "tls")
+        subprocess.run(["bash", MAKE_CERT, tls], check=True, timeout=60,
+                       stdin=subprocess.DEVNULL)
+        cls.ca = os.path.join(tls, "ca.pem")
+        cls.log = os.path.join(cls.tmp.name, "requests.log")
+        cls.proc, cls.port, _ = start_server(
+            cls.tmp.name, "--lifetime", "120", "--log", cls.log,
+            "--tls-cert", os.path.join(tls, "server.pem"),
+            "--tls-key", os.path.join(tls, "server.key"))
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.proc.send_signal(signal.SIGTERM)
+        try:
+            cls.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            cls.proc.kill()
+            cls.proc.wait()
+        cls.tmp.cleanup()
+
+    def get(self, host, target, context, headers=None):
+        c = http.client.HTTPSConnection(host, self.port, timeout=10, context=context)
+        try:
+            c.request("GET", target, headers=headers or {})
+            r = c.getresponse()
+            return r, r.read()
+        finally:
+            c.close()
+
+    def trusting(self):
+        return ssl.create_default_context(cafile=self.ca)   # checks the host name too
+
+    def test_fetch_with_the_test_ca_trusted(self):
+        for host in ("127.0.0.1", "localhost"):
+            r, body = self.get(host, "/data/3000000", self.trusting())
+            self.assertEqual(r.status, 200, host)
+            self.assertEqual(body, expected(0, 3000000), host)
+        r, body = self.get("127.0.0.1", "/data/100000?dropat=90000", self.trusting(),
+                           {"Range": "bytes=90000-"})
+        self.assertEqual(r.status, 206)
+        self.assertEqual(body, expected(90000, 10000))
+
+    def test_untrusted_client_is_refused_and_server_carries_on(self):
+        with self.assertRaises(ssl.SSLCertVerificationError):
+            self.get("127.0.0.1", "/data/10", ssl.create_default_context())
+        r, body = self.get("127.0.0.1", "/data/10", self.trusting())
+        self.assertEqual(body, expected(0, 10))
+        deadline = time.monotonic() + 2
+        while time.monotonic() < deadline:
+            with open(self.log) as f:
+                if "tls handshake failed" in f.read():
+                    return
+            time.sleep(0.05)
+        self.fail("failed handshake not in log")
+
+    def test_plain_http_is_not_served(self):
+        with socket.create_connection(("127.0.0.1", self.port), timeout=10) as s:
+            s.sendall(b"GET /data/10 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            try:
+                data = s.recv(65536)        # a TLS alert, or nothing
+            except ConnectionResetError:
+                data = b""
+        self.assertFalse(data.startswith(b"HTTP/"), data)
+
+    def test_cert_without_key_is_refused(self):
+        r = subprocess.run([sys.executable, SERVER, "--port-file",
+                            os.path.join(self.tmp.name, "unused"), "--tls-cert", self.ca],
+                           capture_output=True, timeout=30, stdin=subprocess.DEVNULL)
+        self.assertEqual(r.returncode, 2)
 
 
 if __name__ == "__main__":

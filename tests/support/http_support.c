@@ -1,18 +1,19 @@
 #include "http_support.h"
 #include <stdio.h>
 #include <stdlib.h>
+#include <wincrypt.h>
 
 #define URL_CHARS 2048
 
-static unsigned read_port(void)
+static unsigned read_port(const char *variable, const char *fixture)
 {
     char name[MAX_PATH], text[16] = { 0 };
     DWORD got = 0;
     HANDLE file;
     unsigned long port;
 
-    if (!GetEnvironmentVariableA("OPENBITS_TEST_PORT_FILE", name, sizeof(name)))
-        fail_msg("OPENBITS_TEST_PORT_FILE is not set: run this test through CTest (fixture http_server)");
+    if (!GetEnvironmentVariableA(variable, name, sizeof(name)))
+        fail_msg("%s is not set: run this test through CTest (fixture %s)", variable, fixture);
     file = CreateFileA(name, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_DELETE, NULL, OPEN_EXISTING, 0, NULL);
     if (file == INVALID_HANDLE_VALUE)
         fail_msg("cannot open the HTTP server's port file %s (error %lu): is the server running?", name,
@@ -27,17 +28,91 @@ static unsigned read_port(void)
 unsigned ts_http_port(void)
 {
     static unsigned port;
-    if (!port) port = read_port();
+    if (!port) port = read_port("OPENBITS_TEST_PORT_FILE", "http_server");
     return port;
 }
 
-const WCHAR *ts_http_url(const char *path_and_query)
+static unsigned https_port(void)
+{
+    static unsigned port;
+    if (!port) port = read_port("OPENBITS_TEST_TLS_PORT_FILE", "https_server");
+    return port;
+}
+
+static const WCHAR *make_url(const char *scheme_and_host, unsigned port, const char *path_and_query)
 {
     static WCHAR buffers[64][URL_CHARS];
     static int next;
     WCHAR *out = buffers[next++ % 64];
-    swprintf(out, URL_CHARS, L"http://127.0.0.1:%u%hs", ts_http_port(), path_and_query);
+    swprintf(out, URL_CHARS, L"%hs:%u%hs", scheme_and_host, port, path_and_query);
     return out;
+}
+
+const WCHAR *ts_http_url(const char *path_and_query)
+{
+    return make_url("http://127.0.0.1", ts_http_port(), path_and_query);
+}
+
+/* localhost, not 127.0.0.1: Wine's SSL policy matches only DNS names of the
+ * subjectAltName, so an IP address never matches (ERROR_WINHTTP_SECURE_CERT_CN_INVALID).
+ * Wine's WinHTTP resolves IPv4 first, and the server listens on 127.0.0.1. */
+const WCHAR *ts_https_url(const char *path_and_query)
+{
+    return make_url("https://localhost", https_port(), path_and_query);
+}
+
+/* ---- the test CA ---- */
+
+static PCCERT_CONTEXT load_test_ca(void)
+{
+    char name[MAX_PATH], pem[16384];
+    BYTE der[8192];
+    DWORD got = 0, size = sizeof(der);
+    HANDLE file;
+    PCCERT_CONTEXT ca;
+
+    if (!GetEnvironmentVariableA("OPENBITS_TEST_TLS_CA_FILE", name, sizeof(name)))
+        fail_msg("OPENBITS_TEST_TLS_CA_FILE is not set: run this test through CTest (fixture https_server)");
+    file = CreateFileA(name, GENERIC_READ, FILE_SHARE_READ, NULL, OPEN_EXISTING, 0, NULL);
+    if (file == INVALID_HANDLE_VALUE) fail_msg("cannot open the test CA %s (error %lu)", name, GetLastError());
+    ReadFile(file, pem, sizeof(pem), &got, NULL);
+    CloseHandle(file);
+    if (!CryptStringToBinaryA(pem, got, CRYPT_STRING_BASE64HEADER, der, &size, NULL, NULL))
+        fail_msg("no PEM certificate in %s (error %lu)", name, GetLastError());
+    ca = CertCreateCertificateContext(X509_ASN_ENCODING, der, size);
+    if (!ca) fail_msg("cannot decode the certificate in %s (error %lu)", name, GetLastError());
+    return ca;
+}
+
+/* The registry store itself: under Wine, CERT_STORE_PROV_SYSTEM_W's Root is a
+ * collection (user + machine) from which a delete succeeds but is not kept. */
+static HCERTSTORE open_user_root(void)
+{
+    HCERTSTORE root = CertOpenStore(CERT_STORE_PROV_SYSTEM_REGISTRY_W, 0, 0, CERT_SYSTEM_STORE_CURRENT_USER, L"Root");
+    if (!root) fail_msg("cannot open the current user's Root store (error %lu)", GetLastError());
+    return root;
+}
+
+void ts_trust_test_ca(void)
+{
+    PCCERT_CONTEXT ca = load_test_ca();
+    HCERTSTORE root = open_user_root();
+    if (!CertAddCertificateContextToStore(root, ca, CERT_STORE_ADD_REPLACE_EXISTING, NULL))
+        fail_msg("cannot add the test CA to the Root store (error %lu)", GetLastError());
+    CertCloseStore(root, 0);
+    CertFreeCertificateContext(ca);
+}
+
+void ts_distrust_test_ca(void)
+{
+    PCCERT_CONTEXT ca = load_test_ca();
+    HCERTSTORE root = open_user_root();
+    PCCERT_CONTEXT found;
+    while ((found = CertFindCertificateInStore(root, X509_ASN_ENCODING, 0, CERT_FIND_EXISTING, ca, NULL)))
+        if (!CertDeleteCertificateFromStore(found)) /* frees found, even on failure */
+            fail_msg("cannot remove the test CA from the Root store (error %lu)", GetLastError());
+    CertCloseStore(root, 0);
+    CertFreeCertificateContext(ca);
 }
 
 unsigned char ts_pattern_byte(UINT64 i)

@@ -1,5 +1,6 @@
 /* Helpers for tests that download from the loopback server
- * (tests/servers/http_server.py, started by the CTest fixture "http_server"). */
+ * (tests/servers/http_server.py, started by the CTest fixture "http_server",
+ * and over TLS by the fixture "https_server"). */
 #ifndef OB_HTTP_SUPPORT_H
 #define OB_HTTP_SUPPORT_H
 
@@ -11,6 +12,16 @@
 const WCHAR *ts_http_url(const char *path_and_query);
 /* The server's port (as above). */
 unsigned ts_http_port(void);
+/* L"https://localhost:<port>" + path_and_query for the TLS server (fixture
+ * https_server), its port read from OPENBITS_TEST_TLS_PORT_FILE; same pool. */
+const WCHAR *ts_https_url(const char *path_and_query);
+/* Adds the test CA that signed the TLS server's certificate (PEM file named by
+ * OPENBITS_TEST_TLS_CA_FILE) to the current user's Root store, or removes it
+ * again.  The store is the Wine prefix's, so the change outlives the process;
+ * but Wine's default chain engine reads the Root store once, at its first
+ * use in a process, so call these before the process's first https request. */
+void ts_trust_test_ca(void);
+void ts_distrust_test_ca(void);
 /* Byte i of every /data/<size> body: (unsigned char)(i * 7 + i / 251). */
 unsigned char ts_pattern_byte(UINT64 i);
 /* TRUE if the file has exactly size bytes, each ts_pattern_byte(i). */

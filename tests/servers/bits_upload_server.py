@@ -1,0 +1,937 @@
+#!/usr/bin/env python3
+"""Loopback BITS upload test server ([MC-BUP]) for openbits upload tests.
+
+Python 3 standard library only.  The server listens on 127.0.0.1 only, on an
+ephemeral port, keeps everything in memory, and serves one request at a time
+per connection (HTTP/1.1 keep-alive), with a thread per connection.
+
+Command line
+------------
+    bits_upload_server.py --port-file PATH [--lifetime SECONDS] [--log PATH]
+
+Same conventions as http_server.py: the port (decimal, then a newline) is
+written atomically to PATH and removed on a clean exit; the server exits after
+--lifetime seconds (default 1800) or at once on SIGTERM/SIGINT (status 0);
+--log appends one line per request (method, target, packet type, session,
+Content-Range, status, body bytes sent).
+
+The upload protocol: BITS_POST
+------------------------------
+Every BITS_POST answer carries "BITS-Packet-Type: Ack" and a Content-Length;
+the body is always empty ("Content-Length: 0").  The packet type is read from
+the BITS-Packet-Type request header (case-insensitive).  Errors carry
+"BITS-Error-Code: 0x%08X" (or "BITS-Error", see errorheader=) and
+"BITS-Error-Context: 0x5".  A request body is always read in full (at most
+256 MiB, else 400 and the connection is closed).
+
+Upload targets (the BITS_POST request path; a query holds options):
+  /upload/<name>    a plain upload (BG_JOB_TYPE_UPLOAD).
+  /reply/<name>     an upload-reply (BG_JOB_TYPE_UPLOAD_REPLY): when the
+                    upload completes, the final Fragment Ack carries
+                    "BITS-Reply-URL: http://127.0.0.1:<port>/replies/<id>".
+  <name> is any non-empty path (it may contain "/").  The "upload path" that
+  keys committed data is the request path without the query, e.g.
+  "/upload/a.bin".  A Create-Session to any other path gets 404
+  (BITS-Error-Code 0x80070002).  An absolute-URI request-target is served
+  like its path and query.
+
+Packets:
+  Ping            200.
+  Create-Session  BITS-Supported-Protocols must list (space- or comma-
+                  separated, case-insensitive)
+                  {7df0354d-249b-430f-820d-3d2a9bef4931}; then 201 with
+                  BITS-Protocol: {7df0354d-249b-430f-820d-3d2a9bef4931},
+                  BITS-Session-Id: {new guid}, Accept-Encoding: Identity.
+                  No supported protocol: 400 (E_INVALIDARG 0x80070057).
+                  Unknown option or bad value: 400 (E_INVALIDARG).
+  Fragment        BITS-Session-Id, Content-Range "bytes a-b/total" (the word
+                  "bytes" case-insensitive), Content-Length b-a+1, the body;
+                  Content-Name is recorded when given.  An empty file is sent
+                  as "bytes */0" (or "bytes 0--1/0") with Content-Length 0.
+                  With received = bytes the session holds so far:
+                    a > received  -> 416, BITS-Received-Content-Range:
+                                     received (nothing written);
+                    a <= received -> only bytes from offset `received` on
+                                     are written (overlaps keep the
+                                     existing bytes); 200 with
+                                     BITS-Session-Id and
+                                     BITS-Received-Content-Range: the next
+                                     expected offset.
+                  When received reaches total the upload is committed (see
+                  /uploaded/) and, for /reply/ targets, the reply is created.
+                  A Fragment to a completed session (a retransmission) gets
+                  200 with received = total and the same BITS-Reply-URL.
+                  Unknown session: 500, BITS-Error-Code 0x8020001F
+                  (BG_E_SESSION_NOT_FOUND).  Malformed or inconsistent
+                  headers (missing/bad Content-Range, Content-Length not
+                  b-a+1, total differing from an earlier fragment's,
+                  Content-Encoding other than identity): 400 (E_INVALIDARG).
+  Close-Session   200 with BITS-Session-Id; the session is freed.  A
+                  committed upload and its reply stay; an incomplete upload
+                  is discarded.  Unknown session: 500 + 0x8020001F.
+  Cancel-Session  200 with BITS-Session-Id; the session is freed, a partial
+                  upload is discarded and the session's reply is deleted
+                  (/replies/<id> then 404).  An upload already committed
+                  stays committed ([MC-BUP]: cancel has no effect once the
+                  last fragment is in, except on the reply).  Unknown
+                  session: 500 + 0x8020001F.
+  anything else   400 (E_INVALIDARG).
+
+Reply content (upload-reply targets):
+  replysize=<N>  the reply is N bytes (default 1024; 0 = an empty reply,
+                 still with a BITS-Reply-URL) of the same pattern as
+                 http_server.py's /data/<size>:
+
+                     byte[i] = (i * 7 + i // 251) & 0xFF    for i = 0 .. N-1
+
+                 In C: (unsigned char)(i * 7 + i / 251) with i a uint64_t.
+  echo=1         the reply is instead a copy of the uploaded bytes.
+  noreply=1      no reply: the final Ack has no BITS-Reply-URL.
+  Reply ids are decimal numbers counting from 1, never reused.
+
+Fault options (query options on the upload URL, combinable; taken from the
+Create-Session request and kept with the session).  "Once" means once per
+upload path: the fault state of a path is kept across sessions (so that a
+client that retries, even with a new Create-Session, gets through) and
+cleared when an upload to that path is committed or cancelled.
+  dropat=<N>       a Fragment whose range a-b contains byte N (a <= N <= b)
+                   is read in full, its bytes before N are kept (as if the
+                   connection broke mid-body), and the connection is closed
+                   without an answer.  Once, or dropcount=<k> times.
+  dropcount=<k>    see dropat (default 1).
+  lose_session=<N> once, the first Fragment that arrives when the session
+                   already holds at least N bytes gets 500 +
+                   BG_E_SESSION_NOT_FOUND and the session (with its partial
+                   data) is forgotten: the client must Create-Session again
+                   and start over at offset 0.  (lose_session=1: the first
+                   Fragment after the first byte.)
+  status416=<N>    once, the first Fragment that arrives when the session
+                   holds at least N bytes gets a spurious 416 with
+                   BITS-Received-Content-Range: the real received offset;
+                   nothing is written.  (status416=0: the very first one.)
+  deny=<code>      Create-Session gets status <code> (400-599, e.g. 403) with
+                   BITS-Error-Code 0x80070005 (E_ACCESSDENIED), every time.
+  conflict=1       Create-Session gets 409 with BITS-Error-Code 0x800700B7
+                   (HRESULT_FROM_WIN32(ERROR_ALREADY_EXISTS)), every time.
+  delayack=<ms>    the Ack of a Fragment that completes the upload is sent
+                   after that delay.
+  errorheader=bits-error
+                   error answers for this session name the code header
+                   "BITS-Error" instead of "BITS-Error-Code" (clients must
+                   accept both).  errorheader=bits-error-code is the default.
+  hostid=1         the Create-Session Ack carries
+                   "BITS-Host-Id: 127.0.0.1:<port>" (this same server).
+
+GET and HEAD
+------------
+/uploaded/<path>
+    The bytes committed for upload path "/<path>" (e.g. /uploaded/upload/a.bin
+    for uploads to /upload/a.bin); 404 if nothing is committed there.  A
+    later upload to the same path replaces them when it commits.
+/replies/<id>
+    A reply (404 once cancelled or if unknown).
+    Both answer Content-Length, Last-Modified (a fixed date), ETag,
+    Accept-Ranges: bytes, Content-Type: application/octet-stream.  GET
+    honours a single range ("bytes=a-b", "bytes=a-", "bytes=-n") with 206 and
+    Content-Range; an unsatisfiable range gets 416 with
+    "Content-Range: bytes */<size>"; a malformed or multi-range header is
+    ignored (200, full body).  HEAD ignores Range.
+/stats
+    JSON, for every request except those to /stats itself:
+      "requests": total,
+      "methods": {"METHOD /path": count},
+      "packets": {"Ping"|"Create-Session"|"Fragment"|"Close-Session"|
+                  "Cancel-Session"|"other": count},
+      "sessions": {"created", "closed", "cancelled", "lost"},
+      "fragments": [{"session", "path", "range" ("a-b/total"), "bytes"
+                     (body length), "written" (new bytes stored),
+                     "status" (or "dropped")}],
+      "reply_downloads": [{"id", "method", "range" (null if none),
+                           "status", "bytes" (body bytes in the answer)}],
+      "errors": [{"packet", "path", "status", "code" ("0x%08X" or null),
+                  "message"}]  (every BITS_POST answer >= 400),
+      "faults": [{"fault" ("dropat"|"lose_session"|"status416"), "path",
+                  "session", "offset"}],
+      "uploads": {path: {"size", "content_name"}}  (committed, current),
+      "replies": {id: {"size", "path", "session"}}  (existing, current).
+    Lists hold at most 10000 entries.  /stats?reset=1 returns the numbers and
+    then clears the counters and lists (not uploads, replies, sessions or
+    fault state).
+
+Anything else gets 404; methods other than GET, HEAD and BITS_POST get 501.
+"""
+
+import argparse
+import email.utils
+import http.server
+import json
+import os
+import re
+import signal
+import socket
+import sys
+import threading
+import time
+import traceback
+import urllib.parse
+import uuid
+
+HOST = "127.0.0.1"
+PROTOCOL = "{7df0354d-249b-430f-820d-3d2a9bef4931}"
+BLOCK = 1 << 20                 # largest single write of body data
+PERIOD = 251 * 128              # the pattern repeats every 32128 bytes
+MAX_BODY = 256 << 20            # largest request body read
+MAX_UPLOAD = 1 << 32            # largest upload (held in memory)
+MAX_REPLY = 1 << 40             # generated lazily
+MAX_DELAY_MS = 600_000
+MAX_LIST = 10_000
+DEFAULT_REPLY_SIZE = 1024
+FIXED_MTIME = 1640995200        # Sat, 01 Jan 2022 00:00:00 GMT
+SOCKET_TIMEOUT = 30             # seconds, per socket operation
+
+# HRESULTs and contexts sent in BITS-Error-Code / BITS-Error-Context.
+BG_E_SESSION_NOT_FOUND = 0x8020001F
+E_ACCESSDENIED = 0x80070005
+E_INVALIDARG = 0x80070057
+E_FAIL = 0x80004005
+HR_FILE_NOT_FOUND = 0x80070002       # HRESULT_FROM_WIN32(ERROR_FILE_NOT_FOUND)
+HR_ALREADY_EXISTS = 0x800700B7       # HRESULT_FROM_WIN32(ERROR_ALREADY_EXISTS)
+CONTEXT_REMOTE_FILE = 0x5
+
+PACKETS = ("Ping", "Create-Session", "Fragment", "Close-Session", "Cancel-Session")
+
+
+def pattern_byte(i):
+    """Reference formula (same as http_server.py)."""
+    return (i * 7 + i // 251) & 0xFF
+
+
+_ONE_PERIOD = bytes(pattern_byte(i) for i in range(PERIOD))
+_PATTERN = memoryview(_ONE_PERIOD * (BLOCK // PERIOD + 2))
+
+
+def pattern_slice(offset, length):
+    """The pattern bytes [offset, offset + length), length <= BLOCK."""
+    start = offset % PERIOD
+    return _PATTERN[start:start + length]
+
+
+class BadRequest(Exception):
+    pass
+
+
+def parse_int(name, value, lo, hi):
+    if not (value.isascii() and value.isdigit()):
+        raise BadRequest("%s: not a decimal number: %r" % (name, value))
+    n = int(value)
+    if n < lo or n > hi:
+        raise BadRequest("%s: out of range [%d, %d]: %d" % (name, lo, hi, n))
+    return n
+
+
+def parse_bool(name, value):
+    v = value.lower()
+    if v in ("1", "true", "yes", "on"):
+        return True
+    if v in ("0", "false", "no", "off", ""):
+        return False
+    raise BadRequest("%s: not a boolean: %r" % (name, value))
+
+
+def _digits(s):
+    return s.isascii() and s.isdigit()
+
+
+def parse_range(header, size):
+    """Parse a Range header against a resource of `size` bytes.
+
+    Returns None to ignore the header (malformed, multi-range, not bytes),
+    "unsatisfiable", or an inclusive (first, last) pair.
+    """
+    h = header.strip()
+    if not h.lower().startswith("bytes="):
+        return None
+    spec = h[6:].strip()
+    if "," in spec or "-" not in spec:
+        return None
+    a, b = (x.strip() for x in spec.split("-", 1))
+    if a == "":
+        if not _digits(b):
+            return None
+        n = int(b)
+        if n == 0 or size == 0:
+            return "unsatisfiable"
+        return (max(0, size - n), size - 1)
+    if not _digits(a) or (b != "" and not _digits(b)):
+        return None
+    first = int(a)
+    if b != "" and int(b) < first:
+        return None
+    if first >= size:
+        return "unsatisfiable"
+    last = int(b) if b != "" else size - 1
+    return (first, min(last, size - 1))
+
+
+_CONTENT_RANGE = re.compile(
+    r"^\s*bytes[\s=]+(?:(\d+)\s*-\s*(\d+)|(\*)|0\s*-\s*-1)\s*/\s*(\d+)\s*$",
+    re.IGNORECASE)
+
+
+def parse_content_range(value):
+    """"bytes a-b/total" -> (a, b, total); an empty file -> (0, -1, 0)."""
+    m = _CONTENT_RANGE.match(value or "")
+    if not m:
+        raise BadRequest("bad Content-Range: %r" % value)
+    total = int(m.group(4))
+    if m.group(1) is None:                  # "*" or "0--1": empty file only
+        if total != 0:
+            raise BadRequest("empty range for a non-empty file: %r" % value)
+        return 0, -1, 0
+    a, b = int(m.group(1)), int(m.group(2))
+    if b < a or b >= total:
+        raise BadRequest("bad Content-Range: %r" % value)
+    if total > MAX_UPLOAD:
+        raise BadRequest("upload too large: %d" % total)
+    return a, b, total
+
+
+class Options:
+    """The query options of an upload URL (validated)."""
+    KNOWN = ("replysize", "echo", "noreply", "dropat", "dropcount",
+             "lose_session", "status416", "deny", "conflict", "delayack",
+             "errorheader", "hostid")
+
+    def __init__(self, query):
+        q = urllib.parse.parse_qs(query, keep_blank_values=True)
+        opts = {k: v[-1] for k, v in q.items()}
+        for k in opts:
+            if k not in self.KNOWN:
+                raise BadRequest("unknown option %r" % k)
+
+        def num(name, lo, hi, default=None):
+            return parse_int(name, opts[name], lo, hi) if name in opts else default
+
+        self.replysize = num("replysize", 0, MAX_REPLY, DEFAULT_REPLY_SIZE)
+        self.echo = parse_bool("echo", opts.get("echo", "0"))
+        self.noreply = parse_bool("noreply", opts.get("noreply", "0"))
+        self.dropat = num("dropat", 0, MAX_UPLOAD)
+        self.dropcount = num("dropcount", 0, 1_000_000, 1)
+        self.lose_session = num("lose_session", 0, MAX_UPLOAD)
+        self.status416 = num("status416", 0, MAX_UPLOAD)
+        self.deny = num("deny", 400, 599)
+        self.conflict = parse_bool("conflict", opts.get("conflict", "0"))
+        self.delayack = num("delayack", 0, MAX_DELAY_MS, 0)
+        self.hostid = parse_bool("hostid", opts.get("hostid", "0"))
+        eh = opts.get("errorheader", "bits-error-code").lower()
+        if eh not in ("bits-error-code", "bits-error"):
+            raise BadRequest("errorheader: not bits-error-code or bits-error: %r" % eh)
+        self.error_header = "BITS-Error" if eh == "bits-error" else "BITS-Error-Code"
+
+
+class Session:
+    def __init__(self, sid, path, reply, opts):
+        self.sid = sid
+        self.path = path
+        self.reply = reply          # True for /reply/ targets
+        self.opts = opts
+        self.data = bytearray()
+        self.total = None
+        self.content_name = None
+        self.complete = False
+        self.reply_id = None
+
+
+class Reply:
+    def __init__(self, size, data, path, sid):
+        self.size = size
+        self.data = data            # bytes (echo=1) or None (pattern)
+        self.path = path
+        self.sid = sid
+
+
+class Faults:
+    """Per upload path: how many one-shot faults have fired."""
+    def __init__(self):
+        self.drops = 0
+        self.lost = False
+        self.s416 = False
+
+
+class State:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.sessions = {}          # sid -> Session
+        self.uploads = {}           # path -> {"data": bytes, "content_name"}
+        self.replies = {}           # id (str) -> Reply
+        self.faults = {}            # path -> Faults
+        self.reply_counter = 0
+        self.clear_stats()
+
+    def clear_stats(self):
+        self.total = 0
+        self.methods = {}
+        self.packets = {}
+        self.sessions_stats = {"created": 0, "closed": 0, "cancelled": 0, "lost": 0}
+        self.fragments = []
+        self.reply_downloads = []
+        self.errors = []
+        self.fault_log = []
+
+    # All the helpers below expect self.lock to be held.
+    def count_request(self, method, path):
+        self.total += 1
+        key = method + " " + path
+        self.methods[key] = self.methods.get(key, 0) + 1
+
+    def count_packet(self, packet):
+        key = packet if packet in PACKETS else "other"
+        self.packets[key] = self.packets.get(key, 0) + 1
+
+    @staticmethod
+    def append(lst, item):
+        if len(lst) < MAX_LIST:
+            lst.append(item)
+
+    def faults_for(self, path):
+        f = self.faults.get(path)
+        if f is None:
+            f = self.faults[path] = Faults()
+        return f
+
+    def snapshot(self, reset=False):
+        with self.lock:
+            data = {
+                "requests": self.total,
+                "methods": dict(self.methods),
+                "packets": dict(self.packets),
+                "sessions": dict(self.sessions_stats),
+                "fragments": list(self.fragments),
+                "reply_downloads": list(self.reply_downloads),
+                "errors": list(self.errors),
+                "faults": list(self.fault_log),
+                "uploads": {p: {"size": len(u["data"]),
+                                "content_name": u["content_name"]}
+                            for p, u in self.uploads.items()},
+                "replies": {i: {"size": r.size, "path": r.path, "session": r.sid}
+                            for i, r in self.replies.items()},
+            }
+            if reset:
+                self.clear_stats()
+            return data
+
+
+class Dropped(Exception):
+    """Close the connection without an answer."""
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "openbits-test-bits-upload/1.0"
+    sys_version = ""
+    timeout = SOCKET_TIMEOUT
+
+    def version_string(self):
+        return self.server_version
+
+    # --- logging -----------------------------------------------------------
+    def log_message(self, fmt, *args):
+        log = self.server.log_file
+        if log is None:
+            return
+        line = "%s %s %s\n" % (self.log_date_time_string(),
+                               self.address_string(), fmt % args)
+        with self.server.log_lock:
+            log.write(line)
+            log.flush()
+
+    def log_request(self, code="-", size="-"):
+        pass                            # logged once per request in _finish_log
+
+    def _finish_log(self, status, sent, note=""):
+        h = self.headers
+        self.log_message('"%s" %s packet=%r session=%r content-range=%r range=%r sent=%d%s',
+                         self.requestline, status,
+                         h.get("BITS-Packet-Type"), h.get("BITS-Session-Id"),
+                         h.get("Content-Range"), h.get("Range"), sent,
+                         (" " + note) if note else "")
+
+    # --- BITS_POST answers ---------------------------------------------------
+    def _ack(self, status, headers=(), note=""):
+        self.send_response(status)
+        self.send_header("BITS-Packet-Type", "Ack")
+        for k, v in headers:
+            self.send_header(k, v)
+        self.send_header("Content-Length", "0")
+        if self.close_connection:
+            self.send_header("Connection", "close")
+        self.end_headers()
+        self._finish_log(status, 0, note)
+
+    def _error(self, packet, path, status, code, message, opts=None, headers=()):
+        """An error Ack: status, the error code header (unless code is None)
+        and BITS-Error-Context; recorded in /stats "errors"."""
+        hdrs = list(headers)
+        if code is not None:
+            name = opts.error_header if opts is not None else "BITS-Error-Code"
+            hdrs.append((name, "0x%08X" % code))
+            hdrs.append(("BITS-Error-Context", "0x%X" % CONTEXT_REMOTE_FILE))
+        with self.server.state.lock:
+            self.server.state.append(self.server.state.errors, {
+                "packet": packet, "path": path, "status": status,
+                "code": ("0x%08X" % code) if code is not None else None,
+                "message": message})
+        self._ack(status, hdrs, message)
+
+    # --- dispatch ----------------------------------------------------------
+    def _split_target(self):
+        url = urllib.parse.urlsplit(self.path)
+        return url.path, url.query
+
+    def do_BITS_POST(self):
+        state = self.server.state
+        path, query = self._split_target()
+        packet = (self.headers.get("BITS-Packet-Type") or "").strip()
+        for p in PACKETS:
+            if packet.lower() == p.lower():
+                packet = p
+        with state.lock:
+            state.count_request("BITS_POST", path)
+            state.count_packet(packet)
+        try:
+            body = self._read_body()
+            if packet == "Ping":
+                self._ack(200)
+            elif packet == "Create-Session":
+                self._create_session(path, query)
+            elif packet == "Fragment":
+                self._fragment(path, body)
+            elif packet in ("Close-Session", "Cancel-Session"):
+                self._end_session(packet, path)
+            else:
+                raise BadRequest("unknown BITS-Packet-Type: %r" % packet)
+        except BadRequest as e:
+            self._error(packet, path, 400, E_INVALIDARG, "bad request: %s" % e,
+                        opts=getattr(e, "opts", None))
+        except Dropped as e:
+            self.close_connection = True
+            try:
+                self.connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            self._finish_log("-", 0, "dropped: %s" % e)
+        except (ConnectionError, socket.timeout, TimeoutError) as e:
+            self.close_connection = True
+            self._finish_log("-", 0, "client gone: %s" % e.__class__.__name__)
+        except Exception as e:              # never let a bug kill the connection silently
+            self.close_connection = True
+            self.log_message("internal error: %s", traceback.format_exc())
+            try:
+                self._error(packet, path, 500, E_FAIL, "internal error: %r" % e)
+            except OSError:
+                pass
+
+    def _read_body(self):
+        if self.headers.get("Transfer-Encoding"):
+            self.close_connection = True
+            raise BadRequest("Transfer-Encoding is not supported")
+        cl = self.headers.get("Content-Length")
+        if cl is None:
+            return b""
+        cl = cl.strip()
+        if not _digits(cl):
+            self.close_connection = True
+            raise BadRequest("bad Content-Length: %r" % cl)
+        n = int(cl)
+        if n > MAX_BODY:
+            self.close_connection = True
+            raise BadRequest("body too large: %d" % n)
+        chunks = []
+        left = n
+        while left > 0:
+            b = self.rfile.read(min(left, BLOCK))
+            if not b:
+                raise ConnectionError("body cut short")
+            chunks.append(b)
+            left -= len(b)
+        return b"".join(chunks)
+
+    # --- Create-Session ----------------------------------------------------
+    def _create_session(self, path, query):
+        state = self.server.state
+        opts = Options(query)
+        parts = path.split("/", 2)
+        if len(parts) != 3 or parts[1] not in ("upload", "reply") or parts[2] == "":
+            self._error("Create-Session", path, 404, HR_FILE_NOT_FOUND,
+                        "not an upload target: %s" % path, opts)
+            return
+        if opts.deny is not None:
+            self._error("Create-Session", path, opts.deny, E_ACCESSDENIED,
+                        "denied (deny=%d)" % opts.deny, opts)
+            return
+        if opts.conflict:
+            self._error("Create-Session", path, 409, HR_ALREADY_EXISTS,
+                        "conflict (conflict=1)", opts)
+            return
+        offered = re.split(r"[\s,]+", self.headers.get("BITS-Supported-Protocols", "").strip())
+        if PROTOCOL.lower() not in (p.lower() for p in offered):
+            self._error("Create-Session", path, 400, E_INVALIDARG,
+                        "no supported protocol in %r"
+                        % self.headers.get("BITS-Supported-Protocols"), opts)
+            return
+        sid = "{%s}" % uuid.uuid4()
+        with state.lock:
+            state.sessions[sid] = Session(sid, path, parts[1] == "reply", opts)
+            state.sessions_stats["created"] += 1
+        headers = [("BITS-Protocol", PROTOCOL), ("BITS-Session-Id", sid),
+                   ("Accept-Encoding", "Identity")]
+        if opts.hostid:
+            headers.append(("BITS-Host-Id", "%s:%d" % (HOST, self.server.server_address[1])))
+        self._ack(201, headers)
+
+    # --- Fragment ------------------------------------------------------------
+    def _fragment(self, path, body):
+        state = self.server.state
+        sid = (self.headers.get("BITS-Session-Id") or "").strip()
+        with state.lock:
+            s = state.sessions.get(sid)
+        if s is None:
+            self._error("Fragment", path, 500, BG_E_SESSION_NOT_FOUND,
+                        "no such session: %r" % sid)
+            return
+        opts = s.opts
+        try:
+            enc = (self.headers.get("Content-Encoding") or "identity").strip().lower()
+            if enc != "identity":
+                raise BadRequest("Content-Encoding not supported: %r" % enc)
+            a, b, total = parse_content_range(self.headers.get("Content-Range"))
+            if self.headers.get("Content-Length") is None:
+                self.close_connection = True    # where would its body end?
+                raise BadRequest("no Content-Length")
+            if len(body) != b - a + 1:
+                raise BadRequest("Content-Length %d does not match Content-Range %d-%d"
+                                 % (len(body), a, b))
+        except BadRequest as e:
+            e.opts = opts
+            raise
+        rng = "%d-%d/%d" % (a, b, total)
+        delay = 0
+        reply_url = None
+        with state.lock:
+            if state.sessions.get(sid) is not s:     # cancelled meanwhile
+                s = None
+            elif s.total is not None and s.total != total:
+                e = BadRequest("total %d differs from the session's %d" % (total, s.total))
+                e.opts = opts
+                raise e
+            if s is not None:
+                result = self._apply_fragment(s, a, b, total, body, rng)
+                if s.complete and s.reply_id is not None:
+                    reply_url = "http://%s:%d/replies/%s" % (
+                        HOST, self.server.server_address[1], s.reply_id)
+        if s is None:
+            self._error("Fragment", path, 500, BG_E_SESSION_NOT_FOUND,
+                        "no such session: %r" % sid, opts)
+            return
+        kind, value = result
+        if kind == "drop":
+            raise Dropped("dropat=%d" % opts.dropat)
+        if kind == "lost":
+            self._error("Fragment", path, 500, BG_E_SESSION_NOT_FOUND,
+                        "session lost (lose_session=%d)" % opts.lose_session, opts)
+            return
+        headers = [("BITS-Session-Id", sid), ("BITS-Received-Content-Range", str(value))]
+        if kind == "416":
+            self._error("Fragment", path, 416, None,
+                        "range not satisfiable: %s, received %d" % (rng, value),
+                        opts, headers)
+            return
+        if reply_url is not None:
+            headers.append(("BITS-Reply-URL", reply_url))
+        if b + 1 == total and opts.delayack:
+            delay = opts.delayack
+        if delay:
+            time.sleep(delay / 1000.0)
+        self._ack(200, headers)
+
+    def _apply_fragment(self, s, a, b, total, body, rng):
+        """Under the state lock: faults, then write.  Returns (kind, value):
+        ("ok", received), ("416", received), ("lost", None), ("drop", None)."""
+        state = self.server.state
+        opts = s.opts
+        received = len(s.data)
+        frag = {"session": s.sid, "path": s.path, "range": rng,
+                "bytes": len(body), "written": 0, "status": 200}
+        state.append(state.fragments, frag)
+        if s.complete:
+            return ("ok", received)
+        s.total = total
+        if s.content_name is None and self.headers.get("Content-Name") is not None:
+            s.content_name = self.headers.get("Content-Name")
+        f = state.faults_for(s.path)
+
+        def fault(name, offset):
+            state.append(state.fault_log, {"fault": name, "path": s.path,
+                                           "session": s.sid, "offset": offset})
+
+        if opts.lose_session is not None and not f.lost and received >= opts.lose_session:
+            f.lost = True
+            del state.sessions[s.sid]
+            state.sessions_stats["lost"] += 1
+            fault("lose_session", received)
+            frag["status"] = 500
+            return ("lost", None)
+        if opts.status416 is not None and not f.s416 and received >= opts.status416:
+            f.s416 = True
+            fault("status416", received)
+            frag["status"] = 416
+            return ("416", received)
+        if a > received:
+            frag["status"] = 416
+            return ("416", received)
+        dropping = (opts.dropat is not None and f.drops < opts.dropcount
+                    and a <= opts.dropat <= b)
+        end = opts.dropat if dropping else b + 1        # exclusive
+        if end > received:
+            s.data += body[received - a:end - a]
+            frag["written"] = end - received
+        if dropping:
+            f.drops += 1
+            fault("dropat", opts.dropat)
+            frag["status"] = "dropped"
+            return ("drop", None)
+        if len(s.data) == total:
+            self._commit(s)
+        return ("ok", len(s.data))
+
+    def _commit(self, s):
+        state = self.server.state
+        s.complete = True
+        data = bytes(s.data)
+        s.data = bytearray(data)        # keep len() for retransmissions
+        state.uploads[s.path] = {"data": data, "content_name": s.content_name}
+        state.faults.pop(s.path, None)
+        if s.reply and not s.opts.noreply:
+            state.reply_counter += 1
+            rid = str(state.reply_counter)
+            if s.opts.echo:
+                state.replies[rid] = Reply(len(data), data, s.path, s.sid)
+            else:
+                state.replies[rid] = Reply(s.opts.replysize, None, s.path, s.sid)
+            s.reply_id = rid
+
+    # --- Close-Session / Cancel-Session -------------------------------------
+    def _end_session(self, packet, path):
+        state = self.server.state
+        sid = (self.headers.get("BITS-Session-Id") or "").strip()
+        with state.lock:
+            s = state.sessions.pop(sid, None)
+            if s is not None:
+                if packet == "Close-Session":
+                    state.sessions_stats["closed"] += 1
+                else:
+                    state.sessions_stats["cancelled"] += 1
+                    if s.reply_id is not None:
+                        state.replies.pop(s.reply_id, None)
+                    state.faults.pop(s.path, None)
+                s.data = bytearray()
+        if s is None:
+            self._error(packet, path, 500, BG_E_SESSION_NOT_FOUND,
+                        "no such session: %r" % sid)
+            return
+        self._ack(200, [("BITS-Session-Id", sid)])
+
+    # --- GET / HEAD ------------------------------------------------------------
+    def do_GET(self):
+        self._get(head=False)
+
+    def do_HEAD(self):
+        self._get(head=True)
+
+    def _send_text(self, status, text, head=False, extra=()):
+        body = text.encode("utf-8")
+        self.send_response(status)
+        for k, v in extra:
+            self.send_header(k, v)
+        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if not head:
+            self.wfile.write(body)
+        self._finish_log(status, 0 if head else len(body))
+        return 0 if head else len(body)
+
+    def _get(self, head):
+        state = self.server.state
+        method = "HEAD" if head else "GET"
+        path, query = self._split_target()
+        if path != "/stats":
+            with state.lock:
+                state.count_request(method, path)
+        try:
+            q = urllib.parse.parse_qs(query, keep_blank_values=True)
+            opts = {k: v[-1] for k, v in q.items()}
+            if path == "/stats":
+                reset = parse_bool("reset", opts.get("reset", "0"))
+                body = json.dumps(state.snapshot(reset), sort_keys=True, indent=1) + "\n"
+                self._send_text(200, body, head=head,
+                                extra=[("Cache-Control", "no-store")])
+                return
+            if path.startswith("/uploaded/") and len(path) > len("/uploaded/"):
+                with state.lock:
+                    u = state.uploads.get(path[len("/uploaded"):])
+                if u is None:
+                    self._send_text(404, "nothing uploaded to %s\n"
+                                    % path[len("/uploaded"):], head=head)
+                    return
+                data = u["data"]
+                self._content(len(data), data, "u", head)
+                return
+            if path.startswith("/replies/"):
+                rid = path[len("/replies/"):]
+
+                def record(status, nbytes):
+                    # Before the answer goes out, so that /stats lists
+                    # downloads in the order the client saw them answered.
+                    with state.lock:
+                        state.append(state.reply_downloads, {
+                            "id": rid, "method": method,
+                            "range": self.headers.get("Range"),
+                            "status": status, "bytes": nbytes})
+
+                with state.lock:
+                    r = state.replies.get(rid)
+                if r is None:
+                    record(404, 0)
+                    self._send_text(404, "no such reply: %s\n" % rid, head=head)
+                else:
+                    self._content(r.size, r.data, "r" + rid, head, record)
+                return
+            self._send_text(404, "not found: %s\n" % path, head=head)
+        except BadRequest as e:
+            self._send_text(400, "bad request: %s\n" % e, head=head)
+        except (ConnectionError, socket.timeout, TimeoutError) as e:
+            self.close_connection = True
+            self._finish_log("-", 0, "client gone: %s" % e.__class__.__name__)
+
+    def _content(self, size, data, tag, head, record=None):
+        """Serve `data` (bytes) or, if None, `size` bytes of the pattern, with
+        Range.  record(status, body bytes), if given, is called just before
+        the answer is sent."""
+        record = record or (lambda status, nbytes: None)
+        last_modified = email.utils.formatdate(FIXED_MTIME, usegmt=True)
+        etag = '"%s-%x"' % (tag, size)
+        first, last, code = 0, size - 1, 200
+        rng = self.headers.get("Range")
+        if not head and rng is not None:
+            r = parse_range(rng, size)
+            if r == "unsatisfiable":
+                record(416, 0)
+                self._send_text(416, "range not satisfiable\n",
+                                extra=[("Content-Range", "bytes */%d" % size),
+                                       ("Last-Modified", last_modified),
+                                       ("ETag", etag)])
+                return
+            if r is not None:
+                first, last = r
+                code = 206
+        record(code, 0 if head else last - first + 1)
+        self.send_response(code)
+        self.send_header("Content-Type", "application/octet-stream")
+        self.send_header("Last-Modified", last_modified)
+        self.send_header("ETag", etag)
+        self.send_header("Accept-Ranges", "bytes")
+        if code == 206:
+            self.send_header("Content-Range", "bytes %d-%d/%d" % (first, last, size))
+        self.send_header("Content-Length", str(last - first + 1))
+        self.end_headers()
+        sent = 0
+        if not head:
+            pos = first
+            while pos <= last:
+                n = min(BLOCK, last + 1 - pos)
+                if data is None:
+                    self.wfile.write(pattern_slice(pos, n))
+                else:
+                    self.wfile.write(data[pos:pos + n])
+                pos += n
+            sent = last - first + 1
+        self._finish_log(code, sent)
+
+
+class Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = False
+
+
+def write_port_file(path, port):
+    directory = os.path.dirname(os.path.abspath(path))
+    tmp = os.path.join(directory, ".%s.%d.tmp" % (os.path.basename(path), os.getpid()))
+    with open(tmp, "w") as f:
+        f.write("%d\n" % port)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description="openbits loopback BITS upload test server")
+    ap.add_argument("--port-file", required=True, help="write the port number here")
+    ap.add_argument("--lifetime", type=float, default=1800.0,
+                    help="exit after this many seconds (default 1800)")
+    ap.add_argument("--log", help="append a request log to this file")
+    args = ap.parse_args(argv)
+    if not args.lifetime > 0:
+        ap.error("--lifetime must be positive")
+
+    server = Server((HOST, 0), Handler)
+    server.state = State()
+    server.log_lock = threading.Lock()
+    server.log_file = open(args.log, "a", buffering=1) if args.log else None
+
+    stop = threading.Event()
+
+    def on_signal(signum, frame):
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+
+    port = server.server_address[1]
+    # The serving thread and its request threads block SIGTERM/SIGINT, so
+    # the kernel delivers them to the main thread and its wait ends at once.
+    stop_signals = {signal.SIGTERM, signal.SIGINT}
+    signal.pthread_sigmask(signal.SIG_BLOCK, stop_signals)
+    thread = threading.Thread(target=server.serve_forever,
+                              kwargs={"poll_interval": 0.2}, daemon=True)
+    thread.start()
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, stop_signals)
+    write_port_file(args.port_file, port)
+    print("bits_upload_server: listening on %s:%d (pid %d, lifetime %gs)"
+          % (HOST, port, os.getpid(), args.lifetime), flush=True)
+
+    deadline = time.monotonic() + args.lifetime
+    while not stop.is_set():
+        left = deadline - time.monotonic()
+        if left <= 0:
+            print("bits_upload_server: lifetime over, exiting", flush=True)
+            break
+        stop.wait(min(left, 0.5))
+    else:
+        print("bits_upload_server: signal received, exiting", flush=True)
+
+    server.shutdown()
+    server.server_close()
+    try:
+        with open(args.port_file) as f:
+            if f.read().strip() == str(port):
+                os.remove(args.port_file)
+    except OSError:
+        pass
+    if server.log_file is not None:
+        server.log_file.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,179 @@
+/* HTTPS end to end under Wine, against the loopback TLS server (fixture
+ * https_server): the WinHTTP transport and a whole engine job once the test CA
+ * is in the Root store, and a job that fails while it is not.
+ *
+ * Wine's default chain engine reads the Root store once per process, so trust
+ * cannot change within one run: "test_https" trusts the CA before its first
+ * request, "test_https untrusted" removes it first (CTest runs both). */
+#include "http_support.h"
+#include "scheduler.h"
+#include "transport.h"
+#include <winhttp.h>
+
+#define SIZE 3000000
+#define UNIT_MS 10             /* one "second" of the retry settings */
+#define WAIT_MS 30000
+
+static ob_table *table;
+static ob_scheduler *scheduler;
+static ob_caller caller;
+
+static int setup(void **state)
+{
+    ob_limits limits = ob_limits_default();
+    assert_hr_equal(ob_caller_current(&caller), S_OK);
+    table = ob_table_new(&limits);
+    scheduler = ob_scheduler_new(2, UNIT_MS);
+    assert_non_null(table);
+    assert_non_null(scheduler);
+    ob_scheduler_attach(scheduler, table);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    ob_scheduler_free(scheduler);
+    ob_table_free(table);
+    ts_cleanup();
+    return 0;
+}
+
+static int trust(void **state)
+{
+    ts_trust_test_ca();
+    return 0;
+}
+
+/* Also after a trusted run: the CA stays out of the prefix between runs. */
+static int distrust(void **state)
+{
+    ts_distrust_test_ca();
+    return 0;
+}
+
+/* ---- helpers ---- */
+
+static ob_job *new_job(const char *path, const WCHAR *local)
+{
+    BG_FILE_INFO file = { (WCHAR *)ts_https_url(path), (WCHAR *)local };
+    ob_job *job;
+    assert_hr_equal(ob_table_create_job(table, L"https", BG_JOB_TYPE_DOWNLOAD, &caller, &job), S_OK);
+    assert_hr_equal(ob_table_add_files(table, job, 1, &file, &caller), S_OK);
+    return job;
+}
+
+static BG_JOB_STATE state_of(ob_job *job)
+{
+    ob_job_info info;
+    ob_job_get_info(job, &info);
+    return info.state;
+}
+
+static void assert_state_reached(ob_job *job, BG_JOB_STATE wanted)
+{
+    ULONGLONG until = GetTickCount64() + WAIT_MS;
+    while (state_of(job) != wanted && GetTickCount64() < until) Sleep(5);
+    if (state_of(job) != wanted) fail_msg("job in state %d, waited for %d", state_of(job), wanted);
+}
+
+static ob_error_info error_of(ob_job *job)
+{
+    ob_error_info error;
+    assert_hr_equal(ob_job_get_error(job, &error), S_OK);
+    return error;
+}
+
+typedef struct received {
+    BYTE *data;
+    UINT64 size;
+} received;
+
+static BOOL receive(void *context, const BYTE *data, DWORD size)
+{
+    received *r = context;
+    assert_true(r->size + size <= SIZE);
+    memcpy(r->data + r->size, data, size);
+    r->size += size;
+    return TRUE;
+}
+
+static void assert_pattern(const received *r)
+{
+    UINT64 i;
+    for (i = 0; i < r->size; i++)
+        if (r->data[i] != ts_pattern_byte(i)) fail_msg("byte %llu differs", (unsigned long long)i);
+}
+
+/* ---- tests ---- */
+
+static void test_transport_probes_and_fetches_over_https(void **state)
+{
+    ob_transport *transport = NULL;
+    ob_remote_info info;
+    BG_ERROR_CONTEXT where = BG_ERROR_CONTEXT_NONE;
+    received r = { malloc(SIZE), 0 };
+
+    assert_hr_equal(ob_http_transport_open(NULL, &transport), S_OK);
+    assert_hr_equal(transport->ops->probe(transport, ts_https_url("/data/3000000"), &info, &where), S_OK);
+    assert_true(info.size == SIZE);
+    assert_hr_equal(transport->ops->fetch(transport, ts_https_url("/data/3000000"), 0, receive, &r, &where), S_OK);
+    assert_true(r.size == SIZE);
+    assert_pattern(&r);
+    transport->ops->close(transport);
+    free(r.data);
+}
+
+static void test_job_downloads_over_https(void **state)
+{
+    ob_job *job;
+    BG_JOB_PROGRESS p;
+
+    job = new_job("/data/3000000", ts_path(L"https.bin"));
+    assert_hr_equal(ob_job_resume(job), S_OK);
+    assert_state_reached(job, BG_JOB_STATE_TRANSFERRED);
+    ob_job_get_progress(job, &p);
+    assert_true(p.BytesTotal == SIZE && p.BytesTransferred == SIZE);
+    assert_hr_equal(ob_job_complete(job), S_OK);
+    assert_true(ts_file_has_pattern(ts_path(L"https.bin"), SIZE));
+    assert_int_equal(ts_count_files(L"BIT*.tmp"), 0);
+    ob_job_release(job);
+}
+
+/* An untrusted certificate fails the job at once: waiting will not mend it.
+ * Windows reports ERROR_WINHTTP_SECURE_FAILURE; Wine 8 reports
+ * ERROR_WINHTTP_SECURE_CHANNEL_ERROR. */
+static void test_untrusted_certificate_fails_the_job(void **state)
+{
+    ob_job *job = new_job("/data/3000000", ts_path(L"untrusted.bin"));
+    ob_error_info error;
+    BG_JOB_PROGRESS p;
+
+    assert_hr_equal(ob_job_resume(job), S_OK);
+    assert_state_reached(job, BG_JOB_STATE_ERROR);
+    error = error_of(job);
+    print_message("untrusted certificate: 0x%08lx\n", (unsigned long)error.code);
+    if (error.code != HRESULT_FROM_WIN32(ERROR_WINHTTP_SECURE_FAILURE)
+        && error.code != HRESULT_FROM_WIN32(ERROR_WINHTTP_SECURE_CHANNEL_ERROR))
+        fail_msg("error 0x%08lx is not a certificate failure", (unsigned long)error.code);
+    assert_int_equal(error.context, BG_ERROR_CONTEXT_REMOTE_FILE);
+    assert_int_equal(error.file_index, 0);
+    ob_job_get_progress(job, &p);
+    assert_true(p.BytesTransferred == 0);
+    assert_hr_equal(ob_job_cancel(job), S_OK);
+    assert_false(ts_file_exists(ts_path(L"untrusted.bin")));
+    assert_int_equal(ts_count_files(L"BIT*.tmp"), 0);
+    ob_job_release(job);
+}
+
+int main(int argc, char **argv)
+{
+    const struct CMUnitTest trusted[] = {
+        cmocka_unit_test_setup_teardown(test_transport_probes_and_fetches_over_https, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_job_downloads_over_https, setup, teardown),
+    };
+    const struct CMUnitTest untrusted[] = {
+        cmocka_unit_test_setup_teardown(test_untrusted_certificate_fails_the_job, setup, teardown),
+    };
+    if (argc > 1 && !strcmp(argv[1], "untrusted")) return cmocka_run_group_tests(untrusted, distrust, NULL);
+    return cmocka_run_group_tests(trusted, trust, distrust);
+}
