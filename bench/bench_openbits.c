@@ -1,0 +1,282 @@
+/* One download through openbits, through COM only, as a BITS client would
+ * do it: CreateJob, AddFile, Resume, wait for TRANSFERRED, Complete.
+ *
+ *   bench_openbits.exe <url> <local-file> [--readers N] [--expect BYTES] [--timeout SECONDS]
+ *
+ * Prints "result openbits bytes=N seconds=S mib_per_s=R" (openbits_readersN
+ * with readers); the clock runs from Resume until GetState first answers
+ * TRANSFERRED (polled every 10 ms, so the figure is at most 10 ms long).
+ * With --readers N, N threads call GetProgress in a tight loop while the job
+ * runs, check every snapshot, and a second line reports
+ * "readers threads=N calls=C calls_per_s=R violations=V failures=F".
+ * Exit status: 0 success, 1 failure, 2 usage, 3 timeout (or still QUEUED
+ * after 30 s: no transfer engine). */
+#include <initguid.h>
+#include <stdlib.h>
+#include <windows.h>
+#include "openbits.h"
+#include "bench_util.h"
+
+#define POLL_MS 10
+#define QUEUED_LIMIT 30.0      /* seconds a FOREGROUND job may sit in QUEUED */
+#define MAX_READERS 64
+
+typedef struct options {
+    WCHAR url[2048];
+    WCHAR local[MAX_PATH];
+    int readers;
+    long long expect;          /* -1: not checked */
+    double timeout;
+} options;
+
+typedef struct reader {
+    IBackgroundCopyJob *job;
+    HANDLE thread;
+    LONGLONG calls;
+    LONG violations;           /* inconsistent snapshots */
+    LONG failures;             /* GetProgress returned an error */
+    double seconds;
+} reader;
+
+static volatile LONG stop_readers;
+
+static BOOL parse_options(int argc, char **argv, options *o)
+{
+    int i;
+    if (argc < 3) return FALSE;
+    MultiByteToWideChar(CP_ACP, 0, argv[1], -1, o->url, ARRAYSIZE(o->url));
+    MultiByteToWideChar(CP_ACP, 0, argv[2], -1, o->local, ARRAYSIZE(o->local));
+    o->readers = 0;
+    o->expect = -1;
+    o->timeout = 600;
+    for (i = 3; i + 1 < argc; i += 2) {
+        if (!strcmp(argv[i], "--readers")) o->readers = atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--expect")) o->expect = _atoi64(argv[i + 1]);
+        else if (!strcmp(argv[i], "--timeout")) o->timeout = atof(argv[i + 1]);
+        else return FALSE;
+    }
+    return i == argc && o->readers >= 0 && o->readers <= MAX_READERS && o->timeout > 0;
+}
+
+/* A snapshot is consistent if it never exceeds its totals and never goes
+ * backwards from the previous one this thread saw. */
+static BOOL consistent(const BG_JOB_PROGRESS *p, const BG_JOB_PROGRESS *previous)
+{
+    if (p->BytesTotal != BG_SIZE_UNKNOWN && p->BytesTransferred > p->BytesTotal) return FALSE;
+    if (p->FilesTransferred > p->FilesTotal) return FALSE;
+    return p->BytesTransferred >= previous->BytesTransferred && p->FilesTransferred >= previous->FilesTransferred;
+}
+
+/* Counts in locals and stores them at the end, so the readers do not share
+ * cache lines while they run. */
+static DWORD WINAPI reader_main(void *arg)
+{
+    reader *r = arg;
+    BG_JOB_PROGRESS previous = { 0 }, p;
+    LONGLONG calls = 0;
+    LONG violations = 0, failures = 0;
+    double start;
+
+    CoInitializeEx(NULL, COINIT_MULTITHREADED);
+    start = bench_now();
+    while (!stop_readers) {
+        if (FAILED(IBackgroundCopyJob_GetProgress(r->job, &p))) {
+            failures++;
+            continue;
+        }
+        if (!consistent(&p, &previous)) violations++;
+        previous = p;
+        calls++;
+    }
+    r->seconds = bench_now() - start;
+    r->calls = calls;
+    r->violations = violations;
+    r->failures = failures;
+    CoUninitialize();
+    return 0;
+}
+
+static BOOL start_readers(reader *readers, int count, IBackgroundCopyJob *job)
+{
+    int i;
+    for (i = 0; i < count; i++) {
+        readers[i].job = job;
+        readers[i].thread = CreateThread(NULL, 0, reader_main, &readers[i], 0, NULL);
+        if (!readers[i].thread) return FALSE;
+    }
+    return TRUE;
+}
+
+static void stop_and_report_readers(reader *readers, int count, LONG *violations)
+{
+    LONGLONG calls = 0;
+    LONG failures = 0;
+    double rate = 0;
+    int i;
+
+    InterlockedExchange(&stop_readers, 1);
+    *violations = 0;
+    for (i = 0; i < count; i++) {
+        WaitForSingleObject(readers[i].thread, INFINITE);
+        CloseHandle(readers[i].thread);
+        calls += readers[i].calls;
+        failures += readers[i].failures;
+        *violations += readers[i].violations;
+        if (readers[i].seconds > 0) rate += readers[i].calls / readers[i].seconds;
+    }
+    printf("readers threads=%d calls=%lld calls_per_s=%.0f violations=%ld failures=%ld\n", count, calls, rate,
+           *violations, failures);
+}
+
+static void print_job_error(IBackgroundCopyJob *job)
+{
+    IBackgroundCopyError *error;
+    BG_ERROR_CONTEXT context;
+    HRESULT code;
+    WCHAR *text = NULL;
+
+    if (FAILED(IBackgroundCopyJob_GetError(job, &error))) {
+        fprintf(stderr, "bench_openbits: the job is in ERROR but GetError failed\n");
+        return;
+    }
+    IBackgroundCopyError_GetError(error, &context, &code);
+    IBackgroundCopyError_GetErrorDescription(error, MAKELANGID(LANG_ENGLISH, SUBLANG_DEFAULT), &text);
+    fprintf(stderr, "bench_openbits: job error 0x%08lx (context %d): %ls\n", code, context, text ? text : L"");
+    CoTaskMemFree(text);
+    IBackgroundCopyError_Release(error);
+}
+
+static void print_stuck(IBackgroundCopyJob *job, BG_JOB_STATE state, double waited)
+{
+    BG_JOB_PROGRESS p = { 0 };
+    IBackgroundCopyJob_GetProgress(job, &p);
+    fprintf(stderr, "bench_openbits: timeout after %.0f s in state %d with %llu bytes transferred\n", waited,
+            state, p.BytesTransferred);
+    if (state == BG_JOB_STATE_QUEUED && p.BytesTransferred == 0)
+        fprintf(stderr, "bench_openbits: the job never left QUEUED: this openbits.dll has no transfer "
+                        "engine running jobs yet, so nothing can be measured\n");
+}
+
+/* Polls until TRANSFERRED (S_OK), ERROR (E_FAIL) or the timeout (S_FALSE);
+ * a job still QUEUED after QUEUED_LIMIT means no engine will ever run it. */
+static HRESULT wait_transferred(IBackgroundCopyJob *job, double start, double timeout)
+{
+    BG_JOB_STATE state;
+    double waited;
+    BOOL started = FALSE;
+    for (;;) {
+        if (FAILED(IBackgroundCopyJob_GetState(job, &state))) return E_FAIL;
+        if (state == BG_JOB_STATE_TRANSFERRED) return S_OK;
+        if (state == BG_JOB_STATE_ERROR) {
+            print_job_error(job);
+            return E_FAIL;
+        }
+        started |= state != BG_JOB_STATE_QUEUED;
+        waited = bench_now() - start;
+        if (waited > timeout || (!started && waited > QUEUED_LIMIT)) {
+            print_stuck(job, state, waited);
+            return S_FALSE;
+        }
+        Sleep(POLL_MS);
+    }
+}
+
+static BOOL check_size(IBackgroundCopyJob *job, const options *o, UINT64 *bytes)
+{
+    WIN32_FILE_ATTRIBUTE_DATA data;
+    BG_JOB_PROGRESS p;
+    UINT64 size;
+
+    IBackgroundCopyJob_GetProgress(job, &p);
+    if (FAILED(IBackgroundCopyJob_Complete(job))) {
+        fprintf(stderr, "bench_openbits: Complete failed\n");
+        return FALSE;
+    }
+    if (!GetFileAttributesExW(o->local, GetFileExInfoStandard, &data)) {
+        fprintf(stderr, "bench_openbits: no local file after Complete (error %lu)\n", GetLastError());
+        return FALSE;
+    }
+    size = ((UINT64)data.nFileSizeHigh << 32) | data.nFileSizeLow;
+    *bytes = size;
+    if (size != p.BytesTotal || size != p.BytesTransferred || (o->expect >= 0 && size != (UINT64)o->expect)) {
+        fprintf(stderr, "bench_openbits: size mismatch: file %llu, progress %llu/%llu, expected %lld\n", size,
+                p.BytesTransferred, p.BytesTotal, o->expect);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+static IBackgroundCopyJob *create_job(const options *o)
+{
+    IBackgroundCopyManager *manager;
+    IBackgroundCopyJob *job = NULL;
+    GUID id;
+    HRESULT hr;
+
+    hr = CoCreateInstance(&CLSID_OpenBitsManager, NULL, CLSCTX_INPROC_SERVER, &IID_IBackgroundCopyManager,
+                          (void **)&manager);
+    if (FAILED(hr)) {
+        fprintf(stderr, "bench_openbits: CoCreateInstance failed: 0x%08lx (is openbits.dll registered?)\n", hr);
+        return NULL;
+    }
+    hr = IBackgroundCopyManager_CreateJob(manager, L"openbits bench", BG_JOB_TYPE_DOWNLOAD, &id, &job);
+    IBackgroundCopyManager_Release(manager);
+    if (SUCCEEDED(hr)) hr = IBackgroundCopyJob_SetPriority(job, BG_JOB_PRIORITY_FOREGROUND);
+    if (SUCCEEDED(hr)) hr = IBackgroundCopyJob_AddFile(job, o->url, o->local);
+    if (FAILED(hr)) {
+        fprintf(stderr, "bench_openbits: cannot set up the job: 0x%08lx\n", hr);
+        if (job) IBackgroundCopyJob_Release(job);
+        return NULL;
+    }
+    return job;
+}
+
+/* Resume, wait, stop the readers; returns the wait's result. */
+static HRESULT transfer(IBackgroundCopyJob *job, const options *o, reader *readers, double *seconds,
+                        LONG *violations)
+{
+    double start;
+    HRESULT hr;
+
+    *violations = 0;
+    if (!start_readers(readers, o->readers, job)) return E_FAIL;
+    start = bench_now();
+    hr = IBackgroundCopyJob_Resume(job);
+    if (FAILED(hr)) fprintf(stderr, "bench_openbits: Resume failed: 0x%08lx\n", hr);
+    else hr = wait_transferred(job, start, o->timeout);
+    *seconds = bench_now() - start;
+    if (o->readers) stop_and_report_readers(readers, o->readers, violations);
+    return hr;
+}
+
+int main(int argc, char **argv)
+{
+    static reader readers[MAX_READERS];
+    IBackgroundCopyJob *job;
+    options o;
+    char name[32] = "openbits";
+    double seconds;
+    UINT64 bytes;
+    LONG violations;
+    HRESULT hr;
+
+    if (!parse_options(argc, argv, &o)) {
+        fprintf(stderr, "usage: bench_openbits.exe <url> <local-file> [--readers N] [--expect BYTES] "
+                        "[--timeout SECONDS]\n");
+        return 2;
+    }
+    CoInitializeEx(NULL, COINIT_MULTITHREADED);
+    if (!(job = create_job(&o))) return 1;
+    hr = transfer(job, &o, readers, &seconds, &violations);
+    if (hr != S_OK) {
+        IBackgroundCopyJob_Cancel(job);
+        IBackgroundCopyJob_Release(job);
+        return hr == S_FALSE ? 3 : 1;
+    }
+    if (!check_size(job, &o, &bytes)) return 1;
+    IBackgroundCopyJob_Release(job);
+    if (o.readers) snprintf(name, sizeof(name), "openbits_readers%d", o.readers);
+    bench_print_result(name, bytes, seconds);
+    CoUninitialize();
+    return violations ? 1 : 0;
+}

@@ -1,0 +1,230 @@
+#!/usr/bin/env bash
+# One command for every throughput figure openbits cares about:
+#
+#   bash bench/run.sh [size-bytes]          (default 1073741824 = 1 GiB)
+#
+# Builds openbits and the bench programs in build-bench/ (its own Wine prefix
+# and wineserver, so it never disturbs build/ and a test run; set
+# OPENBITS_BENCH_BUILD_DIR to change it), registers openbits.dll, starts the
+# loopback test server, downloads /data/<size> with native curl, a Winsock
+# recv loop, a WinHTTP read loop and openbits (without and with GetProgress
+# readers), then prints a table of MiB/s and the ratios.  Each figure is the
+# median of OPENBITS_BENCH_REPEAT interleaved rounds (default 3).  See
+# bench/README.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+size=${1:-1073741824}
+build=${OPENBITS_BENCH_BUILD_DIR:-build-bench}
+repeat=${OPENBITS_BENCH_REPEAT:-3}
+readers=4
+
+die() { echo "bench: $*" >&2; exit 1; }
+[[ $size =~ ^[0-9]+$ && $size -gt 0 ]] || die "size must be a positive number of bytes, not '$size'"
+[[ $repeat =~ ^[1-9][0-9]*$ ]] || die "OPENBITS_BENCH_REPEAT must be a positive number"
+case $build in /*) ;; *) build=$root/$build ;; esac
+prefix=$build/wineprefix
+run=$build/wine-run.sh
+bin=$build/bench
+
+tmp=$(mktemp -d /tmp/openbits-bench.XXXXXX)
+cleanup() {
+    bash tests/servers/server_ctl.sh stop "$tmp/server" >/dev/null 2>&1 || true
+    [ -d "$prefix" ] && WINEPREFIX=$prefix wineserver -k >/dev/null 2>&1 || true
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+win_path() { echo "Z:$(echo "$1" | tr / '\\')"; }
+
+build_all() {
+    echo "bench: building in $build" >&2
+    bash scripts/bootstrap.sh
+    cmake -S . -B "$build" -G Ninja >/dev/null
+    cmake --build "$build" --target openbits bench_winhttp bench_winsock bench_openbits >/dev/null \
+        || die "build failed (run: cmake --build $build --target bench_openbits)"
+    bash cmake/wine-prefix.sh "$prefix"
+    "$run" regsvr32 /s "$(win_path "$build/src/openbits.dll")" >/dev/null \
+        || die "regsvr32 could not register $build/src/openbits.dll"
+}
+
+start_server() {
+    bash tests/servers/server_ctl.sh start "$tmp/server" tests/servers/http_server.py --lifetime 7200 >/dev/null \
+        || die "could not start the loopback server (see above)"
+    port=$(cat "$tmp/server/server.port")
+    url=http://127.0.0.1:$port/data/$size
+}
+
+# The median of the numbers on stdin.
+median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+# Runs a Wine bench program; prints its "result" line's seconds, saves every
+# other key=value line in $tmp/<name>.extra.  Failing output goes to stderr.
+wine_seconds() {
+    local name=$1 out
+    shift
+    if ! out=$("$run" "$@" 2>&1); then
+        echo "bench: $name failed:" >&2
+        echo "$out" | head -20 | sed 's/^/    /' >&2
+        [ "$(echo "$out" | wc -l)" -le 20 ] || echo "    ..." >&2
+        return 1
+    fi
+    echo "$out" | grep '^readers ' >>"$tmp/$name.extra" || true
+    echo "$out" | awk '/^result / { for (i = 3; i <= NF; i++) if ($i ~ /^seconds=/) print substr($i, 9) }'
+}
+
+curl_seconds() {
+    local target=$1 got
+    got=$(curl -sS -o "$target" -w '%{size_download} %{time_total}' "$url") || return 1
+    [ "${got% *}" = "$size" ] || { echo "bench: curl got ${got% *} bytes, expected $size" >&2; return 1; }
+    echo "${got#* }"
+}
+
+# attempt <name> <command...>: one run; its seconds are appended to
+# runs[name].  A name that fails once is marked failed and not run again.
+declare -A runs failed last secs
+attempt() {
+    local name=$1 s
+    shift
+    [ -z "${failed[$name]:-}" ] || return 0
+    echo "bench: $name ..." >&2
+    if s=$("$@") && [ -n "$s" ]; then
+        runs[$name]+="$s"$'\n'
+        last[$name]=$s
+    else
+        failed[$name]=1
+    fi
+    rm -f "$tmp"/*.bin
+}
+
+# The median of each name's runs in secs[name], empty for a failed name.
+summarize() {
+    local name
+    for name in "${!runs[@]}"; do
+        secs[$name]=$(printf '%s' "${runs[$name]}" | median)
+    done
+    for name in "${!failed[@]}"; do
+        secs[$name]=""
+    done
+}
+
+mibs() {
+    [ -n "${secs[$1]:-}" ] || { echo n/a; return; }
+    awk -v b="$size" -v s="${secs[$1]}" 'BEGIN { printf "%.1f", b / 1048576 / s }'
+}
+
+# ratio <a> <b>: the throughput of a over the throughput of b.
+ratio() {
+    [ -n "${secs[$1]:-}" ] && [ -n "${secs[$2]:-}" ] || { echo n/a; return; }
+    awk -v a="${secs[$1]}" -v b="${secs[$2]}" 'BEGIN { printf "%.3f", b / a }'
+}
+
+# Generous: ten times this round's WinHTTP+file run, at least two minutes.
+openbits_timeout() {
+    awk -v s="${last[winhttp_file]:-60}" 'BEGIN { t = s * 10; print (t < 120) ? 120 : int(t) }'
+}
+
+# One round runs everything once; rounds interleave the measurements so that
+# a change in the machine's load affects every figure alike.
+round() {
+    local wfile timeout
+    wfile=$(win_path "$tmp/out.bin")
+    echo "bench: round $1 of $repeat" >&2
+    attempt curl curl_seconds /dev/null
+    attempt curl_file curl_seconds "$tmp/curl.bin"
+    attempt winsock wine_seconds winsock "$bin/bench_winsock.exe" 127.0.0.1 "$port" "/data/$size"
+    attempt winhttp wine_seconds winhttp "$bin/bench_winhttp.exe" "$url"
+    attempt winhttp_file wine_seconds winhttp_file "$bin/bench_winhttp.exe" "$url" "$wfile"
+    attempt winhttp_async_file wine_seconds winhttp_async_file "$bin/bench_winhttp.exe" "$url" "$wfile" --async
+    timeout=$(openbits_timeout)
+    attempt openbits wine_seconds openbits "$bin/bench_openbits.exe" "$url" "$wfile" \
+        --expect "$size" --timeout "$timeout"
+    [ -z "${failed[openbits]:-}" ] || failed[openbits_readers]=1
+    attempt openbits_readers wine_seconds openbits_readers "$bin/bench_openbits.exe" "$url" "$wfile" \
+        --expect "$size" --timeout "$timeout" --readers "$readers"
+}
+
+run_all() {
+    local i
+    for ((i = 1; i <= repeat; i++)); do
+        round "$i"
+    done
+    summarize
+}
+
+seconds() {
+    [ -n "${secs[$1]:-}" ] || { echo n/a; return; }
+    awk -v s="${secs[$1]}" 'BEGIN { printf "%.3f", s }'
+}
+
+# The slowest and fastest round, in MiB/s.
+spread() {
+    [ -n "${secs[$1]:-}" ] || { echo n/a; return; }
+    printf '%s' "${runs[$1]}" | sort -g | awk -v b="$size" 'NR == 1 { fast = $1 } { slow = $1 }
+        END { printf "%.1f-%.1f", b / 1048576 / slow, b / 1048576 / fast }'
+}
+
+row() { printf '  %-44s %9s %9s  %s\n' "$1" "$(mibs "$2")" "$(seconds "$2")" "$(spread "$2")"; }
+
+ratio_row() { printf '  %-36s %s\n' "$1" "$2"; }
+
+verdict() {
+    local r=$1
+    [ "$r" = n/a ] && { echo "not measured"; return; }
+    awk -v r="$r" 'BEGIN { print (r >= 0.95) ? "met" : "NOT met" }'
+}
+
+# The value of key $1 on each line of file $2.
+field() { grep -o "$1=[0-9.]*" "$2" | cut -d= -f2; }
+
+# calls/s: the median over the runs; inconsistent snapshots and failed calls:
+# the sums.
+readers_line() {
+    local extra=$tmp/openbits_readers.extra rate bad failures
+    [ -s "$extra" ] || { echo "  GetProgress from $readers threads: n/a"; return; }
+    rate=$(field calls_per_s "$extra" | median)
+    bad=$(field violations "$extra" | awk '{ n += $1 } END { print n + 0 }')
+    failures=$(field failures "$extra" | awk '{ n += $1 } END { print n + 0 }')
+    printf '  GetProgress from %d threads: %.0f calls/s in all, %d inconsistent snapshots, %d failed calls\n' \
+        "$readers" "$rate" "$bad" "$failures"
+}
+
+report() {
+    local r
+    r=$(ratio openbits winhttp_file)
+    echo
+    echo "openbits loopback download benchmark: $size bytes ($(awk -v b="$size" 'BEGIN { printf "%.0f", b / 1048576 }') MiB), median of $repeat round(s)"
+    echo "$(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, load average before the run $load," \
+         "$(wine --version 2>/dev/null), $(curl --version | head -1 | cut -d' ' -f1-2)"
+    echo
+    printf '  %-44s %9s %9s  %s\n' "path" "MiB/s" "seconds" "rounds' MiB/s"
+    row "curl, native, to /dev/null" curl
+    row "curl, native, to a file" curl_file
+    row "Winsock recv loop, 1 MiB buffer (Wine)" winsock
+    row "WinHTTP read loop, 1 MiB buffer (Wine)" winhttp
+    row "WinHTTP read loop + WriteFile (Wine)" winhttp_file
+    row "WinHTTP async read loop + WriteFile (Wine)" winhttp_async_file
+    row "openbits job through COM (Wine)" openbits
+    row "openbits job, $readers GetProgress readers (Wine)" openbits_readers
+    echo
+    echo "  ratios (throughput / throughput)"
+    ratio_row "openbits / WinHTTP+file" "$r   target >= 0.95: $(verdict "$r")"
+    ratio_row "openbits / WinHTTP async+file" "$(ratio openbits winhttp_async_file)"
+    ratio_row "openbits / WinHTTP (no file)" "$(ratio openbits winhttp)"
+    ratio_row "openbits / Winsock" "$(ratio openbits winsock)"
+    ratio_row "WinHTTP / Winsock" "$(ratio winhttp winsock)"
+    ratio_row "Winsock (Wine) / curl (native)" "$(ratio winsock curl)"
+    ratio_row "openbits $readers readers / no readers" "$(ratio openbits_readers openbits)"
+    readers_line
+}
+
+build_all
+start_server
+load=$(cut -d' ' -f1-3 /proc/loadavg)
+run_all
+report
+[ -n "${secs[openbits]:-}" ] || die "openbits was not measured (see its error above)"
+[ -n "${secs[openbits_readers]:-}" ] || die "openbits with readers was not measured (see its error above)"
+if grep -q 'violations=[1-9]\|failures=[1-9]' "$tmp/openbits_readers.extra" 2>/dev/null; then
+    die "GetProgress returned inconsistent snapshots or failed"
+fi
