@@ -22,7 +22,9 @@ static HRESULT fragment_headers(const ob_bup_fragment *f, WCHAR *buffer, size_t 
 {
     HRESULT hr = S_OK;
     if (f->content_name) hr = append(buffer, chars, used, L"Content-Name: %ls\r\n", f->content_name);
-    if (SUCCEEDED(hr) && !f->total) return append(buffer, chars, used, L"Content-Range: bytes */0\r\n");
+    /* an empty body: WinHTTP would send no Content-Length, which [MC-BUP] requires */
+    if (SUCCEEDED(hr) && !f->total)
+        return append(buffer, chars, used, L"Content-Range: bytes */0\r\nContent-Length: 0\r\n");
     if (SUCCEEDED(hr))
         hr = append(buffer, chars, used, L"Content-Range: bytes %I64u-%I64u/%I64u\r\n", f->first,
                     f->first + f->length - 1, f->total);

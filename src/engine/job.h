@@ -225,9 +225,9 @@ void ob_upload_info_free(ob_upload_info *info);
 /* The local file as read now: the first look sets the job's size; a later
  * different size or time is BG_E_LOCAL_FILE_CHANGED. Moves to TRANSFERRING. */
 HRESULT ob_job_upload_check_file(ob_job *job, UINT64 size, const FILETIME *time);
-/* A session opened (url: after BITS-Host-Id), or lost (NULL: the server
- * forgot it, and the upload starts again from zero). */
-void ob_job_upload_session(ob_job *job, const WCHAR *session, const WCHAR *url);
+/* A session opened (url: after BITS-Host-Id), or ended (NULL); a session the
+ * server lost starts the upload again from zero. */
+void ob_job_upload_session(ob_job *job, const WCHAR *session, const WCHAR *url, BOOL lost);
 /* The server has the first `received` bytes; FALSE when the job should stop. */
 BOOL ob_job_upload_acked(ob_job *job, UINT64 received);
 /* Every byte is there; reply_url NULL or empty: the server sent no reply. */

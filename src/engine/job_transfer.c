@@ -308,7 +308,7 @@ HRESULT ob_job_upload_check_file(ob_job *job, UINT64 size, const FILETIME *time)
     return hr;
 }
 
-void ob_job_upload_session(ob_job *job, const WCHAR *session, const WCHAR *url)
+void ob_job_upload_session(ob_job *job, const WCHAR *session, const WCHAR *url, BOOL lost)
 {
     WCHAR *new_session = NULL, *new_url = NULL;
 
@@ -319,7 +319,7 @@ void ob_job_upload_session(ob_job *job, const WCHAR *session, const WCHAR *url)
     ob_str_free(job->upload_url);
     job->upload_session = new_session;
     job->upload_url = new_url;
-    if (!session) ob_progress_file_restart(&job->progress, &job->files[0].progress);
+    if (lost) ob_progress_file_restart(&job->progress, &job->files[0].progress);
     ReleaseSRWLockExclusive(&job->lock);
 }
 

@@ -21,6 +21,7 @@ typedef struct upload {
     HANDLE file;
     UINT64 size;
     BYTE *buffer;
+    BOOL after_cancel;         /* the Cancel-Session sender: the job no longer runs */
 } upload;
 
 typedef struct result {
@@ -53,10 +54,10 @@ static result send_packet(upload *u, ob_bup_packet packet, const ob_bup_fragment
 
     if (FAILED(hr = ob_bup_headers(packet, u->info.session, fragment, headers, ARRAYSIZE(headers))))
         return failed(hr, BG_ERROR_CONTEXT_GENERAL_TRANSPORT);
-    if (FAILED(hr = ob_job_call_begin(u->job, u->transport))) return failed(hr, where);
+    if (!u->after_cancel && FAILED(hr = ob_job_call_begin(u->job, u->transport))) return failed(hr, where);
     hr = u->transport->ops->post(u->transport, u->info.url, OB_BUP_VERB, headers, body,
                                  fragment ? fragment->length : 0, &status, &raw, &where);
-    ob_job_call_end(u->job);
+    if (!u->after_cancel) ob_job_call_end(u->job);
     if (FAILED(hr)) return failed(hr, where);
     ob_bup_parse_ack(status, raw, ack);
     ob_str_free(raw);
@@ -81,7 +82,7 @@ static result create_session(upload *u)
         return failed(BG_E_INVALID_SERVER_RESPONSE, BG_ERROR_CONTEXT_REMOTE_FILE);
     if (ack.host_id[0] && FAILED(r.hr = ob_bup_redirect(u->info.url, ack.host_id, &url)))
         return failed(r.hr, BG_ERROR_CONTEXT_GENERAL_TRANSPORT);
-    ob_job_upload_session(u->job, ack.session_id, url);
+    ob_job_upload_session(u->job, ack.session_id, url, FALSE);
     ob_str_free(url);
     ob_upload_info_free(&u->info);
     if (FAILED(r.hr = ob_job_upload_info(u->job, &u->info))) r.context = BG_ERROR_CONTEXT_GENERAL_QUEUE_MANAGER;
@@ -171,7 +172,7 @@ static result send_fragments(upload *u)
         r = send_fragment(u, offset, &next, &ack);
         if (r.hr == BG_E_SESSION_NOT_FOUND)
         {
-            ob_job_upload_session(u->job, NULL, NULL); /* the server forgot us: from zero */
+            ob_job_upload_session(u->job, NULL, NULL, TRUE); /* the server forgot us: from zero */
             ob_str_free(u->info.session);
             u->info.session = NULL;
             offset = 0;
@@ -247,7 +248,7 @@ static result close_session(upload *u)
     r.hr = ob_bup_ack_result(&ack, &r.context);
     /* documented: a Close-Session the server no longer knows is not resent */
     if (r.hr == BG_E_SESSION_NOT_FOUND || SUCCEEDED(r.hr)) r = ok();
-    if (SUCCEEDED(r.hr)) ob_job_upload_session(u->job, NULL, NULL);
+    if (SUCCEEDED(r.hr)) ob_job_upload_session(u->job, NULL, NULL, FALSE);
     return r;
 }
 
@@ -350,6 +351,7 @@ void ob_upload_cancel_session(ob_job *job)
     if (!u) return;
     ob_job_addref(job);
     u->job = job;
+    u->after_cancel = TRUE;
     if (SUCCEEDED(ob_job_upload_info(job, &u->info)) && u->info.session &&
         SUCCEEDED(ob_job_open_http(job, &u->transport)) &&
         GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS, (const WCHAR *)cancel_session_main, &module))

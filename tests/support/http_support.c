@@ -1,4 +1,5 @@
 #include "http_support.h"
+#include <winhttp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <wincrypt.h>
@@ -51,6 +52,56 @@ static const WCHAR *make_url(const char *scheme_and_host, unsigned port, const c
 const WCHAR *ts_http_url(const char *path_and_query)
 {
     return make_url("http://127.0.0.1", ts_http_port(), path_and_query);
+}
+
+const WCHAR *ts_upload_url(const char *path_and_query)
+{
+    static unsigned port;
+    if (!port) port = read_port("OPENBITS_TEST_UPLOAD_PORT_FILE", "bits_upload_server");
+    return make_url("http://127.0.0.1", port, path_and_query);
+}
+
+static BYTE *read_body(HINTERNET request, DWORD *size)
+{
+    BYTE *body = NULL, *grown;
+    DWORD got;
+
+    *size = 0;
+    for (;;)
+    {
+        if (!(grown = realloc(body, *size + 65536))) break;
+        body = grown;
+        if (!WinHttpReadData(request, body + *size, 65536, &got) || !got) break;
+        *size += got;
+    }
+    return body;
+}
+
+BYTE *ts_http_get(const WCHAR *url, DWORD *size)
+{
+    URL_COMPONENTS parts = { sizeof(parts) };
+    WCHAR host[256], path[2048];
+    HINTERNET session, connect = NULL, request = NULL;
+    DWORD status = 0, length = sizeof(status);
+    BYTE *body = NULL;
+
+    parts.lpszHostName = host;
+    parts.dwHostNameLength = ARRAYSIZE(host);
+    parts.lpszUrlPath = path;
+    parts.dwUrlPathLength = ARRAYSIZE(path);
+    if (!WinHttpCrackUrl(url, 0, 0, &parts)) fail_msg("bad URL %ls", url);
+    session = WinHttpOpen(L"openbits-test", WINHTTP_ACCESS_TYPE_NO_PROXY, NULL, NULL, 0);
+    if (session) connect = WinHttpConnect(session, host, parts.nPort, 0);
+    if (connect) request = WinHttpOpenRequest(connect, L"GET", path, NULL, NULL, NULL, 0);
+    if (request && WinHttpSendRequest(request, NULL, 0, NULL, 0, 0, 0) && WinHttpReceiveResponse(request, NULL) &&
+        WinHttpQueryHeaders(request, WINHTTP_QUERY_STATUS_CODE | WINHTTP_QUERY_FLAG_NUMBER, NULL, &status, &length,
+                            NULL) &&
+        status == 200)
+        body = read_body(request, size);
+    if (request) WinHttpCloseHandle(request);
+    if (connect) WinHttpCloseHandle(connect);
+    if (session) WinHttpCloseHandle(session);
+    return body;
 }
 
 /* localhost, not 127.0.0.1: Wine's SSL policy matches only DNS names of the

@@ -22,6 +22,13 @@ const WCHAR *ts_https_url(const char *path_and_query);
  * use in a process, so call these before the process's first https request. */
 void ts_trust_test_ca(void);
 void ts_distrust_test_ca(void);
+/* L"http://127.0.0.1:<port>" + path_and_query for the BITS upload server
+ * (fixture bits_upload_server), its port read from
+ * OPENBITS_TEST_UPLOAD_PORT_FILE; same pool. */
+const WCHAR *ts_upload_url(const char *path_and_query);
+/* A plain GET (for reading back what a server received): the body in a
+ * malloc'd buffer (free it), *size its length; NULL when the status is not 200. */
+BYTE *ts_http_get(const WCHAR *url, DWORD *size);
 /* Byte i of every /data/<size> body: (unsigned char)(i * 7 + i / 251). */
 unsigned char ts_pattern_byte(UINT64 i);
 /* TRUE if the file has exactly size bytes, each ts_pattern_byte(i). */
