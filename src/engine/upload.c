@@ -70,12 +70,23 @@ static const WCHAR *file_name_part(const WCHAR *path)
     return slash ? slash + 1 : path;
 }
 
+/* Before a new session: a Ping opens the connection and settles any
+ * authentication before a fragment's megabyte is sent. */
+static result ping(upload *u)
+{
+    ob_bup_ack ack;
+    result r = send_packet(u, OB_BUP_PING, NULL, NULL, &ack);
+    if (SUCCEEDED(r.hr)) r.hr = ob_bup_ack_result(&ack, &r.context);
+    return r;
+}
+
 static result create_session(upload *u)
 {
     ob_bup_ack ack;
     WCHAR *url = NULL;
-    result r = send_packet(u, OB_BUP_CREATE_SESSION, NULL, NULL, &ack);
+    result r = ping(u);
 
+    if (SUCCEEDED(r.hr)) r = send_packet(u, OB_BUP_CREATE_SESSION, NULL, NULL, &ack);
     if (FAILED(r.hr)) return r;
     if (FAILED(r.hr = ob_bup_ack_result(&ack, &r.context))) return r;
     if (!ack.session_id[0] || _wcsicmp(ack.protocol, OB_BUP_PROTOCOL))

@@ -99,6 +99,9 @@ static void test_upload_in_fragments(void **state)
     assert_int_equal(p.FilesTransferred, 1);
     assert_hr_equal(ob_job_get_reply_progress(job, &reply), E_NOTIMPL); /* documented for uploads */
     assert_server_has("/upload/u1.bin", size);
+    assert_true(server_stats_contain("\"Ping\": 1"));   /* before the session */
+    assert_true(server_stats_contain("\"created\": 1"));
+    assert_true(server_stats_contain("\"Fragment\": 4")); /* 1 MiB each */
     assert_true(server_stats_contain("\"closed\": 1"));
     assert_hr_equal(ob_job_complete(job), S_OK);
     ob_job_release(job);
