@@ -1,17 +1,8 @@
 /* The transfer engine end to end, without COM: a table, a scheduler and real
  * downloads from local files and the loopback HTTP server. */
-#include "http_support.h"
-#include "scheduler.h"
+#include "engine_test_util.h"
 #include "notify.h"
-#include "str.h"
 #include <stdio.h>
-
-#define UNIT_MS 10             /* one "second" of the retry settings */
-#define WAIT_MS 30000
-
-static ob_table *table;
-static ob_scheduler *scheduler;
-static ob_caller caller;
 
 /* ---- notifications, in the order raised ---- */
 
@@ -30,117 +21,40 @@ static void record_event(ob_job *job, ob_notify_kind kind, ULONG file_index)
 
 static void start_engine(ULONG workers)
 {
-    ob_limits limits = ob_limits_default();
-    table = ob_table_new(&limits);
-    scheduler = ob_scheduler_new(workers, UNIT_MS);
-    assert_non_null(table);
-    assert_non_null(scheduler);
-    ob_scheduler_attach(scheduler, table);
+    et_start(workers);
     transferred_count = error_count = file_count = 0;
-}
-
-static void stop_engine(void)
-{
-    ob_scheduler_free(scheduler);
-    ob_table_free(table);
 }
 
 static int setup(void **state)
 {
     ob_notify_set_handler(record_event);
-    assert_hr_equal(ob_caller_current(&caller), S_OK);
     start_engine(4);
     return 0;
 }
 
 static int teardown(void **state)
 {
-    stop_engine();
+    et_stop();
     ts_cleanup();
     return 0;
-}
-
-/* ---- helpers ---- */
-
-static ob_job *new_job(void)
-{
-    ob_job *job;
-    assert_hr_equal(ob_table_create_job(table, L"download", BG_JOB_TYPE_DOWNLOAD, &caller, &job), S_OK);
-    return job;
-}
-
-static void add_file(ob_job *job, const WCHAR *remote, const WCHAR *local)
-{
-    BG_FILE_INFO info = { (WCHAR *)remote, (WCHAR *)local };
-    assert_hr_equal(ob_table_add_files(table, job, 1, &info, &caller), S_OK);
-}
-
-static BG_JOB_STATE state_of(ob_job *job)
-{
-    ob_job_info info;
-    ob_job_get_info(job, &info);
-    return info.state;
-}
-
-static BG_JOB_PROGRESS progress_of(ob_job *job)
-{
-    BG_JOB_PROGRESS p;
-    ob_job_get_progress(job, &p);
-    return p;
-}
-
-static BOOL wait_for_state(ob_job *job, BG_JOB_STATE wanted)
-{
-    ULONGLONG until = GetTickCount64() + WAIT_MS;
-    while (state_of(job) != wanted && GetTickCount64() < until) Sleep(5);
-    return state_of(job) == wanted;
-}
-
-static BOOL wait_for_bytes(ob_job *job, UINT64 bytes)
-{
-    ULONGLONG until = GetTickCount64() + WAIT_MS;
-    while (progress_of(job).BytesTransferred < bytes && GetTickCount64() < until) Sleep(5);
-    return progress_of(job).BytesTransferred >= bytes;
-}
-
-static void assert_state_reached(ob_job *job, BG_JOB_STATE wanted)
-{
-    if (!wait_for_state(job, wanted))
-        fail_msg("job in state %d, waited for %d", state_of(job), wanted);
-}
-
-static void write_pattern_file(const WCHAR *path, DWORD size)
-{
-    BYTE *bytes = malloc(size ? size : 1);
-    DWORD i;
-    for (i = 0; i < size; i++) bytes[i] = ts_pattern_byte(i);
-    ts_write_file(path, bytes, size);
-    free(bytes);
-}
-
-static ob_error_info error_of(ob_job *job)
-{
-    ob_error_info error;
-    assert_hr_equal(ob_job_get_error(job, &error), S_OK);
-    return error;
 }
 
 /* ---- local sources ---- */
 
 static void test_local_files_download_and_complete(void **state)
 {
-    ob_job *job = new_job();
+    ob_job *job = et_new_job(BG_JOB_TYPE_DOWNLOAD);
     BG_JOB_PROGRESS p;
     ob_job_info info;
 
-    write_pattern_file(ts_path(L"src1.bin"), 3 * 1024 * 1024 + 17);
-    write_pattern_file(ts_path(L"src2.bin"), 0);
-    add_file(job, ts_path(L"src1.bin"), ts_path(L"dst1.bin"));
-    add_file(job, ts_path(L"src2.bin"), ts_path(L"dst2.bin"));
+    et_write_pattern_file(ts_path(L"src1.bin"), 3 * 1024 * 1024 + 17);
+    et_write_pattern_file(ts_path(L"src2.bin"), 0);
+    et_add_file(job, ts_path(L"src1.bin"), ts_path(L"dst1.bin"));
+    et_add_file(job, ts_path(L"src2.bin"), ts_path(L"dst2.bin"));
     assert_hr_equal(ob_job_resume(job), S_OK);
-    assert_state_reached(job, BG_JOB_STATE_TRANSFERRED);
+    et_assert_state(job, BG_JOB_STATE_TRANSFERRED);
 
-    p = progress_of(job);
+    p = et_progress(job);
     assert_true(p.BytesTotal == 3 * 1024 * 1024 + 17);
     assert_true(p.BytesTransferred == p.BytesTotal);
     assert_int_equal(p.FilesTotal, 2);
@@ -161,13 +75,13 @@ static void test_local_files_download_and_complete(void **state)
 
 static void test_missing_local_source_is_an_error(void **state)
 {
-    ob_job *job = new_job();
+    ob_job *job = et_new_job(BG_JOB_TYPE_DOWNLOAD);
     ob_error_info error;
 
-    add_file(job, ts_path(L"no-such-file.bin"), ts_path(L"never.bin"));
+    et_add_file(job, ts_path(L"no-such-file.bin"), ts_path(L"never.bin"));
     assert_hr_equal(ob_job_resume(job), S_OK);
-    assert_state_reached(job, BG_JOB_STATE_ERROR);
-    error = error_of(job);
+    et_assert_state(job, BG_JOB_STATE_ERROR);
+    error = et_error(job);
     assert_hr_equal(error.code, HRESULT_FROM_WIN32(ERROR_FILE_NOT_FOUND));
     assert_int_equal(error.context, BG_ERROR_CONTEXT_REMOTE_FILE);
     assert_int_equal(error.file_index, 0);
@@ -179,34 +93,34 @@ static void test_missing_local_source_is_an_error(void **state)
 
 static void test_missing_local_directory_is_a_local_error(void **state)
 {
-    ob_job *job = new_job();
+    ob_job *job = et_new_job(BG_JOB_TYPE_DOWNLOAD);
     WCHAR local[MAX_PATH];
 
     /* the directory exists at AddFile and is gone when the transfer starts */
-    write_pattern_file(ts_path(L"src3.bin"), 100);
+    et_write_pattern_file(ts_path(L"src3.bin"), 100);
     assert_true(CreateDirectoryW(ts_path(L"gone"), NULL));
     swprintf(local, MAX_PATH, L"%ls\\out.bin", ts_path(L"gone"));
-    add_file(job, ts_path(L"src3.bin"), local);
+    et_add_file(job, ts_path(L"src3.bin"), local);
     assert_true(RemoveDirectoryW(ts_path(L"gone")));
     assert_hr_equal(ob_job_resume(job), S_OK);
-    assert_state_reached(job, BG_JOB_STATE_ERROR);
-    assert_int_equal(error_of(job).context, BG_ERROR_CONTEXT_LOCAL_FILE);
+    et_assert_state(job, BG_JOB_STATE_ERROR);
+    assert_int_equal(et_error(job).context, BG_ERROR_CONTEXT_LOCAL_FILE);
     assert_hr_equal(ob_job_cancel(job), S_OK);
     ob_job_release(job);
 }
 
 static void test_files_added_after_transfer_are_transferred(void **state)
 {
-    ob_job *job = new_job();
+    ob_job *job = et_new_job(BG_JOB_TYPE_DOWNLOAD);
 
-    write_pattern_file(ts_path(L"src4.bin"), 1000);
-    add_file(job, ts_path(L"src4.bin"), ts_path(L"dst4a.bin"));
+    et_write_pattern_file(ts_path(L"src4.bin"), 1000);
+    et_add_file(job, ts_path(L"src4.bin"), ts_path(L"dst4a.bin"));
     assert_hr_equal(ob_job_resume(job), S_OK);
-    assert_state_reached(job, BG_JOB_STATE_TRANSFERRED);
-    add_file(job, ts_path(L"src4.bin"), ts_path(L"dst4b.bin"));
-    assert_state_reached(job, BG_JOB_STATE_TRANSFERRED);
-    assert_int_equal(progress_of(job).FilesTransferred, 2);
-    assert_true(progress_of(job).BytesTotal == 2000);
+    et_assert_state(job, BG_JOB_STATE_TRANSFERRED);
+    et_add_file(job, ts_path(L"src4.bin"), ts_path(L"dst4b.bin"));
+    et_assert_state(job, BG_JOB_STATE_TRANSFERRED);
+    assert_int_equal(et_progress(job).FilesTransferred, 2);
+    assert_true(et_progress(job).BytesTotal == 2000);
     assert_hr_equal(ob_job_complete(job), S_OK);
     assert_true(ts_file_has_pattern(ts_path(L"dst4a.bin"), 1000));
     assert_true(ts_file_has_pattern(ts_path(L"dst4b.bin"), 1000));
@@ -217,14 +131,14 @@ static void test_files_added_after_transfer_are_transferred(void **state)
 
 static void test_http_files_download_byte_for_byte(void **state)
 {
-    ob_job *job = new_job();
+    ob_job *job = et_new_job(BG_JOB_TYPE_DOWNLOAD);
 
-    add_file(job, ts_http_url("/data/3145728"), ts_path(L"h1.bin"));
-    add_file(job, ts_http_url("/data/5000"), ts_path(L"h2.bin"));
+    et_add_file(job, ts_http_url("/data/3145728"), ts_path(L"h1.bin"));
+    et_add_file(job, ts_http_url("/data/5000"), ts_path(L"h2.bin"));
     assert_hr_equal(ob_job_resume(job), S_OK);
-    assert_state_reached(job, BG_JOB_STATE_TRANSFERRED);
-    assert_true(progress_of(job).BytesTotal == 3145728 + 5000);
-    assert_true(progress_of(job).BytesTransferred == 3145728 + 5000);
+    et_assert_state(job, BG_JOB_STATE_TRANSFERRED);
+    assert_true(et_progress(job).BytesTotal == 3145728 + 5000);
+    assert_true(et_progress(job).BytesTransferred == 3145728 + 5000);
     assert_hr_equal(ob_job_complete(job), S_OK);
     assert_true(ts_file_has_pattern(ts_path(L"h1.bin"), 3145728));
     assert_true(ts_file_has_pattern(ts_path(L"h2.bin"), 5000));
@@ -234,15 +148,15 @@ static void test_http_files_download_byte_for_byte(void **state)
 
 static void test_http_404_is_an_error_and_cancel_keeps_existing_files(void **state)
 {
-    ob_job *job = new_job();
+    ob_job *job = et_new_job(BG_JOB_TYPE_DOWNLOAD);
     ob_error_info error;
 
-    write_pattern_file(ts_path(L"existing.bin"), 77);
-    add_file(job, ts_http_url("/data/1000"), ts_path(L"h3.bin"));
-    add_file(job, ts_http_url("/data/1000?status=404"), ts_path(L"existing.bin"));
+    et_write_pattern_file(ts_path(L"existing.bin"), 77);
+    et_add_file(job, ts_http_url("/data/1000"), ts_path(L"h3.bin"));
+    et_add_file(job, ts_http_url("/data/1000?status=404"), ts_path(L"existing.bin"));
     assert_hr_equal(ob_job_resume(job), S_OK);
-    assert_state_reached(job, BG_JOB_STATE_ERROR);
-    error = error_of(job);
+    et_assert_state(job, BG_JOB_STATE_ERROR);
+    error = et_error(job);
     assert_hr_equal(error.code, 0x80190194);
     assert_int_equal(error.context, BG_ERROR_CONTEXT_REMOTE_FILE);
     assert_int_equal(error.file_index, 1);
@@ -256,16 +170,16 @@ static void test_http_404_is_an_error_and_cancel_keeps_existing_files(void **sta
 
 static void test_missing_size_and_range_support_are_errors(void **state)
 {
-    ob_job *no_size = new_job(), *no_range = new_job();
+    ob_job *no_size = et_new_job(BG_JOB_TYPE_DOWNLOAD), *no_range = et_new_job(BG_JOB_TYPE_DOWNLOAD);
 
-    add_file(no_size, ts_http_url("/data/1000?nolength=1"), ts_path(L"h4.bin"));
-    add_file(no_range, ts_http_url("/data/1000?norange=1"), ts_path(L"h5.bin"));
+    et_add_file(no_size, ts_http_url("/data/1000?nolength=1"), ts_path(L"h4.bin"));
+    et_add_file(no_range, ts_http_url("/data/1000?norange=1"), ts_path(L"h5.bin"));
     assert_hr_equal(ob_job_resume(no_size), S_OK);
     assert_hr_equal(ob_job_resume(no_range), S_OK);
-    assert_state_reached(no_size, BG_JOB_STATE_ERROR);
-    assert_state_reached(no_range, BG_JOB_STATE_ERROR);
-    assert_hr_equal(error_of(no_size).code, BG_E_MISSING_FILE_SIZE);
-    assert_hr_equal(error_of(no_range).code, BG_E_INSUFFICIENT_RANGE_SUPPORT);
+    et_assert_state(no_size, BG_JOB_STATE_ERROR);
+    et_assert_state(no_range, BG_JOB_STATE_ERROR);
+    assert_hr_equal(et_error(no_size).code, BG_E_MISSING_FILE_SIZE);
+    assert_hr_equal(et_error(no_range).code, BG_E_INSUFFICIENT_RANGE_SUPPORT);
     assert_hr_equal(ob_job_cancel(no_size), S_OK);
     assert_hr_equal(ob_job_cancel(no_range), S_OK);
     assert_int_equal(ts_count_files(L"BIT*.tmp"), 0);
@@ -275,20 +189,20 @@ static void test_missing_size_and_range_support_are_errors(void **state)
 
 static void test_5xx_is_retried_until_no_progress_timeout(void **state)
 {
-    ob_job *job = new_job();
+    ob_job *job = et_new_job(BG_JOB_TYPE_DOWNLOAD);
     ob_job_info info;
 
-    add_file(job, ts_http_url("/data/1000?status=503"), ts_path(L"h6.bin"));
+    et_add_file(job, ts_http_url("/data/1000?status=503"), ts_path(L"h6.bin"));
     assert_hr_equal(ob_job_set_retry_delay(job, 5), S_OK);            /* 50 ms here */
     assert_hr_equal(ob_job_set_no_progress_timeout(job, 30), S_OK);   /* 300 ms here */
     assert_hr_equal(ob_job_resume(job), S_OK);
-    assert_state_reached(job, BG_JOB_STATE_TRANSIENT_ERROR);
-    assert_hr_equal(error_of(job).code, 0x801901F7);
+    et_assert_state(job, BG_JOB_STATE_TRANSIENT_ERROR);
+    assert_hr_equal(et_error(job).code, 0x801901F7);
     assert_int_equal(error_count, 0); /* JobError is not raised for transient errors */
-    assert_state_reached(job, BG_JOB_STATE_ERROR);
+    et_assert_state(job, BG_JOB_STATE_ERROR);
     ob_job_get_info(job, &info);
     assert_true(info.error_count >= 2); /* it was retried */
-    assert_hr_equal(error_of(job).code, 0x801901F7);
+    assert_hr_equal(et_error(job).code, 0x801901F7);
     assert_int_equal(error_count, 1);
     assert_hr_equal(ob_job_cancel(job), S_OK);
     ob_job_release(job);
@@ -296,12 +210,12 @@ static void test_5xx_is_retried_until_no_progress_timeout(void **state)
 
 static void test_zero_no_progress_timeout_fails_at_once(void **state)
 {
-    ob_job *job = new_job();
+    ob_job *job = et_new_job(BG_JOB_TYPE_DOWNLOAD);
 
-    add_file(job, ts_http_url("/data/1000?status=500"), ts_path(L"h7.bin"));
+    et_add_file(job, ts_http_url("/data/1000?status=500"), ts_path(L"h7.bin"));
     assert_hr_equal(ob_job_set_no_progress_timeout(job, 0), S_OK);
     assert_hr_equal(ob_job_resume(job), S_OK);
-    assert_state_reached(job, BG_JOB_STATE_ERROR);
+    et_assert_state(job, BG_JOB_STATE_ERROR);
     assert_int_equal(error_count, 1);
     assert_hr_equal(ob_job_cancel(job), S_OK);
     ob_job_release(job);
@@ -309,14 +223,14 @@ static void test_zero_no_progress_timeout_fails_at_once(void **state)
 
 static void test_dropped_connection_resumes_without_counting_twice(void **state)
 {
-    ob_job *job = new_job();
+    ob_job *job = et_new_job(BG_JOB_TYPE_DOWNLOAD);
     BG_JOB_PROGRESS p;
 
-    add_file(job, ts_http_url("/data/2000000?dropat=700000"), ts_path(L"h8.bin"));
+    et_add_file(job, ts_http_url("/data/2000000?dropat=700000"), ts_path(L"h8.bin"));
     assert_hr_equal(ob_job_set_retry_delay(job, 5), S_OK);
     assert_hr_equal(ob_job_resume(job), S_OK);
-    assert_state_reached(job, BG_JOB_STATE_TRANSFERRED);
-    p = progress_of(job);
+    et_assert_state(job, BG_JOB_STATE_TRANSFERRED);
+    p = et_progress(job);
     assert_true(p.BytesTransferred == 2000000);
     assert_true(p.BytesTotal == 2000000);
     assert_hr_equal(ob_job_complete(job), S_OK);
@@ -326,30 +240,30 @@ static void test_dropped_connection_resumes_without_counting_twice(void **state)
 
 static void test_suspend_stops_and_resume_continues(void **state)
 {
-    ob_job *job = new_job();
+    ob_job *job = et_new_job(BG_JOB_TYPE_DOWNLOAD);
     UINT64 at_suspend;
     ULONGLONG until;
 
-    add_file(job, ts_http_url("/data/400000?rate=200000"), ts_path(L"h9.bin"));
+    et_add_file(job, ts_http_url("/data/400000?rate=200000"), ts_path(L"h9.bin"));
     assert_hr_equal(ob_job_resume(job), S_OK);
-    assert_true(wait_for_bytes(job, 50000));
+    assert_true(et_wait_bytes(job, 50000));
     assert_hr_equal(ob_job_suspend(job), S_OK);
-    at_suspend = progress_of(job).BytesTransferred;
+    at_suspend = et_progress(job).BytesTransferred;
     Sleep(300);
     /* stopped: at most the block in flight arrives after Suspend */
-    assert_true(progress_of(job).BytesTransferred - at_suspend <= 32768);
-    assert_int_equal(state_of(job), BG_JOB_STATE_SUSPENDED);
-    at_suspend = progress_of(job).BytesTransferred;
+    assert_true(et_progress(job).BytesTransferred - at_suspend <= 32768);
+    assert_int_equal(et_state(job), BG_JOB_STATE_SUSPENDED);
+    at_suspend = et_progress(job).BytesTransferred;
 
     assert_hr_equal(ob_job_resume(job), S_OK);
-    until = GetTickCount64() + WAIT_MS;
-    while (state_of(job) != BG_JOB_STATE_TRANSFERRED && GetTickCount64() < until)
+    until = GetTickCount64() + ET_WAIT_MS;
+    while (et_state(job) != BG_JOB_STATE_TRANSFERRED && GetTickCount64() < until)
     {
         /* continues from the bytes on disk: never back to zero */
-        assert_true(progress_of(job).BytesTransferred >= at_suspend);
+        assert_true(et_progress(job).BytesTransferred >= at_suspend);
         Sleep(5);
     }
-    assert_state_reached(job, BG_JOB_STATE_TRANSFERRED);
+    et_assert_state(job, BG_JOB_STATE_TRANSFERRED);
     assert_hr_equal(ob_job_complete(job), S_OK);
     assert_true(ts_file_has_pattern(ts_path(L"h9.bin"), 400000));
     ob_job_release(job);
@@ -357,27 +271,27 @@ static void test_suspend_stops_and_resume_continues(void **state)
 
 static void test_changed_remote_file_restarts(void **state)
 {
-    ob_job *job = new_job();
+    ob_job *job = et_new_job(BG_JOB_TYPE_DOWNLOAD);
     UINT64 at_suspend, lowest;
     ULONGLONG until;
 
     /* every request sees a new Last-Modified */
-    add_file(job, ts_http_url("/data/300000?rate=300000&changing=1"), ts_path(L"h10.bin"));
+    et_add_file(job, ts_http_url("/data/300000?rate=300000&changing=1"), ts_path(L"h10.bin"));
     assert_hr_equal(ob_job_resume(job), S_OK);
-    assert_true(wait_for_bytes(job, 60000));
+    assert_true(et_wait_bytes(job, 60000));
     assert_hr_equal(ob_job_suspend(job), S_OK);
-    assert_state_reached(job, BG_JOB_STATE_SUSPENDED);
-    at_suspend = lowest = progress_of(job).BytesTransferred;
+    et_assert_state(job, BG_JOB_STATE_SUSPENDED);
+    at_suspend = lowest = et_progress(job).BytesTransferred;
     assert_hr_equal(ob_job_resume(job), S_OK);
-    until = GetTickCount64() + WAIT_MS;
-    while (state_of(job) != BG_JOB_STATE_TRANSFERRED && GetTickCount64() < until)
+    until = GetTickCount64() + ET_WAIT_MS;
+    while (et_state(job) != BG_JOB_STATE_TRANSFERRED && GetTickCount64() < until)
     {
-        lowest = min(lowest, progress_of(job).BytesTransferred);
+        lowest = min(lowest, et_progress(job).BytesTransferred);
         Sleep(2);
     }
-    assert_state_reached(job, BG_JOB_STATE_TRANSFERRED);
+    et_assert_state(job, BG_JOB_STATE_TRANSFERRED);
     assert_true(lowest < at_suspend); /* the documented restart */
-    assert_true(progress_of(job).BytesTransferred == 300000);
+    assert_true(et_progress(job).BytesTransferred == 300000);
     assert_hr_equal(ob_job_complete(job), S_OK);
     assert_true(ts_file_has_pattern(ts_path(L"h10.bin"), 300000));
     ob_job_release(job);
@@ -385,17 +299,17 @@ static void test_changed_remote_file_restarts(void **state)
 
 static void test_cancel_while_transferring_deletes_only_temporaries(void **state)
 {
-    ob_job *job = new_job();
+    ob_job *job = et_new_job(BG_JOB_TYPE_DOWNLOAD);
     ULONGLONG until;
 
-    write_pattern_file(ts_path(L"keep.bin"), 10);
-    add_file(job, ts_http_url("/data/400000?rate=100000"), ts_path(L"keep.bin"));
+    et_write_pattern_file(ts_path(L"keep.bin"), 10);
+    et_add_file(job, ts_http_url("/data/400000?rate=100000"), ts_path(L"keep.bin"));
     assert_hr_equal(ob_job_resume(job), S_OK);
-    assert_true(wait_for_bytes(job, 10000));
+    assert_true(et_wait_bytes(job, 10000));
     assert_int_equal(ts_count_files(L"BIT*.tmp"), 1);
     assert_hr_equal(ob_job_cancel(job), S_OK);
-    assert_int_equal(state_of(job), BG_JOB_STATE_CANCELLED);
-    until = GetTickCount64() + WAIT_MS; /* the worker may still hold it open a moment */
+    assert_int_equal(et_state(job), BG_JOB_STATE_CANCELLED);
+    until = GetTickCount64() + ET_WAIT_MS; /* the worker may still hold it open a moment */
     while (ts_count_files(L"BIT*.tmp") && GetTickCount64() < until) Sleep(5);
     assert_int_equal(ts_count_files(L"BIT*.tmp"), 0);
     assert_true(ts_file_has_pattern(ts_path(L"keep.bin"), 10));
@@ -406,14 +320,14 @@ static void test_cancel_while_transferring_deletes_only_temporaries(void **state
  * a proxy, so a host that does not exist is fetched through it. */
 static void test_job_proxy_is_used(void **state)
 {
-    ob_job *job = new_job();
+    ob_job *job = et_new_job(BG_JOB_TYPE_DOWNLOAD);
     WCHAR proxy[32];
 
     swprintf(proxy, 32, L"127.0.0.1:%u", ts_http_port());
-    add_file(job, L"http://openbits-proxy-test.invalid/data/1000", ts_path(L"proxied.bin"));
+    et_add_file(job, L"http://openbits-proxy-test.invalid/data/1000", ts_path(L"proxied.bin"));
     assert_hr_equal(ob_job_set_proxy(job, BG_JOB_PROXY_USAGE_OVERRIDE, proxy, NULL), S_OK);
     assert_hr_equal(ob_job_resume(job), S_OK);
-    assert_state_reached(job, BG_JOB_STATE_TRANSFERRED);
+    et_assert_state(job, BG_JOB_STATE_TRANSFERRED);
     assert_hr_equal(ob_job_complete(job), S_OK);
     assert_true(ts_file_has_pattern(ts_path(L"proxied.bin"), 1000));
     ob_job_release(job);
@@ -422,18 +336,18 @@ static void test_job_proxy_is_used(void **state)
 static void test_job_credentials_are_used(void **state)
 {
     BG_AUTH_CREDENTIALS c = { BG_AUTH_TARGET_SERVER, BG_AUTH_SCHEME_BASIC };
-    ob_job *with = new_job(), *without = new_job();
+    ob_job *with = et_new_job(BG_JOB_TYPE_DOWNLOAD), *without = et_new_job(BG_JOB_TYPE_DOWNLOAD);
 
     c.Credentials.Basic.UserName = (WCHAR *)L"user";
     c.Credentials.Basic.Password = (WCHAR *)L"secret";
-    add_file(with, ts_http_url("/data/1000?auth=user:secret"), ts_path(L"auth.bin"));
-    add_file(without, ts_http_url("/data/1000?auth=user:secret"), ts_path(L"noauth.bin"));
+    et_add_file(with, ts_http_url("/data/1000?auth=user:secret"), ts_path(L"auth.bin"));
+    et_add_file(without, ts_http_url("/data/1000?auth=user:secret"), ts_path(L"noauth.bin"));
     assert_hr_equal(ob_job_set_credentials(with, &c), S_OK);
     assert_hr_equal(ob_job_resume(with), S_OK);
     assert_hr_equal(ob_job_resume(without), S_OK);
-    assert_state_reached(with, BG_JOB_STATE_TRANSFERRED);
-    assert_state_reached(without, BG_JOB_STATE_ERROR);
-    assert_hr_equal(error_of(without).code, 0x80190191); /* BG_E_HTTP_ERROR_401 */
+    et_assert_state(with, BG_JOB_STATE_TRANSFERRED);
+    et_assert_state(without, BG_JOB_STATE_ERROR);
+    assert_hr_equal(et_error(without).code, 0x80190191); /* BG_E_HTTP_ERROR_401 */
     assert_hr_equal(ob_job_complete(with), S_OK);
     assert_true(ts_file_has_pattern(ts_path(L"auth.bin"), 1000));
     assert_hr_equal(ob_job_cancel(without), S_OK);
@@ -443,15 +357,15 @@ static void test_job_credentials_are_used(void **state)
 
 static void test_sizes_above_4_gib(void **state)
 {
-    ob_job *job = new_job();
-    ULONGLONG until = GetTickCount64() + WAIT_MS;
+    ob_job *job = et_new_job(BG_JOB_TYPE_DOWNLOAD);
+    ULONGLONG until = GetTickCount64() + ET_WAIT_MS;
 
-    add_file(job, ts_http_url("/data/5000000000"), ts_path(L"big.bin"));
-    add_file(job, ts_http_url("/data/4294967296"), ts_path(L"big2.bin"));
+    et_add_file(job, ts_http_url("/data/5000000000"), ts_path(L"big.bin"));
+    et_add_file(job, ts_http_url("/data/4294967296"), ts_path(L"big2.bin"));
     assert_hr_equal(ob_job_resume(job), S_OK);
-    while (progress_of(job).BytesTotal == BG_SIZE_UNKNOWN && GetTickCount64() < until) Sleep(5);
-    assert_true(progress_of(job).BytesTotal == 5000000000ull + 4294967296ull);
-    assert_true(wait_for_bytes(job, 1));
+    while (et_progress(job).BytesTotal == BG_SIZE_UNKNOWN && GetTickCount64() < until) Sleep(5);
+    assert_true(et_progress(job).BytesTotal == 5000000000ull + 4294967296ull);
+    assert_true(et_wait_bytes(job, 1));
     assert_hr_equal(ob_job_cancel(job), S_OK);
     ob_job_release(job);
 }
@@ -459,22 +373,22 @@ static void test_sizes_above_4_gib(void **state)
 static void test_several_jobs_transfer_at_once(void **state)
 {
     ob_job *jobs[3];
-    ULONGLONG until = GetTickCount64() + WAIT_MS;
+    ULONGLONG until = GetTickCount64() + ET_WAIT_MS;
     int i, transferring = 0;
 
     for (i = 0; i < 3; i++)
     {
         WCHAR name[32];
         swprintf(name, 32, L"par%d.bin", i);
-        jobs[i] = new_job();
-        add_file(jobs[i], ts_http_url("/data/200000?rate=100000"), ts_path(name));
+        jobs[i] = et_new_job(BG_JOB_TYPE_DOWNLOAD);
+        et_add_file(jobs[i], ts_http_url("/data/200000?rate=100000"), ts_path(name));
         assert_hr_equal(ob_job_resume(jobs[i]), S_OK);
     }
     while (transferring < 3 && GetTickCount64() < until)
     {
         for (i = 0, transferring = 0; i < 3; i++)
-            transferring += progress_of(jobs[i]).BytesTransferred > 0 &&
-                            state_of(jobs[i]) == BG_JOB_STATE_TRANSFERRING;
+            transferring += et_progress(jobs[i]).BytesTransferred > 0 &&
+                            et_state(jobs[i]) == BG_JOB_STATE_TRANSFERRING;
         Sleep(5);
     }
     assert_int_equal(transferring, 3);
@@ -494,25 +408,25 @@ static void test_higher_priority_runs_first(void **state)
     ob_job *blocker, *jobs[4];
     int i;
 
-    stop_engine();
+    et_stop();
     start_engine(1);
-    write_pattern_file(ts_path(L"prio.bin"), 1000);
-    blocker = new_job();
-    add_file(blocker, ts_http_url("/data/40000?rate=100000"), ts_path(L"blocker.bin"));
+    et_write_pattern_file(ts_path(L"prio.bin"), 1000);
+    blocker = et_new_job(BG_JOB_TYPE_DOWNLOAD);
+    et_add_file(blocker, ts_http_url("/data/40000?rate=100000"), ts_path(L"blocker.bin"));
     /* FOREGROUND itself, so that nothing preempts it */
     assert_hr_equal(ob_job_set_priority(blocker, BG_JOB_PRIORITY_FOREGROUND), S_OK);
     assert_hr_equal(ob_job_resume(blocker), S_OK);
-    assert_true(wait_for_bytes(blocker, 1));
+    assert_true(et_wait_bytes(blocker, 1));
     for (i = 0; i < 4; i++)
     {
         WCHAR name[32];
         swprintf(name, 32, L"prio%d.bin", i);
-        jobs[i] = new_job();
-        add_file(jobs[i], ts_path(L"prio.bin"), ts_path(name));
+        jobs[i] = et_new_job(BG_JOB_TYPE_DOWNLOAD);
+        et_add_file(jobs[i], ts_path(L"prio.bin"), ts_path(name));
         assert_hr_equal(ob_job_set_priority(jobs[i], order[i]), S_OK);
         assert_hr_equal(ob_job_resume(jobs[i]), S_OK);
     }
-    for (i = 0; i < 4; i++) assert_state_reached(jobs[i], BG_JOB_STATE_TRANSFERRED);
+    for (i = 0; i < 4; i++) et_assert_state(jobs[i], BG_JOB_STATE_TRANSFERRED);
     assert_int_equal(transferred_count, 5);
     assert_ptr_equal(transferred_order[0], blocker);
     assert_ptr_equal(transferred_order[1], jobs[2]); /* FOREGROUND */
@@ -536,30 +450,30 @@ static void test_higher_priority_preempts(void **state)
     UINT64 low_bytes;
     ULONGLONG until;
 
-    stop_engine();
+    et_stop();
     start_engine(1);
-    low = new_job();
-    add_file(low, ts_http_url("/data/600000?rate=200000"), ts_path(L"low.bin"));
+    low = et_new_job(BG_JOB_TYPE_DOWNLOAD);
+    et_add_file(low, ts_http_url("/data/600000?rate=200000"), ts_path(L"low.bin"));
     assert_hr_equal(ob_job_set_priority(low, BG_JOB_PRIORITY_LOW), S_OK);
     assert_hr_equal(ob_job_resume(low), S_OK);
-    assert_true(wait_for_bytes(low, 40000));
+    assert_true(et_wait_bytes(low, 40000));
 
-    urgent = new_job();
-    write_pattern_file(ts_path(L"urgent-src.bin"), 5000);
-    add_file(urgent, ts_path(L"urgent-src.bin"), ts_path(L"urgent.bin"));
+    urgent = et_new_job(BG_JOB_TYPE_DOWNLOAD);
+    et_write_pattern_file(ts_path(L"urgent-src.bin"), 5000);
+    et_add_file(urgent, ts_path(L"urgent-src.bin"), ts_path(L"urgent.bin"));
     assert_hr_equal(ob_job_set_priority(urgent, BG_JOB_PRIORITY_FOREGROUND), S_OK);
     assert_hr_equal(ob_job_resume(urgent), S_OK);
-    assert_state_reached(urgent, BG_JOB_STATE_TRANSFERRED);
-    assert_true(state_of(low) != BG_JOB_STATE_TRANSFERRED);
-    low_bytes = progress_of(low).BytesTransferred;
+    et_assert_state(urgent, BG_JOB_STATE_TRANSFERRED);
+    assert_true(et_state(low) != BG_JOB_STATE_TRANSFERRED);
+    low_bytes = et_progress(low).BytesTransferred;
 
-    until = GetTickCount64() + WAIT_MS;
-    while (state_of(low) != BG_JOB_STATE_TRANSFERRED && GetTickCount64() < until)
+    until = GetTickCount64() + ET_WAIT_MS;
+    while (et_state(low) != BG_JOB_STATE_TRANSFERRED && GetTickCount64() < until)
     {
-        assert_true(progress_of(low).BytesTransferred >= low_bytes); /* not from zero */
+        assert_true(et_progress(low).BytesTransferred >= low_bytes); /* not from zero */
         Sleep(5);
     }
-    assert_state_reached(low, BG_JOB_STATE_TRANSFERRED);
+    et_assert_state(low, BG_JOB_STATE_TRANSFERRED);
     assert_hr_equal(ob_job_complete(low), S_OK);
     assert_hr_equal(ob_job_complete(urgent), S_OK);
     assert_true(ts_file_has_pattern(ts_path(L"low.bin"), 600000));

@@ -5,35 +5,21 @@
  * Wine's default chain engine reads the Root store once per process, so trust
  * cannot change within one run: "test_https" trusts the CA before its first
  * request, "test_https untrusted" removes it first (CTest runs both). */
-#include "http_support.h"
-#include "scheduler.h"
+#include "engine_test_util.h"
 #include "transport.h"
 #include <winhttp.h>
 
 #define SIZE 3000000
-#define UNIT_MS 10             /* one "second" of the retry settings */
-#define WAIT_MS 30000
-
-static ob_table *table;
-static ob_scheduler *scheduler;
-static ob_caller caller;
 
 static int setup(void **state)
 {
-    ob_limits limits = ob_limits_default();
-    assert_hr_equal(ob_caller_current(&caller), S_OK);
-    table = ob_table_new(&limits);
-    scheduler = ob_scheduler_new(2, UNIT_MS);
-    assert_non_null(table);
-    assert_non_null(scheduler);
-    ob_scheduler_attach(scheduler, table);
+    et_start(2);
     return 0;
 }
 
 static int teardown(void **state)
 {
-    ob_scheduler_free(scheduler);
-    ob_table_free(table);
+    et_stop();
     ts_cleanup();
     return 0;
 }
@@ -55,32 +41,9 @@ static int distrust(void **state)
 
 static ob_job *new_job(const char *path, const WCHAR *local)
 {
-    BG_FILE_INFO file = { (WCHAR *)ts_https_url(path), (WCHAR *)local };
-    ob_job *job;
-    assert_hr_equal(ob_table_create_job(table, L"https", BG_JOB_TYPE_DOWNLOAD, &caller, &job), S_OK);
-    assert_hr_equal(ob_table_add_files(table, job, 1, &file, &caller), S_OK);
+    ob_job *job = et_new_job(BG_JOB_TYPE_DOWNLOAD);
+    et_add_file(job, ts_https_url(path), local);
     return job;
-}
-
-static BG_JOB_STATE state_of(ob_job *job)
-{
-    ob_job_info info;
-    ob_job_get_info(job, &info);
-    return info.state;
-}
-
-static void assert_state_reached(ob_job *job, BG_JOB_STATE wanted)
-{
-    ULONGLONG until = GetTickCount64() + WAIT_MS;
-    while (state_of(job) != wanted && GetTickCount64() < until) Sleep(5);
-    if (state_of(job) != wanted) fail_msg("job in state %d, waited for %d", state_of(job), wanted);
-}
-
-static ob_error_info error_of(ob_job *job)
-{
-    ob_error_info error;
-    assert_hr_equal(ob_job_get_error(job, &error), S_OK);
-    return error;
 }
 
 typedef struct received {
@@ -130,7 +93,7 @@ static void test_job_downloads_over_https(void **state)
 
     job = new_job("/data/3000000", ts_path(L"https.bin"));
     assert_hr_equal(ob_job_resume(job), S_OK);
-    assert_state_reached(job, BG_JOB_STATE_TRANSFERRED);
+    et_assert_state(job, BG_JOB_STATE_TRANSFERRED);
     ob_job_get_progress(job, &p);
     assert_true(p.BytesTotal == SIZE && p.BytesTransferred == SIZE);
     assert_hr_equal(ob_job_complete(job), S_OK);
@@ -149,8 +112,8 @@ static void test_untrusted_certificate_fails_the_job(void **state)
     BG_JOB_PROGRESS p;
 
     assert_hr_equal(ob_job_resume(job), S_OK);
-    assert_state_reached(job, BG_JOB_STATE_ERROR);
-    error = error_of(job);
+    et_assert_state(job, BG_JOB_STATE_ERROR);
+    error = et_error(job);
     print_message("untrusted certificate: 0x%08lx\n", (unsigned long)error.code);
     if (error.code != HRESULT_FROM_WIN32(ERROR_WINHTTP_SECURE_FAILURE)
         && error.code != HRESULT_FROM_WIN32(ERROR_WINHTTP_SECURE_CHANNEL_ERROR))
