@@ -534,9 +534,21 @@ static DWORD WINAPI notifier_main(void *module)
 
 /* ---- entry points ---- */
 
+/* JobModification and FileTransferred go to a callback only: without one, or
+ * without their flag, nothing is queued (they come with every change). */
+static BOOL callback_only_and_unwanted(ob_job *job, ob_notify_kind kind)
+{
+    ULONG flag = kind == OB_NOTIFY_JOB_MODIFICATION ? BG_NOTIFY_JOB_MODIFICATION : BG_NOTIFY_FILE_TRANSFERRED;
+    ob_job_info info;
+
+    if (kind != OB_NOTIFY_JOB_MODIFICATION && kind != OB_NOTIFY_FILE_TRANSFERRED) return FALSE;
+    ob_job_get_info(job, &info);
+    return !info.has_notify_interface || (info.notify_flags & BG_NOTIFY_DISABLE) || !(info.notify_flags & flag);
+}
+
 static void handle_raise(ob_job *job, ob_notify_kind kind, ULONG file_index)
 {
-    queue_event(job, kind, file_index, 0);
+    if (!callback_only_and_unwanted(job, kind)) queue_event(job, kind, file_index, 0);
 }
 
 void ob_notify_install(void)

@@ -4,6 +4,7 @@
 #include "table.h"
 #include "transport.h"
 #include "upload.h"
+#include "notify.h"
 #include <objbase.h>
 #include <stdio.h>
 
@@ -25,10 +26,13 @@ static HRESULT lock_for_change(ob_job *job)
     return BG_E_INVALID_STATE;
 }
 
+/* A successful change is a JobModification ("a property or the state
+ * changed"), raised once the lock is released. */
 static HRESULT unlock_after_change(ob_job *job, HRESULT hr)
 {
     if (SUCCEEDED(hr)) touch(job);
     ReleaseSRWLockExclusive(&job->lock);
+    if (SUCCEEDED(hr)) ob_notify_raise(job, OB_NOTIFY_JOB_MODIFICATION, 0);
     return hr;
 }
 
@@ -346,6 +350,7 @@ void ob_job_get_info(ob_job *job, ob_job_info *out)
     out->state = job->state;
     out->priority = job->priority;
     out->notify_flags = job->notify_flags;
+    out->has_notify_interface = job->notify_interface != NULL;
     out->retry_delay = job->retry_delay;
     out->no_progress_timeout = job->no_progress_timeout;
     out->error_count = job->error_count;

@@ -106,6 +106,7 @@ typedef struct ob_job_info {
     BG_JOB_STATE state;
     BG_JOB_PRIORITY priority;
     ULONG notify_flags;
+    BOOL has_notify_interface;
     ULONG retry_delay;
     ULONG no_progress_timeout;
     ULONG error_count;

@@ -374,6 +374,25 @@ static void test_modification(void **state)
     IBackgroundCopyManager_Release(manager);
 }
 
+/* Documented: JobModification also when a property changes. */
+static void test_modification_on_property_change(void **state)
+{
+    IBackgroundCopyManager *manager = ct_manager();
+    IBackgroundCopyJob *job = new_local_job(manager, 1, FALSE);
+    callback *cb = callback_new();
+
+    assert_hr_equal(IBackgroundCopyJob_SetNotifyFlags(job, BG_NOTIFY_JOB_MODIFICATION), S_OK);
+    assert_hr_equal(IBackgroundCopyJob_SetNotifyInterface(job, unknown(cb)), S_OK);
+    settle();
+    InterlockedExchange(&cb->modifications, 0);
+    assert_hr_equal(IBackgroundCopyJob_SetDescription(job, L"changed"), S_OK);
+    assert_true(wait_count(cb, &cb->modifications, 1, EVENT_TIMEOUT_MS));
+    check_job_id(cb, job);
+    ct_cancel(job);
+    callback_release(cb);
+    IBackgroundCopyManager_Release(manager);
+}
+
 /* A missing source is a fatal error: JobError with the error object. */
 static void test_job_error(void **state)
 {
@@ -664,6 +683,7 @@ int main(void)
         cmocka_unit_test_teardown(test_flags_disable, ct_test_teardown),
         cmocka_unit_test_teardown(test_file_transferred, ct_test_teardown),
         cmocka_unit_test_teardown(test_modification, ct_test_teardown),
+        cmocka_unit_test_teardown(test_modification_on_property_change, ct_test_teardown),
         cmocka_unit_test_teardown(test_job_error, ct_test_teardown),
         cmocka_unit_test_teardown(test_transferred_sta, ct_test_teardown),
         cmocka_unit_test_teardown(test_transferred_retried_until_s_ok, ct_test_teardown),
