@@ -609,6 +609,25 @@ static void test_cmdline_runs(void **state)
     IBackgroundCopyManager_Release(manager);
 }
 
+/* A command line set once the job is already TRANSFERRED still runs. */
+static void test_cmdline_set_after_transferred(void **state)
+{
+    IBackgroundCopyManager *manager = ct_manager();
+    IBackgroundCopyJob *job = new_local_job(manager, 1, FALSE);
+    WCHAR output[MAX_PATH];
+    const char *text;
+
+    wcscpy(output, unique_path(L"late-cmdline"));
+    assert_hr_equal(IBackgroundCopyJob_Resume(job), S_OK);
+    assert_true(wait_state(job, BG_JOB_STATE_TRANSFERRED));
+    set_helper_cmdline(job, output, 1, L"late");
+    assert_non_null(text = wait_output(output, 1));
+    assert_string_equal(text, "late\n");
+    assert_hr_equal(IBackgroundCopyJob_Complete(job), S_OK);
+    IBackgroundCopyJob_Release(job);
+    IBackgroundCopyManager_Release(manager);
+}
+
 /* "If your program does not return an exit code of zero ... BITS calls the
  * program again after the minimum retry delay" (5 units here). */
 static void test_cmdline_rerun_after_failure(void **state)
@@ -690,6 +709,7 @@ int main(void)
         cmocka_unit_test_teardown(test_registered_after_transferred, ct_test_teardown),
         cmocka_unit_test_teardown(test_flag_set_after_transferred, ct_test_teardown),
         cmocka_unit_test_teardown(test_cmdline_runs, ct_test_teardown),
+        cmocka_unit_test_teardown(test_cmdline_set_after_transferred, ct_test_teardown),
         cmocka_unit_test_teardown(test_cmdline_rerun_after_failure, ct_test_teardown),
         cmocka_unit_test_teardown(test_cmdline_not_run_when_callback_succeeds, ct_test_teardown),
         cmocka_unit_test_teardown(test_cmdline_runs_when_callback_fails, ct_test_teardown),
