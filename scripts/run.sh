@@ -1,34 +1,38 @@
 #!/usr/bin/env bash
 # The main job: build openbits, register it in a Wine prefix inside the build
 # tree, start the loopback HTTP server, download a generated file through
-# openbits with live progress, and check every byte of it.  Installs what is
-# missing first.
+# openbits with `openbits-admin /transfer` and its live progress display, and
+# check every byte of it.  Installs what is missing first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-build=${OPENBITS_BUILD_DIR:-build}
+build=$(realpath -m "${OPENBITS_BUILD_DIR:-build}")   # relative to the checkout, or absolute
 size=${OPENBITS_EXAMPLE_SIZE:-67108864}   # 64 MiB
 
 bash scripts/bootstrap.sh
 cmake -S . -B "$build" -G Ninja >/dev/null
 cmake --build "$build"
-bash cmake/wine-prefix.sh "$PWD/$build/wineprefix"
-export WINEPREFIX="$PWD/$build/wineprefix" WINEDEBUG=-all
+bash cmake/wine-prefix.sh "$build/wineprefix"
+export WINEPREFIX="$build/wineprefix" WINEDEBUG=-all
 winpath() { echo "Z:$(echo "$1" | tr / '\\')"; }
 
-"$build/wine-run.sh" regsvr32 /s "$(winpath "$PWD/$build/src/openbits.dll")"
+"$build/wine-run.sh" regsvr32 /s "$(winpath "$build/src/openbits.dll")"
 # Wine's helper processes start with this quiet command, so that none of them
 # holds on to our stdout once the example has finished.
 "$build/wine-run.sh" cmd /c exit
 
-server="$PWD/$build/example-server"
+server="$build/example-server"
 bash tests/servers/server_ctl.sh start "$server" tests/servers/http_server.py >/dev/null
 trap 'bash tests/servers/server_ctl.sh stop "$server" >/dev/null' EXIT
 url="http://127.0.0.1:$(cat "$server/server.port")/data/$size"
-local_file="$PWD/$build/example-download.bin"
+local_file="$build/example-download.bin"
 rm -f "$local_file"
 
-echo "Downloading $url through openbits"
-wine "$build/show_progress.exe" "$url" "$(winpath "$local_file")" </dev/null
+echo "Downloading $url through openbits-admin"
+# wine directly (not wine-run.sh, which holds the output until the end), so
+# the progress shows live: redrawn in place on a terminal, a line a second
+# otherwise.
+wine "$build/tools/openbits-admin.exe" /transfer openbits-example /priority foreground \
+    "$url" "$(winpath "$local_file")" </dev/null
 python3 - "$local_file" "$size" <<'PY'
 import sys
 path, size = sys.argv[1], int(sys.argv[2])

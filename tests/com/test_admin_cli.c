@@ -1,0 +1,353 @@
+/* openbits-admin end to end: runs tools/openbits-admin.exe (its Wine path in
+ * OPENBITS_ADMIN_EXE) with CreateProcess against the loopback HTTP and BITS
+ * upload servers, and checks exit codes, output and files. */
+#include "com_test_util.h"
+#include "http_support.h"
+#include <string.h>
+
+#define EXIT_OK 0
+#define EXIT_FAILED 1
+#define EXIT_USAGE 2
+#define EXIT_NO_JOB 3
+
+struct cli_result
+{
+    DWORD exit_code;
+    char *out, *err;   /* malloc'd, CRs removed */
+};
+
+static const WCHAR *admin_exe(void)
+{
+    static WCHAR path[MAX_PATH];
+    if (!path[0] && !GetEnvironmentVariableW(L"OPENBITS_ADMIN_EXE", path, ARRAYSIZE(path)))
+        fail_msg("OPENBITS_ADMIN_EXE is not set");
+    return path;
+}
+
+/* Appends arg to the command line, quoted if it has a space (no argument
+ * here contains a quote). */
+static void append_arg(WCHAR *line, size_t size, const WCHAR *arg)
+{
+    BOOL quote = !*arg || wcschr(arg, ' ');
+    wcscat_s(line, size, L" ");
+    if (quote) wcscat_s(line, size, L"\"");
+    wcscat_s(line, size, arg);
+    if (quote) wcscat_s(line, size, L"\"");
+}
+
+static HANDLE inheritable_file(const WCHAR *path)
+{
+    SECURITY_ATTRIBUTES sa = { sizeof(sa), NULL, TRUE };
+    HANDLE file = CreateFileW(path, GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE, &sa, CREATE_ALWAYS,
+                              FILE_ATTRIBUTE_NORMAL, NULL);
+    assert_true(file != INVALID_HANDLE_VALUE);
+    return file;
+}
+
+static char *read_text(const WCHAR *path)
+{
+    HANDLE file = CreateFileW(path, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE, NULL, OPEN_EXISTING, 0, NULL);
+    DWORD size, got = 0, i, j;
+    char *text;
+
+    assert_true(file != INVALID_HANDLE_VALUE);
+    size = GetFileSize(file, NULL);
+    text = malloc(size + 1);
+    assert_non_null(text);
+    assert_true(ReadFile(file, text, size, &got, NULL));
+    CloseHandle(file);
+    for (i = j = 0; i < got; i++)
+        if (text[i] != '\r') text[j++] = text[i];
+    text[j] = 0;
+    DeleteFileW(path);
+    return text;
+}
+
+/* Runs openbits-admin with the arguments (NULL-terminated), stdout and
+ * stderr in files, and waits for it (at most 120 s). */
+static struct cli_result run_admin(const WCHAR *first, ...)
+{
+    static WCHAR line[8192];
+    const WCHAR *out_path = ts_path(L"admin-stdout.txt"), *err_path = ts_path(L"admin-stderr.txt");
+    STARTUPINFOW si = { sizeof(si) };
+    PROCESS_INFORMATION pi;
+    struct cli_result result;
+    const WCHAR *arg;
+    va_list args;
+
+    swprintf(line, ARRAYSIZE(line), L"\"%ls\"", admin_exe());
+    va_start(args, first);
+    for (arg = first; arg; arg = va_arg(args, const WCHAR *)) append_arg(line, ARRAYSIZE(line), arg);
+    va_end(args);
+    si.dwFlags = STARTF_USESTDHANDLES;
+    si.hStdOutput = inheritable_file(out_path);
+    si.hStdError = inheritable_file(err_path);
+    assert_true(CreateProcessW(admin_exe(), line, NULL, NULL, TRUE, 0, NULL, NULL, &si, &pi));
+    CloseHandle(si.hStdOutput);
+    CloseHandle(si.hStdError);
+    assert_int_equal(WaitForSingleObject(pi.hProcess, 120000), WAIT_OBJECT_0);
+    assert_true(GetExitCodeProcess(pi.hProcess, &result.exit_code));
+    CloseHandle(pi.hProcess);
+    CloseHandle(pi.hThread);
+    result.out = read_text(out_path);
+    result.err = read_text(err_path);
+    return result;
+}
+
+static void free_result(struct cli_result *result)
+{
+    free(result->out);
+    free(result->err);
+}
+
+static void expect_exit(const struct cli_result *result, DWORD code)
+{
+    if (result->exit_code != code)
+        fail_msg("exit code %lu, expected %lu\nstdout:\n%s\nstderr:\n%s", result->exit_code, code, result->out,
+                 result->err);
+}
+
+static void expect_text(const char *output, const char *text)
+{
+    if (!strstr(output, text)) fail_msg("\"%s\" is not in:\n%s", text, output);
+}
+
+/* TRUE if the output has a line that is exactly text. */
+static BOOL has_line(const char *output, const char *text)
+{
+    size_t n = strlen(text);
+    const char *p;
+    for (p = output; (p = strstr(p, text)); p++)
+        if ((p == output || p[-1] == '\n') && (p[n] == '\n' || !p[n])) return TRUE;
+    return FALSE;
+}
+
+static void expect_line(const char *output, const char *text)
+{
+    if (!has_line(output, text)) fail_msg("no line \"%s\" in:\n%s", text, output);
+}
+
+static void test_transfer_download(void **state)
+{
+    const WCHAR *local = ts_path(L"download.bin");
+    struct cli_result r = run_admin(L"/transfer", L"cli download", L"/download", L"/priority", L"foreground",
+                                    ts_http_url("/data/3145728?rate=2000000"), local, NULL);
+
+    expect_exit(&r, EXIT_OK);
+    assert_true(ts_file_has_pattern(local, 3145728));
+    expect_text(r.out, "Transferring 1 file(s) in job 'cli download'");
+    expect_text(r.out, "(DOWNLOAD, priority FOREGROUND)");
+    expect_text(r.out, "100%  3.0 MiB of 3.0 MiB");
+    expect_text(r.out, "TRANSFERRED");
+    expect_line(r.out, "Transfer complete.");
+    assert_int_equal(ts_count_files(L"BIT*.tmp"), 0);
+    free_result(&r);
+}
+
+static void test_transfer_not_found(void **state)
+{
+    const WCHAR *local = ts_path(L"missing.bin");
+    struct cli_result r = run_admin(L"/TRANSFER", L"cli404", ts_http_url("/status/404"), local, NULL);
+
+    expect_exit(&r, EXIT_FAILED);
+    expect_text(r.err, "ERROR CODE:    0x80190194 - ");
+    expect_text(r.err, "404");
+    expect_text(r.err, "ERROR CONTEXT: 0x00000005 - ");
+    assert_false(ts_file_exists(local));
+    assert_int_equal(ts_count_files(L"BIT*.tmp"), 0);
+    free_result(&r);
+}
+
+static void write_pattern_file(const WCHAR *path, DWORD size)
+{
+    BYTE *data = malloc(size);
+    DWORD i;
+    assert_non_null(data);
+    for (i = 0; i < size; i++) data[i] = ts_pattern_byte(i);
+    ts_write_file(path, data, size);
+    free(data);
+}
+
+static void test_transfer_upload(void **state)
+{
+    const WCHAR *local = ts_path(L"upload.bin");
+    struct cli_result r;
+    BYTE *uploaded;
+    DWORD size = 0;
+
+    write_pattern_file(local, 2500000);
+    r = run_admin(L"/transfer", L"cli upload", L"/upload", ts_upload_url("/upload/admin-cli.bin"), local, NULL);
+    expect_exit(&r, EXIT_OK);
+    expect_text(r.out, "(UPLOAD, priority NORMAL)");
+    expect_text(r.out, "100%");
+    uploaded = ts_http_get(ts_upload_url("/uploaded/upload/admin-cli.bin"), &size);
+    assert_non_null(uploaded);
+    assert_int_equal(size, 2500000);
+    assert_int_equal(uploaded[2499999], ts_pattern_byte(2499999));
+    assert_int_equal(uploaded[1234567], ts_pattern_byte(1234567));
+    free(uploaded);
+    free_result(&r);
+}
+
+/* The path after "Reply file: " in the output, as a static wide string. */
+static const WCHAR *reply_file(const char *output)
+{
+    static WCHAR path[MAX_PATH];
+    const char *start = strstr(output, "Reply file: "), *end;
+
+    assert_non_null(start);
+    start += strlen("Reply file: ");
+    end = strchr(start, '\n');
+    assert_non_null(end);
+    assert_true(MultiByteToWideChar(CP_ACP, 0, start, (int)(end - start), path, MAX_PATH - 1) > 0);
+    path[end - start] = 0;
+    return path;
+}
+
+static void test_transfer_upload_reply(void **state)
+{
+    const WCHAR *local = ts_path(L"upload-reply.bin");
+    struct cli_result r;
+
+    write_pattern_file(local, 300000);
+    r = run_admin(L"/transfer", L"cli reply", L"/Upload-Reply",
+                  ts_upload_url("/reply/admin-cli.bin?replysize=200000"), local, NULL);
+    expect_exit(&r, EXIT_OK);
+    expect_text(r.out, "(UPLOAD-REPLY, priority NORMAL)");
+    expect_text(r.out, "reply: 195.3 KiB of 195.3 KiB (100%)");
+    assert_true(ts_file_has_pattern(reply_file(r.out), 200000));
+    DeleteFileW(reply_file(r.out));
+    free_result(&r);
+}
+
+/* A bad command line: usage on stderr, exit 2, nothing done. */
+static void expect_usage_error(struct cli_result r, const char *why, const WCHAR *local)
+{
+    expect_exit(&r, EXIT_USAGE);
+    expect_text(r.err, why);
+    expect_text(r.err, "Usage: openbits-admin");
+    assert_string_equal(r.out, "");
+    assert_false(ts_file_exists(local));
+    assert_int_equal(ts_count_files(L"BIT*.tmp"), 0);
+    free_result(&r);
+}
+
+static void test_bad_arguments(void **state)
+{
+    const WCHAR *local = ts_path(L"never.bin"), *url = ts_http_url("/data/1000");
+
+    expect_usage_error(run_admin(L"/transfer", L"cli bad", url, NULL), "the local name for", local);
+    expect_usage_error(run_admin(L"/frobnicate", L"cli bad", url, local, NULL), "unknown command \"/frobnicate\"",
+                       local);
+    expect_usage_error(run_admin(L"/transfer", L"cli bad", L"/priority", L"urgent", url, local, NULL),
+                       "bad priority \"urgent\"", local);
+    /* Checked before anything runs: the valid /transfer first is not started. */
+    expect_usage_error(run_admin(L"/transfer", L"cli bad", url, local, L"/setpriority", L"cli bad", NULL),
+                       "/setpriority needs 1 argument(s)", local);
+    expect_usage_error(run_admin(NULL), "no command given", local);
+}
+
+static void test_chain(void **state)
+{
+    const WCHAR *local = ts_path(L"chain.bin");
+    struct cli_result r = run_admin(L"/create", L"/download", L"chain", L"/addfile", L"chain",
+                                    ts_http_url("/data/1048577"), local, L"/setpriority", L"chain", L"HIGH",
+                                    L"/getpriority", L"chain", L"/resume", L"chain", L"/wait", L"chain",
+                                    L"/getstate", L"chain", L"/getbytestotal", L"chain", L"/getfilestransferred",
+                                    L"chain", L"/list", L"/complete", L"chain", L"/getstate", L"chain", NULL);
+
+    /* The last /getstate no longer finds the job: Complete removed it. */
+    expect_exit(&r, EXIT_NO_JOB);
+    expect_text(r.out, "Created job {");
+    expect_line(r.out, "Priority set to HIGH.");
+    expect_line(r.out, "HIGH");
+    expect_line(r.out, "Job resumed.");
+    expect_line(r.out, "TRANSFERRED");
+    expect_line(r.out, "1048577");
+    expect_line(r.out, "1");
+    expect_text(r.out, "'chain' TRANSFERRED 1 / 1 1048577 / 1048577");
+    expect_line(r.out, "Listed 1 job(s) of this process.");
+    expect_line(r.out, "Job completed.");
+    expect_text(r.err, "job \"chain\" was not found");
+    assert_true(ts_file_has_pattern(local, 1048577));
+    free_result(&r);
+}
+
+/* A job still in the process at exit could never be completed: it is
+ * cancelled, so its temporary file does not stay. */
+static void test_leftover_job_is_cancelled(void **state)
+{
+    const WCHAR *local = ts_path(L"leftover.bin");
+    struct cli_result r = run_admin(L"/create", L"left", L"/addfile", L"left", ts_http_url("/data/100000"), local,
+                                    L"/resume", L"left", L"/wait", L"left", NULL);
+
+    expect_exit(&r, EXIT_OK);
+    expect_text(r.out, "100%");
+    expect_text(r.err, "job \"left\" was cancelled at exit");
+    assert_false(ts_file_exists(local));
+    assert_int_equal(ts_count_files(L"BIT*.tmp"), 0);
+    free_result(&r);
+}
+
+static void test_unknown_job(void **state)
+{
+    struct cli_result r = run_admin(L"/getstate", L"no such job", NULL);
+
+    expect_exit(&r, EXIT_NO_JOB);
+    expect_text(r.err, "job \"no such job\" was not found: jobs live only in the process that created them");
+    assert_string_equal(r.out, "");
+    free_result(&r);
+}
+
+static void test_getters_of_a_new_job(void **state)
+{
+    struct cli_result r = run_admin(L"/create", L"/upload-reply", L"fresh", L"/gettype", L"fresh", L"/getstate",
+                                    L"fresh", L"/getbytestotal", L"fresh", L"/getreplyprogress", L"fresh",
+                                    L"/setnoprogresstimeout", L"fresh", L"30", L"/getnoprogresstimeout", L"fresh",
+                                    L"/getdisplayname", L"fresh", L"/getminretrydelay", L"fresh",
+                                    L"/info", L"fresh", L"/verbose", L"/geterror", L"fresh", NULL);
+
+    /* A new job has no error: /geterror fails with openbits' description. */
+    expect_exit(&r, EXIT_FAILED);
+    expect_line(r.out, "UPLOAD-REPLY");
+    expect_line(r.out, "SUSPENDED");
+    expect_line(r.out, "0");
+    expect_line(r.out, "REPLY: 0 / UNKNOWN (not started)");
+    expect_line(r.out, "30");
+    expect_line(r.out, "fresh");
+    expect_line(r.out, "600");
+    expect_text(r.out, "NOTIFY COMMAND LINE:      none");
+    expect_text(r.out, "NO PROGRESS TIMEOUT:      30");
+    expect_text(r.err, "reading the job's error failed: 0x8020000F - ");
+    expect_text(r.err, "job \"fresh\" was cancelled at exit");
+    free_result(&r);
+}
+
+static void test_util_help(void **state)
+{
+    struct cli_result r = run_admin(L"/UTIL", L"/HELP", NULL);
+
+    expect_exit(&r, EXIT_OK);
+    expect_text(r.out, "Usage: openbits-admin");
+    expect_text(r.out, "/transfer <name>");
+    expect_text(r.out, "Exit codes:");
+    assert_string_equal(r.err, "");
+    free_result(&r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_transfer_download),
+        cmocka_unit_test(test_transfer_not_found),
+        cmocka_unit_test(test_transfer_upload),
+        cmocka_unit_test(test_transfer_upload_reply),
+        cmocka_unit_test(test_bad_arguments),
+        cmocka_unit_test(test_chain),
+        cmocka_unit_test(test_leftover_job_is_cancelled),
+        cmocka_unit_test(test_unknown_job),
+        cmocka_unit_test(test_getters_of_a_new_job),
+        cmocka_unit_test(test_util_help),
+    };
+    return cmocka_run_group_tests(tests, NULL, ts_group_teardown);
+}

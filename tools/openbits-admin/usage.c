@@ -1,0 +1,68 @@
+/* openbits-admin: the usage text (/help, /?, /util /help, usage errors). */
+#include "admin.h"
+
+static const char usage_text[] =
+    "Usage: openbits-admin <command> [<command> ...]\n"
+    "\n"
+    "A bitsadmin-compatible command line for openbits. Verbs and switches are\n"
+    "case-insensitive; <job> is a job's display name or its {GUID}. Several\n"
+    "commands on one line run in order, in one process.\n"
+    "\n"
+    "Transfers\n"
+    "  /transfer <name> [/download | /upload | /upload-reply] [/priority <p>]\n"
+    "            <remote> <local> [<remote> <local> ...]\n"
+    "                        create a job, add the files, transfer them with a live\n"
+    "                        progress display, then complete the job\n"
+    "  /create [/download | /upload | /upload-reply] <name>\n"
+    "  /addfile <job> <remote> <local>\n"
+    "  /resume <job>   /suspend <job>   /cancel <job>   /complete <job>\n"
+    "  /wait <job>             (openbits) show progress until the job is\n"
+    "                        TRANSFERRED (exit 0) or in ERROR (exit 1)\n"
+    "\n"
+    "Queries\n"
+    "  /info <job> [/verbose]   /listfiles <job>\n"
+    "  /getstate  /gettype  /getbytestotal  /getbytestransferred  /getfilestotal\n"
+    "  /getfilestransferred  /getcreationtime  /getmodificationtime\n"
+    "  /getcompletiontime  /geterror  /geterrorcount  /getowner  /getdisplayname\n"
+    "  /getdescription  /getpriority  /getnotifyflags  /getnotifyinterface\n"
+    "  /getminretrydelay  /getnoprogresstimeout  /getproxyusage  /getproxylist\n"
+    "  /getproxybypasslist  /getnotifycmdline  /getreplyfilename\n"
+    "  /getreplyprogress                                   (each takes <job>)\n"
+    "\n"
+    "Settings\n"
+    "  /setpriority <job> FOREGROUND|HIGH|NORMAL|LOW\n"
+    "  /setnotifyflags <job> <flags>      /setminretrydelay <job> <seconds>\n"
+    "  /setnoprogresstimeout <job> <seconds>\n"
+    "  /setdisplayname <job> <name>       /setdescription <job> <text>\n"
+    "  /setnotifycmdline <job> <program>|NULL <parameters>|NULL\n"
+    "  /setreplyfilename <job> <path>     /takeownership <job>\n"
+    "\n"
+    "The queue\n"
+    "  /list [/allusers] [/verbose]       /reset [/allusers]   (cancels every job)\n"
+    "  /monitor [/allusers] [/refresh <seconds>]\n"
+    "  /util /help   /util /version   /help   /?\n"
+    "\n"
+    "Jobs live only in the process that created them until they outlive their\n"
+    "process (a later openbits release): a command that names a job sees only\n"
+    "jobs created earlier on the same command line, e.g.\n"
+    "  openbits-admin /create j /addfile j <url> <file> /resume j /wait j /complete j\n"
+    "Jobs still in the process at exit are cancelled (their files could never be\n"
+    "completed).\n"
+    "\n"
+    "Exit codes: 0 success; 1 a job failed or a call returned an error (its code\n"
+    "and description are printed); 2 bad command line (nothing was done); 3 no\n"
+    "such job in this process, or an ambiguous name; 4 openbits is not\n"
+    "registered; 5 interrupted (the transfer's job was cancelled).\n";
+
+void admin_print_usage(FILE *to)
+{
+    fputs(usage_text, to);
+    fflush(to);
+}
+
+void admin_print_version(BOOL verbose)
+{
+    printf("openbits-admin %s (BITS 1.5 interfaces: IBackgroundCopyManager, IBackgroundCopyJob2)\n",
+           OPENBITS_ADMIN_VERSION);
+    if (verbose) printf("COM class: OpenBits.BackgroundCopyManager, in-process (openbits.dll)\n");
+}
