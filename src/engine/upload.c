@@ -9,7 +9,12 @@
 #include "notify.h"
 #include "str.h"
 
-#define FRAGMENT_SIZE (1024 * 1024)
+/* Fragments start at 1 MiB and grow while they go fast: per fragment there
+ * are a few round trips, so on a fast link larger fragments move more. */
+#define FRAGMENT_MIN (1024 * 1024)
+#define FRAGMENT_MAX (8 * 1024 * 1024)
+#define FRAGMENT_FAST_MS 100     /* faster than this: double */
+#define FRAGMENT_SLOW_MS 1000    /* slower than this: halve (progress stays live) */
 #define MAX_RESYNCS 8            /* 416s in a row before giving up */
 #define HEADERS_CHARS 1024
 
@@ -20,7 +25,8 @@ typedef struct upload {
     ob_upload_info info;
     HANDLE file;
     UINT64 size;
-    BYTE *buffer;
+    BYTE *buffer;              /* FRAGMENT_MAX bytes */
+    DWORD fragment_size;
     BOOL after_cancel;         /* the Cancel-Session sender: the job no longer runs */
 } upload;
 
@@ -155,17 +161,25 @@ static result judge_fragment(upload *u, const ob_bup_fragment *f, const ob_bup_a
     return ok();
 }
 
+static void adapt_fragment_size(upload *u, ULONGLONG took_ms)
+{
+    if (took_ms < FRAGMENT_FAST_MS) u->fragment_size = min(u->fragment_size * 2, FRAGMENT_MAX);
+    else if (took_ms > FRAGMENT_SLOW_MS) u->fragment_size = max(u->fragment_size / 2, FRAGMENT_MIN);
+}
+
 static result send_fragment(upload *u, UINT64 offset, UINT64 *next, ob_bup_ack *ack)
 {
+    ULONGLONG started = GetTickCount64();
     ob_bup_fragment f;
     result r;
 
     f.first = offset;
-    f.length = (DWORD)min(u->size - offset, FRAGMENT_SIZE);
+    f.length = (DWORD)min(u->size - offset, u->fragment_size);
     f.total = u->size;
     f.content_name = offset == 0 ? file_name_part(u->info.local_name) : NULL;
     if (FAILED((r = read_fragment(u, &f)).hr)) return r;
     if (FAILED((r = send_packet(u, OB_BUP_FRAGMENT, &f, u->buffer, ack)).hr)) return r;
+    adapt_fragment_size(u, GetTickCount64() - started);
     return judge_fragment(u, &f, ack, next);
 }
 
@@ -300,8 +314,9 @@ void ob_upload_run(ob_job *job, ULONG unit_ms)
     upload u = { job, unit_ms };
     result r = ok();
 
+    u.fragment_size = FRAGMENT_MIN;
     if (FAILED(r.hr = ob_job_upload_info(job, &u.info)) || FAILED(r.hr = ob_job_open_http(job, &u.transport)) ||
-        !(u.buffer = HeapAlloc(GetProcessHeap(), 0, FRAGMENT_SIZE)))
+        !(u.buffer = HeapAlloc(GetProcessHeap(), 0, FRAGMENT_MAX)))
         r = failed(FAILED(r.hr) ? r.hr : E_OUTOFMEMORY, BG_ERROR_CONTEXT_GENERAL_TRANSPORT);
     else
         r = run_upload(&u);
