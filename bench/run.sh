@@ -8,9 +8,11 @@
 # OPENBITS_BENCH_BUILD_DIR to change it), registers openbits.dll, starts the
 # loopback test server, downloads /data/<size> with native curl, a Winsock
 # recv loop, a WinHTTP read loop and openbits (without and with GetProgress
-# readers), then prints a table of MiB/s and the ratios.  Each figure is the
-# median of OPENBITS_BENCH_REPEAT interleaved rounds (default 3).  See
-# bench/README.md.
+# readers), uploads a local file of OPENBITS_BENCH_UPLOAD_SIZE bytes (default
+# 256 MiB, at most 1 GiB) to the loopback BITS upload server with a bare
+# WinHTTP loop and with openbits, then prints a table of MiB/s and the ratios.
+# Each figure is the median of OPENBITS_BENCH_REPEAT interleaved rounds
+# (default 3).  See bench/README.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -18,10 +20,14 @@ size=${1:-1073741824}
 build=${OPENBITS_BENCH_BUILD_DIR:-build-bench}
 repeat=${OPENBITS_BENCH_REPEAT:-3}
 readers=4
+upload_size=${OPENBITS_BENCH_UPLOAD_SIZE:-268435456}
+max_upload_size=1073741824      # the upload server holds every upload in memory
 
 die() { echo "bench: $*" >&2; exit 1; }
 [[ $size =~ ^[0-9]+$ && $size -gt 0 ]] || die "size must be a positive number of bytes, not '$size'"
 [[ $repeat =~ ^[1-9][0-9]*$ ]] || die "OPENBITS_BENCH_REPEAT must be a positive number"
+[[ $upload_size =~ ^[0-9]+$ && $upload_size -gt 0 && $upload_size -le $max_upload_size ]] \
+    || die "OPENBITS_BENCH_UPLOAD_SIZE must be a number of bytes from 1 to $max_upload_size, not '$upload_size'"
 case $build in /*) ;; *) build=$root/$build ;; esac
 prefix=$build/wineprefix
 run=$build/wine-run.sh
@@ -30,6 +36,7 @@ bin=$build/bench
 tmp=$(mktemp -d /tmp/openbits-bench.XXXXXX)
 cleanup() {
     bash tests/servers/server_ctl.sh stop "$tmp/server" >/dev/null 2>&1 || true
+    bash tests/servers/server_ctl.sh stop "$tmp/upload-server" >/dev/null 2>&1 || true
     [ -d "$prefix" ] && WINEPREFIX=$prefix wineserver -k >/dev/null 2>&1 || true
     rm -rf "$tmp"
 }
@@ -41,7 +48,8 @@ build_all() {
     echo "bench: building in $build" >&2
     bash scripts/bootstrap.sh
     cmake -S . -B "$build" -G Ninja >/dev/null
-    cmake --build "$build" --target openbits bench_winhttp bench_winsock bench_openbits >/dev/null \
+    cmake --build "$build" --target openbits bench_winhttp bench_winsock bench_openbits \
+        bench_upload_winhttp bench_upload_openbits >/dev/null \
         || die "build failed (run: cmake --build $build --target bench_openbits)"
     bash cmake/wine-prefix.sh "$prefix"
     "$run" regsvr32 /s "$(win_path "$build/src/openbits.dll")" >/dev/null \
@@ -53,6 +61,21 @@ start_server() {
         || die "could not start the loopback server (see above)"
     port=$(cat "$tmp/server/server.port")
     url=http://127.0.0.1:$port/data/$size
+}
+
+# The BITS upload server keeps every upload in memory: it is started afresh
+# for each round, so that it never holds more than one round's uploads.
+restart_upload_server() {
+    bash tests/servers/server_ctl.sh stop "$tmp/upload-server" >/dev/null 2>&1 || true
+    bash tests/servers/server_ctl.sh start "$tmp/upload-server" tests/servers/bits_upload_server.py \
+        --lifetime 7200 >/dev/null || die "could not start the loopback BITS upload server (see above)"
+    upload_server=http://127.0.0.1:$(cat "$tmp/upload-server/server.port")
+}
+
+# The file every upload sends (not *.bin: attempt deletes those).
+make_upload_source() {
+    upload_source=$tmp/upload-source.dat
+    head -c "$upload_size" /dev/urandom >"$upload_source" || die "cannot create $upload_source"
 }
 
 # The median of the numbers on stdin.
@@ -78,6 +101,20 @@ curl_seconds() {
     got=$(curl -sS -o "$target" -w '%{size_download} %{time_total}' "$url") || return 1
     [ "${got% *}" = "$size" ] || { echo "bench: curl got ${got% *} bytes, expected $size" >&2; return 1; }
     echo "${got#* }"
+}
+
+# upload_seconds <name> <exe> <remote-name> [args...]: one upload of the
+# source file to /upload/<remote-name>, then a check that the server committed
+# exactly those bytes; prints the seconds.
+upload_seconds() {
+    local name=$1 exe=$2 remote=$3 s
+    shift 3
+    s=$(wine_seconds "$name" "$exe" "$upload_server/upload/$remote" "$(win_path "$upload_source")" "$@") || return 1
+    if ! curl -sSf "$upload_server/uploaded/upload/$remote" | cmp -s - "$upload_source"; then
+        echo "bench: $name: GET /uploaded/upload/$remote is not the $upload_size bytes sent" >&2
+        return 1
+    fi
+    echo "$s"
 }
 
 # attempt <name> <command...>: one run; its seconds are appended to
@@ -108,9 +145,17 @@ summarize() {
     done
 }
 
+# The bytes a measurement moves: the upload size for uploads.
+bytes_of() {
+    case $1 in
+    *_upload) echo "$upload_size" ;;
+    *) echo "$size" ;;
+    esac
+}
+
 mibs() {
     [ -n "${secs[$1]:-}" ] || { echo n/a; return; }
-    awk -v b="$size" -v s="${secs[$1]}" 'BEGIN { printf "%.1f", b / 1048576 / s }'
+    awk -v b="$(bytes_of "$1")" -v s="${secs[$1]}" 'BEGIN { printf "%.1f", b / 1048576 / s }'
 }
 
 # ratio <a> <b>: the throughput of a over the throughput of b.
@@ -121,7 +166,7 @@ ratio() {
 
 # Generous: ten times this round's WinHTTP+file run, at least two minutes.
 openbits_timeout() {
-    awk -v s="${last[winhttp_file]:-60}" 'BEGIN { t = s * 10; print (t < 120) ? 120 : int(t) }'
+    awk -v s="${last[${1:-winhttp_file}]:-60}" 'BEGIN { t = s * 10; print (t < 120) ? 120 : int(t) }'
 }
 
 # One round runs everything once; rounds interleave the measurements so that
@@ -142,6 +187,15 @@ round() {
     [ -z "${failed[openbits]:-}" ] || failed[openbits_readers]=1
     attempt openbits_readers wine_seconds openbits_readers "$bin/bench_openbits.exe" "$url" "$wfile" \
         --expect "$size" --timeout "$timeout" --readers "$readers"
+    upload_round "$1"
+}
+
+# The uploads of round $1, each to a name of its own on a fresh server.
+upload_round() {
+    restart_upload_server
+    attempt winhttp_upload upload_seconds winhttp_upload "$bin/bench_upload_winhttp.exe" "winhttp-$1.bin"
+    attempt openbits_upload upload_seconds openbits_upload "$bin/bench_upload_openbits.exe" "openbits-$1.bin" \
+        --timeout "$(openbits_timeout winhttp_upload)"
 }
 
 run_all() {
@@ -160,7 +214,7 @@ seconds() {
 # The slowest and fastest round, in MiB/s.
 spread() {
     [ -n "${secs[$1]:-}" ] || { echo n/a; return; }
-    printf '%s' "${runs[$1]}" | sort -g | awk -v b="$size" 'NR == 1 { fast = $1 } { slow = $1 }
+    printf '%s' "${runs[$1]}" | sort -g | awk -v b="$(bytes_of "$1")" 'NR == 1 { fast = $1 } { slow = $1 }
         END { printf "%.1f-%.1f", b / 1048576 / slow, b / 1048576 / fast }'
 }
 
@@ -216,15 +270,32 @@ report() {
     ratio_row "Winsock (Wine) / curl (native)" "$(ratio winsock curl)"
     ratio_row "openbits $readers readers / no readers" "$(ratio openbits_readers openbits)"
     readers_line
+    upload_report
+}
+
+upload_report() {
+    echo
+    echo "openbits loopback upload benchmark: $upload_size bytes" \
+         "($(awk -v b="$upload_size" 'BEGIN { printf "%.0f", b / 1048576 }') MiB), 1 MiB fragments," \
+         "median of $repeat round(s)"
+    echo
+    printf '  %-44s %9s %9s  %s\n' "path" "MiB/s" "seconds" "rounds' MiB/s"
+    row "WinHTTP BITS upload loop (Wine)" winhttp_upload
+    row "openbits upload job through COM (Wine)" openbits_upload
+    echo
+    echo "  ratios (throughput / throughput)"
+    ratio_row "openbits upload / WinHTTP upload" "$(ratio openbits_upload winhttp_upload)"
 }
 
 build_all
 start_server
+make_upload_source
 load=$(cut -d' ' -f1-3 /proc/loadavg)
 run_all
 report
 [ -n "${secs[openbits]:-}" ] || die "openbits was not measured (see its error above)"
 [ -n "${secs[openbits_readers]:-}" ] || die "openbits with readers was not measured (see its error above)"
+[ -n "${secs[openbits_upload]:-}" ] || die "the openbits upload was not measured (see its error above)"
 if grep -q 'violations=[1-9]\|failures=[1-9]' "$tmp/openbits_readers.extra" 2>/dev/null; then
     die "GetProgress returned inconsistent snapshots or failed"
 fi
