@@ -13,7 +13,9 @@ Same conventions as http_server.py: the port (decimal, then a newline) is
 written atomically to PATH and removed on a clean exit; the server exits after
 --lifetime seconds (default 1800) or at once on SIGTERM/SIGINT (status 0);
 --log appends one line per request (method, target, packet type, session,
-Content-Range, status, body bytes sent).
+Content-Range, status, body bytes sent).  That common part, the content
+pattern and the Range handling of GET/HEAD live in serverlib.py, next to this
+script, shared with http_server.py.
 
 The upload protocol: BITS_POST
 ------------------------------
@@ -161,14 +163,9 @@ GET and HEAD
 Anything else gets 404; methods other than GET, HEAD and BITS_POST get 501.
 """
 
-import argparse
 import email.utils
-import http.server
-import json
 import os
 import re
-import signal
-import socket
 import sys
 import threading
 import time
@@ -176,18 +173,21 @@ import traceback
 import urllib.parse
 import uuid
 
-HOST = "127.0.0.1"
+# serverlib.py (the code shared with http_server.py) lives next to this
+# script; run as a script, its directory is usually on sys.path already.
+_HERE = os.path.dirname(os.path.abspath(__file__))
+if _HERE not in sys.path:
+    sys.path.insert(0, _HERE)
+
+import serverlib                                            # noqa: E402
+from serverlib import (BLOCK, CLIENT_GONE, FIXED_MTIME, HOST,  # noqa: E402
+                       MAX_DELAY_MS, BadRequest, digits, parse_bool, parse_int)
+
 PROTOCOL = "{7df0354d-249b-430f-820d-3d2a9bef4931}"
-BLOCK = 1 << 20                 # largest single write of body data
-PERIOD = 251 * 128              # the pattern repeats every 32128 bytes
 MAX_BODY = 256 << 20            # largest request body read
 MAX_UPLOAD = 1 << 32            # largest upload (held in memory)
 MAX_REPLY = 1 << 40             # generated lazily
-MAX_DELAY_MS = 600_000
-MAX_LIST = 10_000
 DEFAULT_REPLY_SIZE = 1024
-FIXED_MTIME = 1640995200        # Sat, 01 Jan 2022 00:00:00 GMT
-SOCKET_TIMEOUT = 30             # seconds, per socket operation
 
 # HRESULTs and contexts sent in BITS-Error-Code / BITS-Error-Context.
 BG_E_SESSION_NOT_FOUND = 0x8020001F
@@ -199,78 +199,6 @@ HR_ALREADY_EXISTS = 0x800700B7       # HRESULT_FROM_WIN32(ERROR_ALREADY_EXISTS)
 CONTEXT_REMOTE_FILE = 0x5
 
 PACKETS = ("Ping", "Create-Session", "Fragment", "Close-Session", "Cancel-Session")
-
-
-def pattern_byte(i):
-    """Reference formula (same as http_server.py)."""
-    return (i * 7 + i // 251) & 0xFF
-
-
-_ONE_PERIOD = bytes(pattern_byte(i) for i in range(PERIOD))
-_PATTERN = memoryview(_ONE_PERIOD * (BLOCK // PERIOD + 2))
-
-
-def pattern_slice(offset, length):
-    """The pattern bytes [offset, offset + length), length <= BLOCK."""
-    start = offset % PERIOD
-    return _PATTERN[start:start + length]
-
-
-class BadRequest(Exception):
-    pass
-
-
-def parse_int(name, value, lo, hi):
-    if not (value.isascii() and value.isdigit()):
-        raise BadRequest("%s: not a decimal number: %r" % (name, value))
-    n = int(value)
-    if n < lo or n > hi:
-        raise BadRequest("%s: out of range [%d, %d]: %d" % (name, lo, hi, n))
-    return n
-
-
-def parse_bool(name, value):
-    v = value.lower()
-    if v in ("1", "true", "yes", "on"):
-        return True
-    if v in ("0", "false", "no", "off", ""):
-        return False
-    raise BadRequest("%s: not a boolean: %r" % (name, value))
-
-
-def _digits(s):
-    return s.isascii() and s.isdigit()
-
-
-def parse_range(header, size):
-    """Parse a Range header against a resource of `size` bytes.
-
-    Returns None to ignore the header (malformed, multi-range, not bytes),
-    "unsatisfiable", or an inclusive (first, last) pair.
-    """
-    h = header.strip()
-    if not h.lower().startswith("bytes="):
-        return None
-    spec = h[6:].strip()
-    if "," in spec or "-" not in spec:
-        return None
-    a, b = (x.strip() for x in spec.split("-", 1))
-    if a == "":
-        if not _digits(b):
-            return None
-        n = int(b)
-        if n == 0 or size == 0:
-            return "unsatisfiable"
-        return (max(0, size - n), size - 1)
-    if not _digits(a) or (b != "" and not _digits(b)):
-        return None
-    first = int(a)
-    if b != "" and int(b) < first:
-        return None
-    if first >= size:
-        return "unsatisfiable"
-    last = int(b) if b != "" else size - 1
-    return (first, min(last, size - 1))
 
 
 _CONTENT_RANGE = re.compile(
@@ -303,11 +231,8 @@ class Options:
              "errorheader", "hostid")
 
     def __init__(self, query):
-        q = urllib.parse.parse_qs(query, keep_blank_values=True)
-        opts = {k: v[-1] for k, v in q.items()}
-        for k in opts:
-            if k not in self.KNOWN:
-                raise BadRequest("unknown option %r" % k)
+        opts = serverlib.query_options(query)
+        serverlib.check_options(opts, self.KNOWN)
 
         def num(name, lo, hi, default=None):
             return parse_int(name, opts[name], lo, hi) if name in opts else default
@@ -388,10 +313,7 @@ class State:
         key = packet if packet in PACKETS else "other"
         self.packets[key] = self.packets.get(key, 0) + 1
 
-    @staticmethod
-    def append(lst, item):
-        if len(lst) < MAX_LIST:
-            lst.append(item)
+    append = staticmethod(serverlib.append_capped)
 
     def faults_for(self, path):
         f = self.faults.get(path)
@@ -425,28 +347,8 @@ class Dropped(Exception):
     """Close the connection without an answer."""
 
 
-class Handler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class Handler(serverlib.BaseHandler):
     server_version = "openbits-test-bits-upload/1.0"
-    sys_version = ""
-    timeout = SOCKET_TIMEOUT
-
-    def version_string(self):
-        return self.server_version
-
-    # --- logging -----------------------------------------------------------
-    def log_message(self, fmt, *args):
-        log = self.server.log_file
-        if log is None:
-            return
-        line = "%s %s %s\n" % (self.log_date_time_string(),
-                               self.address_string(), fmt % args)
-        with self.server.log_lock:
-            log.write(line)
-            log.flush()
-
-    def log_request(self, code="-", size="-"):
-        pass                            # logged once per request in _finish_log
 
     def _finish_log(self, status, sent, note=""):
         h = self.headers
@@ -514,15 +416,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self._error(packet, path, 400, E_INVALIDARG, "bad request: %s" % e,
                         opts=getattr(e, "opts", None))
         except Dropped as e:
-            self.close_connection = True
-            try:
-                self.connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
+            self._abort()
             self._finish_log("-", 0, "dropped: %s" % e)
-        except (ConnectionError, socket.timeout, TimeoutError) as e:
-            self.close_connection = True
-            self._finish_log("-", 0, "client gone: %s" % e.__class__.__name__)
+        except CLIENT_GONE as e:
+            self._client_gone(e)
         except Exception as e:              # never let a bug kill the connection silently
             self.close_connection = True
             self.log_message("internal error: %s", traceback.format_exc())
@@ -539,7 +436,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if cl is None:
             return b""
         cl = cl.strip()
-        if not _digits(cl):
+        if not digits(cl):
             self.close_connection = True
             raise BadRequest("bad Content-Length: %r" % cl)
         n = int(cl)
@@ -748,19 +645,6 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def do_HEAD(self):
         self._get(head=True)
 
-    def _send_text(self, status, text, head=False, extra=()):
-        body = text.encode("utf-8")
-        self.send_response(status)
-        for k, v in extra:
-            self.send_header(k, v)
-        self.send_header("Content-Type", "text/plain; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if not head:
-            self.wfile.write(body)
-        self._finish_log(status, 0 if head else len(body))
-        return 0 if head else len(body)
-
     def _get(self, head):
         state = self.server.state
         method = "HEAD" if head else "GET"
@@ -768,14 +652,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if path != "/stats":
             with state.lock:
                 state.count_request(method, path)
-        try:
-            q = urllib.parse.parse_qs(query, keep_blank_values=True)
-            opts = {k: v[-1] for k, v in q.items()}
+        with self._answering(head):
+            opts = serverlib.query_options(query)
             if path == "/stats":
-                reset = parse_bool("reset", opts.get("reset", "0"))
-                body = json.dumps(state.snapshot(reset), sort_keys=True, indent=1) + "\n"
-                self._send_text(200, body, head=head,
-                                extra=[("Cache-Control", "no-store")])
+                self._send_stats(state.snapshot, opts, head)
                 return
             if path.startswith("/uploaded/") and len(path) > len("/uploaded/"):
                 with state.lock:
@@ -808,11 +688,6 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     self._content(r.size, r.data, "r" + rid, head, record)
                 return
             self._send_text(404, "not found: %s\n" % path, head=head)
-        except BadRequest as e:
-            self._send_text(400, "bad request: %s\n" % e, head=head)
-        except (ConnectionError, socket.timeout, TimeoutError) as e:
-            self.close_connection = True
-            self._finish_log("-", 0, "client gone: %s" % e.__class__.__name__)
 
     def _content(self, size, data, tag, head, record=None):
         """Serve `data` (bytes) or, if None, `size` bytes of the pattern, with
@@ -821,116 +696,23 @@ class Handler(http.server.BaseHTTPRequestHandler):
         record = record or (lambda status, nbytes: None)
         last_modified = email.utils.formatdate(FIXED_MTIME, usegmt=True)
         etag = '"%s-%x"' % (tag, size)
-        first, last, code = 0, size - 1, 200
-        rng = self.headers.get("Range")
-        if not head and rng is not None:
-            r = parse_range(rng, size)
-            if r == "unsatisfiable":
-                record(416, 0)
-                self._send_text(416, "range not satisfiable\n",
-                                extra=[("Content-Range", "bytes */%d" % size),
-                                       ("Last-Modified", last_modified),
-                                       ("ETag", etag)])
-                return
-            if r is not None:
-                first, last = r
-                code = 206
+        picked = self._pick_range(size, last_modified, etag, honour=not head,
+                                  before_416=lambda: record(416, 0))
+        if picked is None:
+            return                                  # answered 416
+        first, last, code = picked
         record(code, 0 if head else last - first + 1)
-        self.send_response(code)
-        self.send_header("Content-Type", "application/octet-stream")
-        self.send_header("Last-Modified", last_modified)
-        self.send_header("ETag", etag)
-        self.send_header("Accept-Ranges", "bytes")
-        if code == 206:
-            self.send_header("Content-Range", "bytes %d-%d/%d" % (first, last, size))
-        self.send_header("Content-Length", str(last - first + 1))
-        self.end_headers()
-        sent = 0
-        if not head:
-            pos = first
-            while pos <= last:
-                n = min(BLOCK, last + 1 - pos)
-                if data is None:
-                    self.wfile.write(pattern_slice(pos, n))
-                else:
-                    self.wfile.write(data[pos:pos + n])
-                pos += n
-            sent = last - first + 1
+        self._send_content_headers(code, first, last, size, last_modified, etag)
+        sent = 0 if head else self._write_body(first, last + 1, data)
         self._finish_log(code, sent)
 
 
-class Server(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = False
-
-
-def write_port_file(path, port):
-    directory = os.path.dirname(os.path.abspath(path))
-    tmp = os.path.join(directory, ".%s.%d.tmp" % (os.path.basename(path), os.getpid()))
-    with open(tmp, "w") as f:
-        f.write("%d\n" % port)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
-
-
 def main(argv=None):
-    ap = argparse.ArgumentParser(description="openbits loopback BITS upload test server")
-    ap.add_argument("--port-file", required=True, help="write the port number here")
-    ap.add_argument("--lifetime", type=float, default=1800.0,
-                    help="exit after this many seconds (default 1800)")
-    ap.add_argument("--log", help="append a request log to this file")
-    args = ap.parse_args(argv)
-    if not args.lifetime > 0:
-        ap.error("--lifetime must be positive")
-
-    server = Server((HOST, 0), Handler)
+    ap = serverlib.argument_parser("openbits loopback BITS upload test server")
+    args = serverlib.parse_args(ap, argv)
+    server = serverlib.make_server(serverlib.Server, Handler, args)
     server.state = State()
-    server.log_lock = threading.Lock()
-    server.log_file = open(args.log, "a", buffering=1) if args.log else None
-
-    stop = threading.Event()
-
-    def on_signal(signum, frame):
-        stop.set()
-
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
-
-    port = server.server_address[1]
-    # The serving thread and its request threads block SIGTERM/SIGINT, so
-    # the kernel delivers them to the main thread and its wait ends at once.
-    stop_signals = {signal.SIGTERM, signal.SIGINT}
-    signal.pthread_sigmask(signal.SIG_BLOCK, stop_signals)
-    thread = threading.Thread(target=server.serve_forever,
-                              kwargs={"poll_interval": 0.2}, daemon=True)
-    thread.start()
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, stop_signals)
-    write_port_file(args.port_file, port)
-    print("bits_upload_server: listening on %s:%d (pid %d, lifetime %gs)"
-          % (HOST, port, os.getpid(), args.lifetime), flush=True)
-
-    deadline = time.monotonic() + args.lifetime
-    while not stop.is_set():
-        left = deadline - time.monotonic()
-        if left <= 0:
-            print("bits_upload_server: lifetime over, exiting", flush=True)
-            break
-        stop.wait(min(left, 0.5))
-    else:
-        print("bits_upload_server: signal received, exiting", flush=True)
-
-    server.shutdown()
-    server.server_close()
-    try:
-        with open(args.port_file) as f:
-            if f.read().strip() == str(port):
-                os.remove(args.port_file)
-    except OSError:
-        pass
-    if server.log_file is not None:
-        server.log_file.close()
-    return 0
+    return serverlib.serve(server, args, "bits_upload_server")
 
 
 if __name__ == "__main__":

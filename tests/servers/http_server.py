@@ -3,6 +3,9 @@
 
 Python 3 standard library only.  The server listens on 127.0.0.1 only, on an
 ephemeral port, and serves generated content, so tests need no files on disk.
+The code it shares with bits_upload_server.py (the content pattern, Range
+parsing and answers, the port file, --lifetime, signals, --log and the server
+start-up) lives in serverlib.py, next to this script.
 
 Command line
 ------------
@@ -91,47 +94,29 @@ records it under its path and query and counts it in "proxied".
 Anything else gets 404; methods other than GET and HEAD get 501.
 """
 
-import argparse
 import base64
 import binascii
 import email.utils
-import http.server
-import json
+import http
 import os
-import signal
-import socket
 import ssl
 import sys
 import threading
 import time
 import urllib.parse
 
-HOST = "127.0.0.1"
-BLOCK = 1 << 20                 # largest single write of body data
-PERIOD = 251 * 128              # the pattern repeats every 32128 bytes
+# serverlib.py (the code shared with bits_upload_server.py) lives next to this
+# script; run as a script, its directory is usually on sys.path already.
+_HERE = os.path.dirname(os.path.abspath(__file__))
+if _HERE not in sys.path:
+    sys.path.insert(0, _HERE)
+
+import serverlib                                            # noqa: E402
+from serverlib import (FIXED_MTIME, MAX_DELAY_MS, SOCKET_TIMEOUT,  # noqa: E402
+                       BadRequest, append_capped, parse_bool, parse_int,
+                       pattern_slice)
+
 MAX_SIZE = 1 << 62              # sanity bound on /data/<size>
-MAX_DELAY_MS = 600_000
-MAX_RANGE_LOG = 10_000
-FIXED_MTIME = 1640995200        # Sat, 01 Jan 2022 00:00:00 GMT
-SOCKET_TIMEOUT = 30             # seconds, per socket operation
-
-
-def pattern_byte(i):
-    """Reference formula (used by the self test)."""
-    return (i * 7 + i // 251) & 0xFF
-
-
-# One period of the pattern plus one block, so that any block of at most
-# BLOCK bytes is a slice of this buffer: the byte at offset i is
-# _PATTERN[i % PERIOD].
-_ONE_PERIOD = bytes(pattern_byte(i) for i in range(PERIOD))
-_PATTERN = memoryview(_ONE_PERIOD * (BLOCK // PERIOD + 2))
-
-
-def pattern_slice(offset, length):
-    """The pattern bytes [offset, offset + length), length <= BLOCK."""
-    start = offset % PERIOD
-    return _PATTERN[start:start + length]
 
 
 class Stats:
@@ -161,9 +146,9 @@ class Stats:
             self.targets[target] = self.targets.get(target, 0) + 1
             key = method + " " + path
             self.methods[key] = self.methods.get(key, 0) + 1
-            if rng is not None and len(self.ranges) < MAX_RANGE_LOG:
-                self.ranges.append({"method": method, "target": target,
-                                    "range": rng, "if_range": if_range})
+            if rng is not None:
+                append_capped(self.ranges, {"method": method, "target": target,
+                                            "range": rng, "if_range": if_range})
 
     def snapshot(self, reset=False):
         with self.lock:
@@ -177,85 +162,8 @@ class Stats:
             return data
 
 
-class BadRequest(Exception):
-    pass
-
-
-def parse_int(name, value, lo, hi):
-    if not (value.isascii() and value.isdigit()):
-        raise BadRequest("%s: not a decimal number: %r" % (name, value))
-    n = int(value)
-    if n < lo or n > hi:
-        raise BadRequest("%s: out of range [%d, %d]: %d" % (name, lo, hi, n))
-    return n
-
-
-def parse_bool(name, value):
-    v = value.lower()
-    if v in ("1", "true", "yes", "on"):
-        return True
-    if v in ("0", "false", "no", "off", ""):
-        return False
-    raise BadRequest("%s: not a boolean: %r" % (name, value))
-
-
-def _digits(s):
-    return s.isascii() and s.isdigit()
-
-
-def parse_range(header, size):
-    """Parse a Range header against a resource of `size` bytes.
-
-    Returns None to ignore the header (malformed, multi-range, not bytes),
-    "unsatisfiable", or an inclusive (first, last) pair.
-    """
-    h = header.strip()
-    if not h.lower().startswith("bytes="):
-        return None
-    spec = h[6:].strip()
-    if "," in spec or "-" not in spec:
-        return None
-    a, b = (x.strip() for x in spec.split("-", 1))
-    if a == "":
-        if not _digits(b):
-            return None
-        n = int(b)
-        if n == 0 or size == 0:
-            return "unsatisfiable"
-        return (max(0, size - n), size - 1)
-    if not _digits(a) or (b != "" and not _digits(b)):
-        return None
-    first = int(a)
-    if b != "" and int(b) < first:
-        return None                     # syntactically invalid: ignore
-    if first >= size:
-        return "unsatisfiable"
-    last = int(b) if b != "" else size - 1
-    return (first, min(last, size - 1))
-
-
-class Handler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class Handler(serverlib.BaseHandler):
     server_version = "openbits-test-http/1.0"
-    sys_version = ""
-    timeout = SOCKET_TIMEOUT            # StreamRequestHandler sets it on the socket
-
-    def version_string(self):
-        return self.server_version
-
-    # --- logging -----------------------------------------------------------
-    def log_message(self, fmt, *args):
-        log = self.server.log_file
-        if log is None:
-            return
-        line = "%s %s %s\n" % (self.log_date_time_string(),
-                               self.address_string(), fmt % args)
-        with self.server.log_lock:
-            log.write(line)
-            log.flush()
-
-    def log_request(self, code="-", size="-"):
-        pass                            # logged once per request in _finish_log
 
     def _finish_log(self, status, sent, note=""):
         self.log_message('"%s" %s range=%r sent=%d%s',
@@ -263,36 +171,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
                          self.headers.get("Range"), sent,
                          (" " + note) if note else "")
 
-    # --- helpers -----------------------------------------------------------
-    def _send_text(self, status, text, head=False, extra=()):
-        body = text.encode("utf-8")
-        self.send_response(status)
-        for k, v in extra:
-            self.send_header(k, v)
-        if status in (204, 304):
-            body = b""
-        else:
-            self.send_header("Content-Type", "text/plain; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if not head and body:
-            self.wfile.write(body)
-        self._finish_log(status, 0 if head else len(body))
-
     def _status_response(self, code, head):
         try:
             reason = http.HTTPStatus(code).phrase
         except ValueError:
             reason = "Status"
         self._send_text(code, "%d %s\n" % (code, reason), head=head)
-
-    def _abort(self):
-        """Close the connection now (FIN after the bytes already sent)."""
-        self.close_connection = True
-        try:
-            self.connection.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
 
     # --- dispatch ----------------------------------------------------------
     def do_GET(self):
@@ -312,16 +196,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.server.stats.record(method, path, target,
                                      self.headers.get("Range"),
                                      self.headers.get("If-Range"), proxied)
-        try:
-            query = urllib.parse.parse_qs(url.query, keep_blank_values=True)
-            opts = {k: v[-1] for k, v in query.items()}
+        with self._answering(head):
+            opts = serverlib.query_options(url.query)
             parts = path.split("/")
             if path == "/stats":
-                reset = parse_bool("reset", opts.get("reset", "0"))
-                body = json.dumps(self.server.stats.snapshot(reset),
-                                  sort_keys=True, indent=1) + "\n"
-                self._send_text(200, body, head=head,
-                                extra=[("Cache-Control", "no-store")])
+                self._send_stats(self.server.stats.snapshot, opts, head)
                 return
             if len(parts) == 3 and parts[1] == "status":
                 self._status_response(parse_int("code", parts[2], 200, 599), head)
@@ -331,11 +210,6 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 self._data(size, opts, head, serial)
                 return
             self._send_text(404, "not found: %s\n" % path, head=head)
-        except BadRequest as e:
-            self._send_text(400, "bad request: %s\n" % e, head=head)
-        except (ConnectionError, socket.timeout, TimeoutError) as e:
-            self.close_connection = True
-            self._finish_log("-", 0, "client gone: %s" % e.__class__.__name__)
 
     # --- /data/<size> -------------------------------------------------------
     KNOWN = ("nolength", "norange", "rate", "dropat", "status", "changing",
@@ -355,9 +229,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return False
 
     def _data(self, size, opts, head, serial):
-        for k in opts:
-            if k not in self.KNOWN:
-                raise BadRequest("unknown option %r" % k)
+        serverlib.check_options(opts, self.KNOWN)
         nolength = parse_bool("nolength", opts.get("nolength", "0"))
         norange = parse_bool("norange", opts.get("norange", "0"))
         changing = parse_bool("changing", opts.get("changing", "0"))
@@ -380,40 +252,17 @@ class Handler(http.server.BaseHTTPRequestHandler):
         last_modified = email.utils.formatdate(mtime, usegmt=True)
         etag = '"%x-%x"' % (size, mtime)
 
-        first, last, code = 0, size - 1, 200
-        rng = self.headers.get("Range")
+        # Range applies to GET only, unless norange=1 or If-Range names
+        # neither the current ETag nor the current Last-Modified.
         if_range = self.headers.get("If-Range")
-        if (not head and not norange and rng is not None
-                and (if_range is None
-                     or if_range.strip() in (etag, last_modified))):
-            r = parse_range(rng, size)
-            if r == "unsatisfiable":
-                self._send_text(416, "range not satisfiable\n",
-                                extra=[("Content-Range", "bytes */%d" % size),
-                                       ("Last-Modified", last_modified),
-                                       ("ETag", etag)])
-                return
-            if r is not None:
-                first, last = r
-                code = 206
-        length = last - first + 1
-
-        self.send_response(code)
-        self.send_header("Content-Type", "application/octet-stream")
-        self.send_header("Last-Modified", last_modified)
-        self.send_header("ETag", etag)
-        if not norange:
-            self.send_header("Accept-Ranges", "bytes")
-        if code == 206:
-            total = "*" if nolength else str(size)
-            self.send_header("Content-Range",
-                             "bytes %d-%d/%s" % (first, last, total))
-        if nolength:
-            self.send_header("Connection", "close")
-            self.close_connection = True
-        else:
-            self.send_header("Content-Length", str(length))
-        self.end_headers()
+        honour = (not head and not norange
+                  and (if_range is None or if_range.strip() in (etag, last_modified)))
+        picked = self._pick_range(size, last_modified, etag, honour)
+        if picked is None:
+            return                                  # answered 416
+        first, last, code = picked
+        self._send_content_headers(code, first, last, size, last_modified, etag,
+                                   ranges=not norange, length=not nolength)
         if head:
             self._finish_log(code, 0)
             return
@@ -436,14 +285,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def _stream(self, start, stop, rate):
         """Send pattern bytes [start, stop).  Returns the count sent."""
+        if rate is None:
+            return self._write_body(start, stop)
         out = self.wfile
         pos = start
-        if rate is None:
-            while pos < stop:
-                n = min(BLOCK, stop - pos)
-                out.write(pattern_slice(pos, n))
-                pos += n
-            return pos - start
         chunk = max(1, min(16384, rate // 20))
         t0 = time.monotonic()
         while pos < stop:
@@ -458,9 +303,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         return pos - start
 
 
-class Server(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = False
+class Server(serverlib.Server):
     ssl_context = None          # set for HTTPS
 
     def finish_request(self, request, client_address):
@@ -481,13 +324,6 @@ class Server(http.server.ThreadingHTTPServer):
         finally:
             self.shutdown_request(tls)      # the plain socket was detached
 
-    def log_line(self, line):
-        if self.log_file is None:
-            return
-        with self.log_lock:
-            self.log_file.write(line)
-            self.log_file.flush()
-
 
 def tls_context(cert, key):
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
@@ -495,81 +331,20 @@ def tls_context(cert, key):
     return context
 
 
-def write_port_file(path, port):
-    directory = os.path.dirname(os.path.abspath(path))
-    tmp = os.path.join(directory, ".%s.%d.tmp" % (os.path.basename(path), os.getpid()))
-    with open(tmp, "w") as f:
-        f.write("%d\n" % port)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
-
-
 def main(argv=None):
-    ap = argparse.ArgumentParser(description="openbits loopback HTTP test server")
-    ap.add_argument("--port-file", required=True, help="write the port number here")
-    ap.add_argument("--lifetime", type=float, default=1800.0,
-                    help="exit after this many seconds (default 1800)")
-    ap.add_argument("--log", help="append a request log to this file")
+    ap = serverlib.argument_parser("openbits loopback HTTP test server")
     ap.add_argument("--tls-cert", help="serve HTTPS with this certificate chain (PEM)")
     ap.add_argument("--tls-key", help="the private key of --tls-cert (PEM)")
-    args = ap.parse_args(argv)
-    if not args.lifetime > 0:
-        ap.error("--lifetime must be positive")
+    args = serverlib.parse_args(ap, argv)
     if bool(args.tls_cert) != bool(args.tls_key):
         ap.error("--tls-cert and --tls-key go together")
 
-    server = Server((HOST, 0), Handler)
+    server = serverlib.make_server(Server, Handler, args)
     server.stats = Stats()
-    server.log_lock = threading.Lock()
-    server.log_file = open(args.log, "a", buffering=1) if args.log else None
     if args.tls_cert:
         server.ssl_context = tls_context(args.tls_cert, args.tls_key)
-
-    stop = threading.Event()
-
-    def on_signal(signum, frame):
-        stop.set()
-
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
-
-    port = server.server_address[1]
-    # The serving thread and its request threads block SIGTERM/SIGINT, so
-    # the kernel delivers them to the main thread and its wait ends at once.
-    stop_signals = {signal.SIGTERM, signal.SIGINT}
-    signal.pthread_sigmask(signal.SIG_BLOCK, stop_signals)
-    thread = threading.Thread(target=server.serve_forever,
-                              kwargs={"poll_interval": 0.2}, daemon=True)
-    thread.start()
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, stop_signals)
-    write_port_file(args.port_file, port)
-    print("http_server: listening on %s://%s:%d (pid %d, lifetime %gs)"
-          % ("https" if args.tls_cert else "http", HOST, port, os.getpid(),
-             args.lifetime), flush=True)
-
-    deadline = time.monotonic() + args.lifetime
-    # Bounded wait in short steps, so signals are handled promptly.
-    while not stop.is_set():
-        left = deadline - time.monotonic()
-        if left <= 0:
-            print("http_server: lifetime over, exiting", flush=True)
-            break
-        stop.wait(min(left, 0.5))
-    else:
-        print("http_server: signal received, exiting", flush=True)
-
-    server.shutdown()
-    server.server_close()
-    try:
-        with open(args.port_file) as f:
-            if f.read().strip() == str(port):
-                os.remove(args.port_file)
-    except OSError:
-        pass
-    if server.log_file is not None:
-        server.log_file.close()
-    return 0
+    return serverlib.serve(server, args, "http_server",
+                           "https" if args.tls_cert else "http")
 
 
 if __name__ == "__main__":

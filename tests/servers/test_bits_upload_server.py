@@ -21,15 +21,15 @@ import unittest
 import urllib.parse
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+if HERE not in sys.path:
+    sys.path.insert(0, HERE)            # selftest_util.py lives next to this file
+
+import selftest_util as util            # noqa: E402
+
 SERVER = os.path.join(HERE, "bits_upload_server.py")
-CTL = os.path.join(HERE, "server_ctl.sh")
 PROTOCOL = "{7df0354d-249b-430f-820d-3d2a9bef4931}"
 SESSION_NOT_FOUND = "0x8020001F"
-
-
-def pattern(offset, length):
-    """The documented reply pattern: byte[i] = (i * 7 + i // 251) & 0xFF."""
-    return bytes(((i * 7 + i // 251) & 0xFF) for i in range(offset, offset + length))
+pattern = util.pattern                  # the documented reply pattern
 
 
 def payload(n, seed=1):
@@ -38,23 +38,7 @@ def payload(n, seed=1):
 
 
 def start_server(tmpdir, *extra):
-    port_file = os.path.join(tmpdir, "port")
-    proc = subprocess.Popen(
-        [sys.executable, SERVER, "--port-file", port_file] + list(extra),
-        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        if os.path.exists(port_file):
-            with open(port_file) as f:
-                text = f.read()
-            if text.endswith("\n"):
-                return proc, int(text), port_file
-        if proc.poll() is not None:
-            raise RuntimeError("server exited with %s" % proc.returncode)
-        time.sleep(0.02)
-    proc.kill()
-    proc.wait()
-    raise RuntimeError("server did not write its port file")
+    return util.start_server(SERVER, tmpdir, *extra)
 
 
 class Bits:
@@ -116,42 +100,18 @@ class Bits:
         return r
 
 
-class ServerTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.tmp = tempfile.TemporaryDirectory(prefix="bits_upload_server_test_")
-        cls.log = os.path.join(cls.tmp.name, "requests.log")
-        cls.proc, cls.port, cls.port_file = start_server(
-            cls.tmp.name, "--lifetime", "120", "--log", cls.log)
-
-    @classmethod
-    def tearDownClass(cls):
-        if cls.proc.poll() is None:
-            cls.proc.send_signal(signal.SIGTERM)
-            try:
-                cls.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                cls.proc.kill()
-                cls.proc.wait()
-        cls.tmp.cleanup()
+class ServerTest(util.SharedServer, unittest.TestCase):
+    SERVER = SERVER
+    TMP_PREFIX = "bits_upload_server_test_"
 
     # --- helpers --------------------------------------------------------
-    def conn(self):
-        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
-
     def client(self, target):
         c = Bits(self, target)
         self.addCleanup(c.close)
         return c
 
     def get(self, target, rng=None, method="GET"):
-        c = self.conn()
-        try:
-            c.request(method, target, headers={"Range": rng} if rng else {})
-            r = c.getresponse()
-            return r, r.read()
-        finally:
-            c.close()
+        return util.request(self.port, method, target, {"Range": rng} if rng else {})
 
     def stats(self, reset=False):
         r, body = self.get("/stats?reset=1" if reset else "/stats")
@@ -581,17 +541,8 @@ class ServerTest(unittest.TestCase):
         self.assertEqual(self.uploaded("/upload/bad.bin"), payload(10))
 
     def test_raw_garbage(self):
-        def raw(data):
-            with socket.create_connection(("127.0.0.1", self.port), timeout=10) as s:
-                s.sendall(data)
-                s.shutdown(socket.SHUT_WR)          # end of request: EOF to the server
-                chunks = []
-                while True:
-                    b = s.recv(65536)
-                    if not b:
-                        break
-                    chunks.append(b)
-            return b"".join(chunks).decode("latin-1")
+        def raw(data):                          # end of request: EOF to the server
+            return util.raw_exchange(self.port, data, end_request=True).decode("latin-1")
         out = raw(b"BITS_POST /upload/x HTTP/1.1\r\nBITS-Packet-Type: Ping\r\n"
                   b"Content-Length: zz\r\nConnection: close\r\n\r\n")
         self.assertIn(" 400 ", out.split("\r\n")[0])
@@ -674,8 +625,7 @@ class StatsTest(unittest.TestCase):
         with tempfile.TemporaryDirectory() as d:
             proc, port, _ = start_server(d, "--lifetime", "60")
             try:
-                c = Bits(self, "/reply/s.bin?replysize=10",
-                         http.client.HTTPConnection("127.0.0.1", port, timeout=10))
+                c = Bits(self, "/reply/s.bin?replysize=10", util.connect(port))
                 c.post("Ping")
                 c.create()
                 r = c.send_file(payload(20), 10)
@@ -718,13 +668,15 @@ class StatsTest(unittest.TestCase):
                 self.assertEqual(proc.wait(10), 0)
 
 
-class ProcessTest(unittest.TestCase):
+class ProcessTest(util.LifecycleTests, unittest.TestCase):
+    SERVER = SERVER                 # test_sigterm_and_lifetime: selftest_util
+
     def test_log_written(self):
         with tempfile.TemporaryDirectory() as d:
             log = os.path.join(d, "log")
             proc, port, _ = start_server(d, "--log", log)
             try:
-                c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+                c = util.connect(port)
                 c.request("BITS_POST", "/upload/logged.bin", body=b"",
                           headers={"BITS-Packet-Type": "Ping"})
                 c.getresponse().read()
@@ -754,28 +706,15 @@ class ProcessTest(unittest.TestCase):
                 proc.send_signal(signal.SIGTERM)
                 proc.wait(10)
 
-    def test_sigterm_and_lifetime(self):
-        with tempfile.TemporaryDirectory() as d1, tempfile.TemporaryDirectory() as d2:
-            p1, _, pf1 = start_server(d1)
-            p2, _, pf2 = start_server(d2, "--lifetime", "1")
-            t0 = time.monotonic()
-            p1.send_signal(signal.SIGTERM)
-            self.assertEqual(p1.wait(5), 0)
-            self.assertLess(time.monotonic() - t0, 2)
-            self.assertFalse(os.path.exists(pf1))
-            self.assertEqual(p2.wait(5), 0)
-            self.assertFalse(os.path.exists(pf2))
-
     def test_server_ctl(self):
         with tempfile.TemporaryDirectory() as d:
             state = os.path.join(d, "state")
-            ctl = lambda *a: subprocess.run(["bash", CTL] + list(a), capture_output=True,
-                                            text=True, timeout=30, stdin=subprocess.DEVNULL)
+            ctl = util.server_ctl
             r = ctl("start", state, SERVER, "--lifetime", "60")
             self.assertEqual(r.returncode, 0, r.stderr)
             with open(os.path.join(state, "server.port")) as f:
                 port = int(f.read())
-            c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            c = util.connect(port)
             c.request("BITS_POST", "/upload/ctl.bin", body=b"",
                       headers={"BITS-Packet-Type": "Ping"})
             r2 = c.getresponse()

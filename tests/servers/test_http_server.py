@@ -10,7 +10,6 @@ import http.client
 import json
 import os
 import shutil
-import signal
 import socket
 import ssl
 import subprocess
@@ -20,68 +19,27 @@ import time
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+if HERE not in sys.path:
+    sys.path.insert(0, HERE)            # selftest_util.py lives next to this file
+
+import selftest_util as util            # noqa: E402
+
 SERVER = os.path.join(HERE, "http_server.py")
-CTL = os.path.join(HERE, "server_ctl.sh")
 MAKE_CERT = os.path.join(HERE, "tls", "make_test_cert.sh")
-
-
-def expected(offset, length):
-    """Reference pattern straight from the documented formula."""
-    return bytes(((i * 7 + i // 251) & 0xFF) for i in range(offset, offset + length))
+expected = util.pattern                 # reference pattern, from the documented formula
 
 
 def start_server(tmpdir, *extra):
-    port_file = os.path.join(tmpdir, "port")
-    proc = subprocess.Popen(
-        [sys.executable, SERVER, "--port-file", port_file] + list(extra),
-        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        if os.path.exists(port_file):
-            with open(port_file) as f:
-                text = f.read()
-            if text.endswith("\n"):
-                return proc, int(text), port_file
-        if proc.poll() is not None:
-            raise RuntimeError("server exited with %s" % proc.returncode)
-        time.sleep(0.02)
-    proc.kill()
-    proc.wait()
-    raise RuntimeError("server did not write its port file")
+    return util.start_server(SERVER, tmpdir, *extra)
 
 
-class ServerTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.tmp = tempfile.TemporaryDirectory(prefix="http_server_test_")
-        cls.log = os.path.join(cls.tmp.name, "requests.log")
-        cls.proc, cls.port, cls.port_file = start_server(
-            cls.tmp.name, "--lifetime", "120", "--log", cls.log)
-
-    @classmethod
-    def tearDownClass(cls):
-        if cls.proc.poll() is None:
-            cls.proc.send_signal(signal.SIGTERM)
-            try:
-                cls.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                cls.proc.kill()
-                cls.proc.wait()
-        cls.tmp.cleanup()
+class ServerTest(util.SharedServer, unittest.TestCase):
+    SERVER = SERVER
+    TMP_PREFIX = "http_server_test_"
 
     # --- helpers --------------------------------------------------------
-    def conn(self):
-        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
-
     def request(self, method, target, headers=None):
-        c = self.conn()
-        try:
-            c.request(method, target, headers=headers or {})
-            r = c.getresponse()
-            body = r.read()
-            return r, body
-        finally:
-            c.close()
+        return util.request(self.port, method, target, headers)
 
     def get(self, target, rng=None, **headers):
         if rng is not None:
@@ -95,15 +53,7 @@ class ServerTest(unittest.TestCase):
 
     def raw(self, request_bytes):
         """Send a raw request, read until the server closes; returns (head, body)."""
-        with socket.create_connection(("127.0.0.1", self.port), timeout=10) as s:
-            s.sendall(request_bytes)
-            chunks = []
-            while True:                     # ends at EOF or on the timeout
-                b = s.recv(65536)
-                if not b:
-                    break
-                chunks.append(b)
-        data = b"".join(chunks)
+        data = util.raw_exchange(self.port, request_bytes)
         head, _, body = data.partition(b"\r\n\r\n")
         return head.decode("latin-1"), body
 
@@ -405,13 +355,8 @@ class ServerTest(unittest.TestCase):
 
     def test_log_written(self):
         self.get("/data/31?delay=0")
-        deadline = time.monotonic() + 2
-        while time.monotonic() < deadline:
-            with open(self.log) as f:
-                if "/data/31?delay=0" in f.read():
-                    return
-            time.sleep(0.05)
-        self.fail("request not in log")
+        if not util.wait_for_text(self.log, "/data/31?delay=0"):
+            self.fail("request not in log")
 
     def test_listens_on_loopback_only(self):
         # The port file is complete (number + newline) and the socket is bound
@@ -424,24 +369,13 @@ class ServerTest(unittest.TestCase):
             self.assertIn("127.0.0.1:%d" % self.port, out.stdout)
 
 
-class LifecycleTest(unittest.TestCase):
-    def test_sigterm_and_lifetime(self):
-        with tempfile.TemporaryDirectory() as d1, tempfile.TemporaryDirectory() as d2:
-            p1, _, pf1 = start_server(d1)
-            p2, _, pf2 = start_server(d2, "--lifetime", "1")
-            t0 = time.monotonic()
-            p1.send_signal(signal.SIGTERM)
-            self.assertEqual(p1.wait(5), 0)
-            self.assertLess(time.monotonic() - t0, 2)
-            self.assertFalse(os.path.exists(pf1))
-            self.assertEqual(p2.wait(5), 0)          # lifetime over
-            self.assertFalse(os.path.exists(pf2))
+class LifecycleTest(util.LifecycleTests, unittest.TestCase):
+    SERVER = SERVER                 # test_sigterm_and_lifetime: selftest_util
 
     def test_server_ctl(self):
         with tempfile.TemporaryDirectory() as d:
             state = os.path.join(d, "state")
-            ctl = lambda *a: subprocess.run(["bash", CTL] + list(a), capture_output=True,
-                                            text=True, timeout=30, stdin=subprocess.DEVNULL)
+            ctl = util.server_ctl
             self.assertEqual(ctl("stop", state).returncode, 0)      # nothing running
             r = ctl("start", state, SERVER, "--lifetime", "60")
             self.assertEqual(r.returncode, 0, r.stderr)
@@ -486,22 +420,12 @@ class TlsTest(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        cls.proc.send_signal(signal.SIGTERM)
-        try:
-            cls.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            cls.proc.kill()
-            cls.proc.wait()
+        util.stop_server(cls.proc)
         cls.tmp.cleanup()
 
     def get(self, host, target, context, headers=None):
         c = http.client.HTTPSConnection(host, self.port, timeout=10, context=context)
-        try:
-            c.request("GET", target, headers=headers or {})
-            r = c.getresponse()
-            return r, r.read()
-        finally:
-            c.close()
+        return util.request(self.port, "GET", target, headers, conn=c)
 
     def trusting(self):
         return ssl.create_default_context(cafile=self.ca)   # checks the host name too
@@ -521,13 +445,8 @@ class TlsTest(unittest.TestCase):
             self.get("127.0.0.1", "/data/10", ssl.create_default_context())
         r, body = self.get("127.0.0.1", "/data/10", self.trusting())
         self.assertEqual(body, expected(0, 10))
-        deadline = time.monotonic() + 2
-        while time.monotonic() < deadline:
-            with open(self.log) as f:
-                if "tls handshake failed" in f.read():
-                    return
-            time.sleep(0.05)
-        self.fail("failed handshake not in log")
+        if not util.wait_for_text(self.log, "tls handshake failed"):
+            self.fail("failed handshake not in log")
 
     def test_plain_http_is_not_served(self):
         with socket.create_connection(("127.0.0.1", self.port), timeout=10) as s:
