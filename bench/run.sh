@@ -276,7 +276,7 @@ report() {
 upload_report() {
     echo
     echo "openbits loopback upload benchmark: $upload_size bytes" \
-         "($(awk -v b="$upload_size" 'BEGIN { printf "%.0f", b / 1048576 }') MiB), 1 MiB fragments," \
+         "($(awk -v b="$upload_size" 'BEGIN { printf "%.0f", b / 1048576 }') MiB), fragments: baseline 1 MiB, openbits 1-8 MiB," \
          "median of $repeat round(s)"
     echo
     printf '  %-44s %9s %9s  %s\n' "path" "MiB/s" "seconds" "rounds' MiB/s"
