@@ -273,6 +273,43 @@ static void test_chain(void **state)
     free_result(&r);
 }
 
+/* The job's proxy and credentials from the command line reach its requests:
+ * the loopback server also answers as a proxy, and asks for Basic auth. */
+static void test_proxy_and_credentials(void **state)
+{
+    const WCHAR *local = ts_path(L"authproxy.bin"), *url = L"http://openbits-proxy-test.invalid/data/1000?auth=u:pw";
+    WCHAR proxy[32];
+    struct cli_result r;
+
+    swprintf(proxy, ARRAYSIZE(proxy), L"127.0.0.1:%u", ts_http_port());
+    r = run_admin(L"/create", L"ap", L"/addfile", L"ap", url, local, L"/setproxysettings", L"ap", L"override", proxy,
+                  L"NULL", L"/getproxyusage", L"ap", L"/getproxylist", L"ap", L"/setcredentials", L"ap", L"SERVER",
+                  L"BASIC", L"u", L"pw", L"/resume", L"ap", L"/wait", L"ap", L"/complete", L"ap", NULL);
+    expect_exit(&r, EXIT_OK);
+    expect_line(r.out, "Proxy usage set to OVERRIDE.");
+    expect_line(r.out, "OVERRIDE");
+    expect_text(r.out, "127.0.0.1:");
+    expect_line(r.out, "Credentials set.");
+    assert_true(ts_file_has_pattern(local, 1000));
+    free_result(&r);
+
+    /* without the credentials: HTTP 401 */
+    DeleteFileW(local);
+    r = run_admin(L"/create", L"ap2", L"/addfile", L"ap2", url, local, L"/setproxysettings", L"ap2", L"OVERRIDE",
+                  proxy, L"/setcredentials", L"ap2", L"server", L"basic", L"u", L"pw", L"/removecredentials", L"ap2",
+                  L"SERVER", L"BASIC", L"/resume", L"ap2", L"/wait", L"ap2", NULL);
+    expect_exit(&r, EXIT_FAILED);
+    expect_line(r.out, "Credentials removed.");
+    expect_text(r.err, "0x80190191");
+    assert_false(ts_file_exists(local));
+    free_result(&r);
+
+    r = run_admin(L"/create", L"ap3", L"/setcredentials", L"ap3", L"SERVER", L"KERBEROS", L"u", L"pw", NULL);
+    expect_exit(&r, EXIT_USAGE);
+    expect_text(r.err, "bad scheme \"KERBEROS\"");
+    free_result(&r);
+}
+
 /* A job still in the process at exit could never be completed: it is
  * cancelled, so its temporary file does not stay. */
 static void test_leftover_job_is_cancelled(void **state)
@@ -344,6 +381,7 @@ int main(void)
         cmocka_unit_test(test_transfer_upload_reply),
         cmocka_unit_test(test_bad_arguments),
         cmocka_unit_test(test_chain),
+        cmocka_unit_test(test_proxy_and_credentials),
         cmocka_unit_test(test_leftover_job_is_cancelled),
         cmocka_unit_test(test_unknown_job),
         cmocka_unit_test(test_getters_of_a_new_job),

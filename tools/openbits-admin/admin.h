@@ -39,8 +39,13 @@ enum admin_arg
 {
     ARG_TEXT,
     ARG_PRIORITY,
-    ARG_ULONG
+    ARG_ULONG,
+    ARG_PROXY_USAGE,   /* PRECONFIG, NO_PROXY, OVERRIDE, AUTODETECT */
+    ARG_AUTH_TARGET,   /* SERVER, PROXY */
+    ARG_AUTH_SCHEME    /* BASIC, DIGEST, NTLM, NEGOTIATE, PASSPORT */
 };
+
+#define ADMIN_MAX_ARGS 4
 
 #define OPT_VERBOSE  0x1
 #define OPT_ALLUSERS 0x2
@@ -55,17 +60,18 @@ struct admin_verb
     const WCHAR *name;            /* with its slash, e.g. L"/getstate" */
     enum admin_shape shape;
     int arg_count;                /* SHAPE_JOB: fixed arguments after the job */
-    enum admin_arg arg_kinds[2];
+    enum admin_arg arg_kinds[ADMIN_MAX_ARGS];
     unsigned options;             /* OPT_* switches it accepts */
     admin_verb_fn run;            /* SHAPE_JOB verbs get the job, others NULL */
+    int optional_count;           /* then up to this many more text arguments */
 };
 
 struct admin_command
 {
     const struct admin_verb *verb;
     const WCHAR *job;             /* a job's display name or {GUID}; the name for /create, /transfer */
-    const WCHAR *args[2];         /* the fixed arguments, as typed */
-    ULONG numbers[2];             /* ARG_ULONG and ARG_PRIORITY arguments, parsed */
+    const WCHAR *args[ADMIN_MAX_ARGS];   /* the arguments, as typed (NULL: not given) */
+    ULONG numbers[ADMIN_MAX_ARGS];       /* the non-text arguments, parsed */
     const WCHAR *const *pairs;    /* /transfer: remote, local, remote, local ... (into argv) */
     int pair_count;
     BG_JOB_TYPE type;

@@ -177,6 +177,41 @@ static int parse_transfer(struct cursor *c, struct admin_command *cmd)
     return check_pairs(cmd);
 }
 
+/* One of BITS's enum words, case-insensitive, as its value (its index). */
+static BOOL parse_word(const WCHAR *arg, const WCHAR *const *words, ULONG count, ULONG *value)
+{
+    ULONG i;
+    for (i = 0; i < count; i++)
+        if (!_wcsicmp(arg, words[i]))
+        {
+            *value = i;
+            return TRUE;
+        }
+    return FALSE;
+}
+
+static int parse_enum_arg(struct admin_command *cmd, int index, const WCHAR *arg)
+{
+    static const WCHAR *const usages[] = { L"PRECONFIG", L"NO_PROXY", L"OVERRIDE", L"AUTODETECT" };
+    static const WCHAR *const targets[] = { L"SERVER", L"PROXY" };
+    static const WCHAR *const schemes[] = { L"BASIC", L"DIGEST", L"NTLM", L"NEGOTIATE", L"PASSPORT" };
+
+    switch (cmd->verb->arg_kinds[index])
+    {
+    case ARG_PROXY_USAGE:
+        if (parse_word(arg, usages, ARRAYSIZE(usages), &cmd->numbers[index])) return ADMIN_EXIT_OK;
+        return usage_error("bad proxy usage \"%ls\": use PRECONFIG, NO_PROXY, OVERRIDE or AUTODETECT", arg);
+    case ARG_AUTH_TARGET: /* BG_AUTH_TARGET_SERVER is 1 */
+        if (parse_word(arg, targets, ARRAYSIZE(targets), &cmd->numbers[index]) && ++cmd->numbers[index])
+            return ADMIN_EXIT_OK;
+        return usage_error("bad target \"%ls\": use SERVER or PROXY", arg);
+    default: /* ARG_AUTH_SCHEME; BG_AUTH_SCHEME_BASIC is 1 */
+        if (parse_word(arg, schemes, ARRAYSIZE(schemes), &cmd->numbers[index]) && ++cmd->numbers[index])
+            return ADMIN_EXIT_OK;
+        return usage_error("bad scheme \"%ls\": use BASIC, DIGEST, NTLM, NEGOTIATE or PASSPORT", arg);
+    }
+}
+
 static int parse_fixed_arg(struct admin_command *cmd, int index, const WCHAR *arg)
 {
     BG_JOB_PRIORITY priority;
@@ -195,6 +230,8 @@ static int parse_fixed_arg(struct admin_command *cmd, int index, const WCHAR *ar
         break;
     case ARG_TEXT:
         break;
+    default:
+        return parse_enum_arg(cmd, index, arg);
     }
     return ADMIN_EXIT_OK;
 }
@@ -213,6 +250,8 @@ static int parse_job_verb(struct cursor *c, struct admin_command *cmd)
             return usage_error("%ls needs %d argument(s) after the job", cmd->verb->name, cmd->verb->arg_count);
         if ((status = parse_fixed_arg(cmd, i, take(c)))) return status;
     }
+    for (; i < cmd->verb->arg_count + cmd->verb->optional_count && (arg = peek(c)) && !starts_command(arg); i++)
+        cmd->args[i] = take(c);
     return parse_options(c, cmd);
 }
 

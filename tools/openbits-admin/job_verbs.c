@@ -264,6 +264,46 @@ ADMIN_VERB(admin_verb_getproxyusage) { return print_proxy_field(ctx, job, 0); }
 ADMIN_VERB(admin_verb_getproxylist) { return print_proxy_field(ctx, job, 1); }
 ADMIN_VERB(admin_verb_getproxybypasslist) { return print_proxy_field(ctx, job, 2); }
 
+/* bitsadmin's "NULL" bypass list means none. */
+static const WCHAR *optional_text(const WCHAR *arg)
+{
+    return arg && _wcsicmp(arg, L"NULL") ? arg : NULL;
+}
+
+ADMIN_VERB(admin_verb_setproxysettings)
+{
+    BG_JOB_PROXY_USAGE usage = (BG_JOB_PROXY_USAGE)cmd->numbers[0];
+    HRESULT hr = IBackgroundCopyJob_SetProxySettings(job, usage, optional_text(cmd->args[1]), optional_text(cmd->args[2]));
+    if (FAILED(hr)) return admin_check(ctx, "setting the proxy", hr);
+    printf("Proxy usage set to %s.\n", admin_proxy_usage_name(usage));
+    return ADMIN_EXIT_OK;
+}
+
+static int change_credentials(struct admin_context *ctx, IBackgroundCopyJob *job, const struct admin_command *cmd,
+                              BOOL set)
+{
+    BG_AUTH_CREDENTIALS credentials;
+    IBackgroundCopyJob2 *job2;
+    HRESULT hr;
+
+    if (FAILED(hr = IBackgroundCopyJob_QueryInterface(job, &IID_IBackgroundCopyJob2, (void **)&job2)))
+        return admin_check(ctx, "reaching IBackgroundCopyJob2", hr);
+    memset(&credentials, 0, sizeof(credentials));
+    credentials.Target = (BG_AUTH_TARGET)cmd->numbers[0];
+    credentials.Scheme = (BG_AUTH_SCHEME)cmd->numbers[1];
+    credentials.Credentials.Basic.UserName = (WCHAR *)cmd->args[2];
+    credentials.Credentials.Basic.Password = (WCHAR *)cmd->args[3];
+    hr = set ? IBackgroundCopyJob2_SetCredentials(job2, &credentials)
+             : IBackgroundCopyJob2_RemoveCredentials(job2, credentials.Target, credentials.Scheme);
+    IBackgroundCopyJob2_Release(job2);
+    if (FAILED(hr)) return admin_check(ctx, set ? "setting the credentials" : "removing the credentials", hr);
+    printf(set ? "Credentials set.\n" : "Credentials removed.\n");
+    return ADMIN_EXIT_OK;
+}
+
+ADMIN_VERB(admin_verb_setcredentials) { return change_credentials(ctx, job, cmd, TRUE); }
+ADMIN_VERB(admin_verb_removecredentials) { return change_credentials(ctx, job, cmd, FALSE); }
+
 ADMIN_VERB(admin_verb_getnotifycmdline)
 {
     IBackgroundCopyJob2 *job2;

@@ -54,6 +54,11 @@ static const struct admin_verb verbs[] = {
     JOB0(L"/getproxyusage", admin_verb_getproxyusage),
     JOB0(L"/getproxylist", admin_verb_getproxylist),
     JOB0(L"/getproxybypasslist", admin_verb_getproxybypasslist),
+    /* usage [list [bypass]] */
+    { L"/setproxysettings", SHAPE_JOB, 1, { ARG_PROXY_USAGE }, 0, admin_verb_setproxysettings, 2 },
+    { L"/setcredentials", SHAPE_JOB, 4, { ARG_AUTH_TARGET, ARG_AUTH_SCHEME, ARG_TEXT, ARG_TEXT }, 0,
+      admin_verb_setcredentials },
+    { L"/removecredentials", SHAPE_JOB, 2, { ARG_AUTH_TARGET, ARG_AUTH_SCHEME }, 0, admin_verb_removecredentials },
     JOB0(L"/getnotifycmdline", admin_verb_getnotifycmdline),
     JOB2(L"/setnotifycmdline", admin_verb_setnotifycmdline),
     JOB0(L"/getreplyfilename", admin_verb_getreplyfilename),
@@ -101,9 +106,6 @@ static const struct unsupported unsupported[] = {
     { L"/cache", "openbits has no peer cache" },
     { L"/peercaching", "openbits has no peer cache" },
     { L"/peers", "openbits has no peer cache" },
-    { L"/setproxysettings", not_yet },
-    { L"/setcredentials", not_yet },
-    { L"/removecredentials", not_yet },
     { L"/getreplydata", "read the reply file after /complete instead" },
     { L"/examples", "see /help and the README" },
 };
