@@ -19,6 +19,18 @@ typedef BOOL (*ob_sink_fn)(void *context, const BYTE *data, DWORD size);
 
 typedef struct ob_transport ob_transport;
 
+/* A reference-counted block of bytes to send: a request abandoned by cancel
+ * may still be reading it inside WinHTTP after the caller has moved on. */
+typedef struct ob_buffer {
+    LONG refs;
+    DWORD capacity;
+    BYTE data[1];
+} ob_buffer;
+
+ob_buffer *ob_buffer_new(DWORD capacity);
+void ob_buffer_addref(ob_buffer *buffer);
+void ob_buffer_release(ob_buffer *buffer);
+
 /* A job's credentials, as the transport applies them to its requests. */
 typedef struct ob_transport_credential {
     BG_AUTH_TARGET target;
@@ -49,7 +61,7 @@ typedef struct ob_transport_ops {
      * ob_str_free); the response body is read and dropped.  NULL in
      * transports that have no such thing. */
     HRESULT (*post)(ob_transport *transport, const WCHAR *remote, const WCHAR *verb, const WCHAR *headers,
-                    const BYTE *body, DWORD body_size, DWORD *status, WCHAR **response_headers,
+                    ob_buffer *body, DWORD body_size, DWORD *status, WCHAR **response_headers,
                     BG_ERROR_CONTEXT *where);
     /* From any thread, at any time: a call under way (or the next one)
      * returns E_ABORT promptly, even while blocked on the network. */

@@ -52,7 +52,7 @@ typedef struct http_call {
     DWORD error;               /* from WINHTTP_CALLBACK_STATUS_REQUEST_ERROR */
     DWORD bytes;               /* from WINHTTP_CALLBACK_STATUS_READ_COMPLETE */
     BYTE *buffer;              /* for reading: an abandoned read may still fill it */
-    const BYTE *body;          /* sent with the request (post) */
+    ob_buffer *body;           /* what the request sends (post), held while WinHTTP may read it */
     DWORD body_size;
 } http_call;
 
@@ -262,6 +262,7 @@ static void release_call(http_call *call)
     if (InterlockedDecrement(&call->refs)) return;
     if (call->event) CloseHandle(call->event);
     if (call->buffer) HeapFree(GetProcessHeap(), 0, call->buffer);
+    if (call->body) ob_buffer_release(call->body);
     HeapFree(GetProcessHeap(), 0, call);
 }
 
@@ -317,8 +318,9 @@ static HRESULT send_and_receive(http_transport *self, http_call *call, BG_ERROR_
 {
     LONG target = arm(call);
     HRESULT hr = await(self, call, target,
-                       WinHttpSendRequest(call->request, WINHTTP_NO_ADDITIONAL_HEADERS, 0, (void *)call->body,
-                                          call->body_size, call->body_size, (DWORD_PTR)call), where);
+                       WinHttpSendRequest(call->request, WINHTTP_NO_ADDITIONAL_HEADERS, 0,
+                                          call->body ? call->body->data : NULL, call->body_size, call->body_size,
+                                          (DWORD_PTR)call), where);
     if (FAILED(hr)) return hr;
     target = arm(call);
     return await(self, call, target, WinHttpReceiveResponse(call->request, NULL), where);
@@ -400,7 +402,7 @@ static HRESULT send_request(http_transport *self, http_call *call, DWORD *status
 /* What a request sends besides its verb and URL. */
 typedef struct http_send {
     const WCHAR *headers;      /* CRLF separated, or NULL */
-    const BYTE *body;
+    ob_buffer *body;
     DWORD body_size;
     BOOL read_body;            /* the caller reads the response body */
 } http_send;
@@ -419,8 +421,9 @@ static HRESULT start_request(http_transport *self, const WCHAR *remote, const WC
     if (FAILED(hr = crack_url(remote, &url))) return remote_failure(where, hr);
     if (!(call = new_call(send->read_body))) hr = E_OUTOFMEMORY;
     else hr = open_request(self, &url, verb, call, where);
-    if (SUCCEEDED(hr))
+    if (SUCCEEDED(hr) && send->body)
     {
+        ob_buffer_addref(send->body);
         call->body = send->body;
         call->body_size = send->body_size;
     }
@@ -621,7 +624,7 @@ static HRESULT drain(http_transport *self, http_call *call, BG_ERROR_CONTEXT *wh
 }
 
 static HRESULT http_post(ob_transport *transport, const WCHAR *remote, const WCHAR *verb, const WCHAR *headers,
-                         const BYTE *body, DWORD body_size, DWORD *status, WCHAR **response_headers,
+                         ob_buffer *body, DWORD body_size, DWORD *status, WCHAR **response_headers,
                          BG_ERROR_CONTEXT *where)
 {
     http_transport *self = (http_transport *)transport;

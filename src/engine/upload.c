@@ -25,7 +25,7 @@ typedef struct upload {
     ob_upload_info info;
     HANDLE file;
     UINT64 size;
-    BYTE *buffer;              /* FRAGMENT_MAX bytes */
+    ob_buffer *buffer;         /* FRAGMENT_MAX bytes */
     DWORD fragment_size;
     BOOL after_cancel;         /* the Cancel-Session sender: the job no longer runs */
 } upload;
@@ -50,7 +50,7 @@ static result failed(HRESULT hr, BG_ERROR_CONTEXT context)
 /* ---- packets ---- */
 
 /* Sends one packet; *ack is what came back (any status). */
-static result send_packet(upload *u, ob_bup_packet packet, const ob_bup_fragment *fragment, const BYTE *body,
+static result send_packet(upload *u, ob_bup_packet packet, const ob_bup_fragment *fragment, ob_buffer *body,
                           ob_bup_ack *ack)
 {
     WCHAR headers[HEADERS_CHARS], *raw = NULL;
@@ -137,7 +137,7 @@ static result read_fragment(upload *u, const ob_bup_fragment *f)
                                   &about.ftLastWriteTime);
     if (FAILED(hr)) return failed(hr, BG_ERROR_CONTEXT_LOCAL_FILE);
     at.QuadPart = (LONGLONG)f->first;
-    if (!SetFilePointerEx(u->file, at, NULL, FILE_BEGIN) || !ReadFile(u->file, u->buffer, f->length, &got, NULL))
+    if (!SetFilePointerEx(u->file, at, NULL, FILE_BEGIN) || !ReadFile(u->file, u->buffer->data, f->length, &got, NULL))
         return failed(HRESULT_FROM_WIN32(GetLastError()), BG_ERROR_CONTEXT_LOCAL_FILE);
     if (got != f->length) return failed(BG_E_LOCAL_FILE_CHANGED, BG_ERROR_CONTEXT_LOCAL_FILE);
     return ok();
@@ -316,14 +316,14 @@ void ob_upload_run(ob_job *job, ULONG unit_ms)
 
     u.fragment_size = FRAGMENT_MIN;
     if (FAILED(r.hr = ob_job_upload_info(job, &u.info)) || FAILED(r.hr = ob_job_open_http(job, &u.transport)) ||
-        !(u.buffer = HeapAlloc(GetProcessHeap(), 0, FRAGMENT_MAX)))
+        !(u.buffer = ob_buffer_new(FRAGMENT_MAX)))
         r = failed(FAILED(r.hr) ? r.hr : E_OUTOFMEMORY, BG_ERROR_CONTEXT_GENERAL_TRANSPORT);
     else
         r = run_upload(&u);
     finish(&u, r);
     if (u.file && u.file != INVALID_HANDLE_VALUE) CloseHandle(u.file);
     if (u.transport) u.transport->ops->close(u.transport);
-    HeapFree(GetProcessHeap(), 0, u.buffer);
+    if (u.buffer) ob_buffer_release(u.buffer);
     ob_upload_info_free(&u.info);
 }
 
