@@ -158,16 +158,6 @@ static void test_transfer_not_found(void **state)
     free_result(&r);
 }
 
-static void write_pattern_file(const WCHAR *path, DWORD size)
-{
-    BYTE *data = malloc(size);
-    DWORD i;
-    assert_non_null(data);
-    for (i = 0; i < size; i++) data[i] = ts_pattern_byte(i);
-    ts_write_file(path, data, size);
-    free(data);
-}
-
 static void test_transfer_upload(void **state)
 {
     const WCHAR *local = ts_path(L"upload.bin");
@@ -175,7 +165,7 @@ static void test_transfer_upload(void **state)
     BYTE *uploaded;
     DWORD size = 0;
 
-    write_pattern_file(local, 2500000);
+    ts_write_pattern_file(local, 2500000);
     r = run_admin(L"/transfer", L"cli upload", L"/upload", ts_upload_url("/upload/admin-cli.bin"), local, NULL);
     expect_exit(&r, EXIT_OK);
     expect_text(r.out, "(UPLOAD, priority NORMAL)");
@@ -209,7 +199,7 @@ static void test_transfer_upload_reply(void **state)
     const WCHAR *local = ts_path(L"upload-reply.bin");
     struct cli_result r;
 
-    write_pattern_file(local, 300000);
+    ts_write_pattern_file(local, 300000);
     r = run_admin(L"/transfer", L"cli reply", L"/Upload-Reply",
                   ts_upload_url("/reply/admin-cli.bin?replysize=200000"), local, NULL);
     expect_exit(&r, EXIT_OK);

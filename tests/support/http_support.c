@@ -206,3 +206,18 @@ BOOL ts_file_has_pattern(const WCHAR *path, UINT64 size)
     CloseHandle(file);
     return ok;
 }
+
+BOOL ts_bytes_have_pattern(const BYTE *data, UINT64 size)
+{
+    return size <= MAXDWORD && chunk_has_pattern(data, (DWORD)size, 0);
+}
+
+void ts_write_pattern_file(const WCHAR *path, DWORD size)
+{
+    BYTE *bytes = malloc(size ? size : 1);
+    DWORD i;
+    assert_non_null(bytes);
+    for (i = 0; i < size; i++) bytes[i] = ts_pattern_byte(i);
+    ts_write_file(path, bytes, size);
+    free(bytes);
+}

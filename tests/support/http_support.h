@@ -33,5 +33,9 @@ BYTE *ts_http_get(const WCHAR *url, DWORD *size);
 unsigned char ts_pattern_byte(UINT64 i);
 /* TRUE if the file has exactly size bytes, each ts_pattern_byte(i). */
 BOOL ts_file_has_pattern(const WCHAR *path, UINT64 size);
+/* TRUE if data[i] == ts_pattern_byte(i) for every i < size. */
+BOOL ts_bytes_have_pattern(const BYTE *data, UINT64 size);
+/* A file of size bytes of the pattern (for uploads and local sources). */
+void ts_write_pattern_file(const WCHAR *path, DWORD size);
 
 #endif

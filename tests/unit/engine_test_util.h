@@ -84,14 +84,4 @@ static inline ob_error_info et_error(ob_job *job)
     return error;
 }
 
-/* A file of size bytes of the servers' pattern (ts_pattern_byte). */
-static inline void et_write_pattern_file(const WCHAR *path, DWORD size)
-{
-    BYTE *bytes = malloc(size ? size : 1);
-    DWORD i;
-    for (i = 0; i < size; i++) bytes[i] = ts_pattern_byte(i);
-    ts_write_file(path, bytes, size);
-    free(bytes);
-}
-
 #endif

@@ -47,8 +47,8 @@ static void test_local_files_download_and_complete(void **state)
     BG_JOB_PROGRESS p;
     ob_job_info info;
 
-    et_write_pattern_file(ts_path(L"src1.bin"), 3 * 1024 * 1024 + 17);
-    et_write_pattern_file(ts_path(L"src2.bin"), 0);
+    ts_write_pattern_file(ts_path(L"src1.bin"), 3 * 1024 * 1024 + 17);
+    ts_write_pattern_file(ts_path(L"src2.bin"), 0);
     et_add_file(job, ts_path(L"src1.bin"), ts_path(L"dst1.bin"));
     et_add_file(job, ts_path(L"src2.bin"), ts_path(L"dst2.bin"));
     assert_hr_equal(ob_job_resume(job), S_OK);
@@ -97,7 +97,7 @@ static void test_missing_local_directory_is_a_local_error(void **state)
     WCHAR local[MAX_PATH];
 
     /* the directory exists at AddFile and is gone when the transfer starts */
-    et_write_pattern_file(ts_path(L"src3.bin"), 100);
+    ts_write_pattern_file(ts_path(L"src3.bin"), 100);
     assert_true(CreateDirectoryW(ts_path(L"gone"), NULL));
     swprintf(local, MAX_PATH, L"%ls\\out.bin", ts_path(L"gone"));
     et_add_file(job, ts_path(L"src3.bin"), local);
@@ -113,7 +113,7 @@ static void test_files_added_after_transfer_are_transferred(void **state)
 {
     ob_job *job = et_new_job(BG_JOB_TYPE_DOWNLOAD);
 
-    et_write_pattern_file(ts_path(L"src4.bin"), 1000);
+    ts_write_pattern_file(ts_path(L"src4.bin"), 1000);
     et_add_file(job, ts_path(L"src4.bin"), ts_path(L"dst4a.bin"));
     assert_hr_equal(ob_job_resume(job), S_OK);
     et_assert_state(job, BG_JOB_STATE_TRANSFERRED);
@@ -151,7 +151,7 @@ static void test_http_404_is_an_error_and_cancel_keeps_existing_files(void **sta
     ob_job *job = et_new_job(BG_JOB_TYPE_DOWNLOAD);
     ob_error_info error;
 
-    et_write_pattern_file(ts_path(L"existing.bin"), 77);
+    ts_write_pattern_file(ts_path(L"existing.bin"), 77);
     et_add_file(job, ts_http_url("/data/1000"), ts_path(L"h3.bin"));
     et_add_file(job, ts_http_url("/data/1000?status=404"), ts_path(L"existing.bin"));
     assert_hr_equal(ob_job_resume(job), S_OK);
@@ -302,7 +302,7 @@ static void test_cancel_while_transferring_deletes_only_temporaries(void **state
     ob_job *job = et_new_job(BG_JOB_TYPE_DOWNLOAD);
     ULONGLONG until;
 
-    et_write_pattern_file(ts_path(L"keep.bin"), 10);
+    ts_write_pattern_file(ts_path(L"keep.bin"), 10);
     et_add_file(job, ts_http_url("/data/400000?rate=100000"), ts_path(L"keep.bin"));
     assert_hr_equal(ob_job_resume(job), S_OK);
     assert_true(et_wait_bytes(job, 10000));
@@ -410,7 +410,7 @@ static void test_higher_priority_runs_first(void **state)
 
     et_stop();
     start_engine(1);
-    et_write_pattern_file(ts_path(L"prio.bin"), 1000);
+    ts_write_pattern_file(ts_path(L"prio.bin"), 1000);
     blocker = et_new_job(BG_JOB_TYPE_DOWNLOAD);
     et_add_file(blocker, ts_http_url("/data/40000?rate=100000"), ts_path(L"blocker.bin"));
     /* FOREGROUND itself, so that nothing preempts it */
@@ -459,7 +459,7 @@ static void test_higher_priority_preempts(void **state)
     assert_true(et_wait_bytes(low, 40000));
 
     urgent = et_new_job(BG_JOB_TYPE_DOWNLOAD);
-    et_write_pattern_file(ts_path(L"urgent-src.bin"), 5000);
+    ts_write_pattern_file(ts_path(L"urgent-src.bin"), 5000);
     et_add_file(urgent, ts_path(L"urgent-src.bin"), ts_path(L"urgent.bin"));
     assert_hr_equal(ob_job_set_priority(urgent, BG_JOB_PRIORITY_FOREGROUND), S_OK);
     assert_hr_equal(ob_job_resume(urgent), S_OK);
