@@ -16,9 +16,8 @@
 #include <windows.h>
 #include "openbits.h"
 #include "bench_util.h"
+#include "bench_job.h"
 
-#define POLL_MS 10
-#define QUEUED_LIMIT 30.0      /* seconds a FOREGROUND job may sit in QUEUED */
 #define MAX_READERS 64
 
 typedef struct options {
@@ -128,59 +127,6 @@ static void stop_and_report_readers(reader *readers, int count, LONG *violations
            *violations, failures);
 }
 
-static void print_job_error(IBackgroundCopyJob *job)
-{
-    IBackgroundCopyError *error;
-    BG_ERROR_CONTEXT context;
-    HRESULT code;
-    WCHAR *text = NULL;
-
-    if (FAILED(IBackgroundCopyJob_GetError(job, &error))) {
-        fprintf(stderr, "bench_openbits: the job is in ERROR but GetError failed\n");
-        return;
-    }
-    IBackgroundCopyError_GetError(error, &context, &code);
-    IBackgroundCopyError_GetErrorDescription(error, MAKELANGID(LANG_ENGLISH, SUBLANG_DEFAULT), &text);
-    fprintf(stderr, "bench_openbits: job error 0x%08lx (context %d): %ls\n", code, context, text ? text : L"");
-    CoTaskMemFree(text);
-    IBackgroundCopyError_Release(error);
-}
-
-static void print_stuck(IBackgroundCopyJob *job, BG_JOB_STATE state, double waited)
-{
-    BG_JOB_PROGRESS p = { 0 };
-    IBackgroundCopyJob_GetProgress(job, &p);
-    fprintf(stderr, "bench_openbits: timeout after %.0f s in state %d with %llu bytes transferred\n", waited,
-            state, p.BytesTransferred);
-    if (state == BG_JOB_STATE_QUEUED && p.BytesTransferred == 0)
-        fprintf(stderr, "bench_openbits: the job never left QUEUED: this openbits.dll has no transfer "
-                        "engine running jobs yet, so nothing can be measured\n");
-}
-
-/* Polls until TRANSFERRED (S_OK), ERROR (E_FAIL) or the timeout (S_FALSE);
- * a job still QUEUED after QUEUED_LIMIT means no engine will ever run it. */
-static HRESULT wait_transferred(IBackgroundCopyJob *job, double start, double timeout)
-{
-    BG_JOB_STATE state;
-    double waited;
-    BOOL started = FALSE;
-    for (;;) {
-        if (FAILED(IBackgroundCopyJob_GetState(job, &state))) return E_FAIL;
-        if (state == BG_JOB_STATE_TRANSFERRED) return S_OK;
-        if (state == BG_JOB_STATE_ERROR) {
-            print_job_error(job);
-            return E_FAIL;
-        }
-        started |= state != BG_JOB_STATE_QUEUED;
-        waited = bench_now() - start;
-        if (waited > timeout || (!started && waited > QUEUED_LIMIT)) {
-            print_stuck(job, state, waited);
-            return S_FALSE;
-        }
-        Sleep(POLL_MS);
-    }
-}
-
 static BOOL check_size(IBackgroundCopyJob *job, const options *o, UINT64 *bytes)
 {
     WIN32_FILE_ATTRIBUTE_DATA data;
@@ -206,31 +152,6 @@ static BOOL check_size(IBackgroundCopyJob *job, const options *o, UINT64 *bytes)
     return TRUE;
 }
 
-static IBackgroundCopyJob *create_job(const options *o)
-{
-    IBackgroundCopyManager *manager;
-    IBackgroundCopyJob *job = NULL;
-    GUID id;
-    HRESULT hr;
-
-    hr = CoCreateInstance(&CLSID_OpenBitsManager, NULL, CLSCTX_INPROC_SERVER, &IID_IBackgroundCopyManager,
-                          (void **)&manager);
-    if (FAILED(hr)) {
-        fprintf(stderr, "bench_openbits: CoCreateInstance failed: 0x%08lx (is openbits.dll registered?)\n", hr);
-        return NULL;
-    }
-    hr = IBackgroundCopyManager_CreateJob(manager, L"openbits bench", BG_JOB_TYPE_DOWNLOAD, &id, &job);
-    IBackgroundCopyManager_Release(manager);
-    if (SUCCEEDED(hr)) hr = IBackgroundCopyJob_SetPriority(job, BG_JOB_PRIORITY_FOREGROUND);
-    if (SUCCEEDED(hr)) hr = IBackgroundCopyJob_AddFile(job, o->url, o->local);
-    if (FAILED(hr)) {
-        fprintf(stderr, "bench_openbits: cannot set up the job: 0x%08lx\n", hr);
-        if (job) IBackgroundCopyJob_Release(job);
-        return NULL;
-    }
-    return job;
-}
-
 /* Resume, wait, stop the readers; returns the wait's result. */
 static HRESULT transfer(IBackgroundCopyJob *job, const options *o, reader *readers, double *seconds,
                         LONG *violations)
@@ -243,7 +164,7 @@ static HRESULT transfer(IBackgroundCopyJob *job, const options *o, reader *reade
     start = bench_now();
     hr = IBackgroundCopyJob_Resume(job);
     if (FAILED(hr)) fprintf(stderr, "bench_openbits: Resume failed: 0x%08lx\n", hr);
-    else hr = wait_transferred(job, start, o->timeout);
+    else hr = bench_wait_transferred("bench_openbits", job, start, o->timeout);
     *seconds = bench_now() - start;
     if (o->readers) stop_and_report_readers(readers, o->readers, violations);
     return hr;
@@ -266,7 +187,7 @@ int main(int argc, char **argv)
         return 2;
     }
     CoInitializeEx(NULL, COINIT_MULTITHREADED);
-    if (!(job = create_job(&o))) return 1;
+    if (!(job = bench_create_job("bench_openbits", BG_JOB_TYPE_DOWNLOAD, o.url, o.local))) return 1;
     hr = transfer(job, &o, readers, &seconds, &violations);
     if (hr != S_OK) {
         IBackgroundCopyJob_Cancel(job);

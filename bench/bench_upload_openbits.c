@@ -15,9 +15,8 @@
 #include <windows.h>
 #include "openbits.h"
 #include "bench_util.h"
+#include "bench_job.h"
 
-#define POLL_MS 10
-#define QUEUED_LIMIT 30.0      /* seconds a FOREGROUND job may sit in QUEUED */
 
 typedef struct options {
     WCHAR url[2048];
@@ -45,85 +44,6 @@ static BOOL local_size(const WCHAR *name, UINT64 *size)
     return TRUE;
 }
 
-static void print_job_error(IBackgroundCopyJob *job)
-{
-    IBackgroundCopyError *error;
-    BG_ERROR_CONTEXT context;
-    HRESULT code;
-    WCHAR *text = NULL;
-
-    if (FAILED(IBackgroundCopyJob_GetError(job, &error))) {
-        fprintf(stderr, "bench_upload_openbits: the job is in ERROR but GetError failed\n");
-        return;
-    }
-    IBackgroundCopyError_GetError(error, &context, &code);
-    IBackgroundCopyError_GetErrorDescription(error, MAKELANGID(LANG_ENGLISH, SUBLANG_DEFAULT), &text);
-    fprintf(stderr, "bench_upload_openbits: job error 0x%08lx (context %d): %ls\n", code, context,
-            text ? text : L"");
-    CoTaskMemFree(text);
-    IBackgroundCopyError_Release(error);
-}
-
-static void print_stuck(IBackgroundCopyJob *job, BG_JOB_STATE state, double waited)
-{
-    BG_JOB_PROGRESS p = { 0 };
-    IBackgroundCopyJob_GetProgress(job, &p);
-    fprintf(stderr, "bench_upload_openbits: timeout after %.0f s in state %d with %llu of %llu bytes sent\n",
-            waited, state, p.BytesTransferred, p.BytesTotal);
-    if (state == BG_JOB_STATE_QUEUED && p.BytesTransferred == 0)
-        fprintf(stderr, "bench_upload_openbits: the job never left QUEUED: no transfer engine ran it\n");
-}
-
-/* Polls until TRANSFERRED (S_OK), ERROR (E_FAIL) or the timeout (S_FALSE). */
-static HRESULT wait_transferred(IBackgroundCopyJob *job, double start, double timeout)
-{
-    BG_JOB_STATE state;
-    BOOL started = FALSE;
-    double waited;
-
-    for (;;) {
-        if (FAILED(IBackgroundCopyJob_GetState(job, &state))) return E_FAIL;
-        if (state == BG_JOB_STATE_TRANSFERRED) return S_OK;
-        if (state == BG_JOB_STATE_ERROR) {
-            print_job_error(job);
-            return E_FAIL;
-        }
-        started |= state != BG_JOB_STATE_QUEUED;
-        waited = bench_now() - start;
-        if (waited > timeout || (!started && waited > QUEUED_LIMIT)) {
-            print_stuck(job, state, waited);
-            return S_FALSE;
-        }
-        Sleep(POLL_MS);
-    }
-}
-
-static IBackgroundCopyJob *create_job(const options *o)
-{
-    IBackgroundCopyManager *manager;
-    IBackgroundCopyJob *job = NULL;
-    GUID id;
-    HRESULT hr;
-
-    hr = CoCreateInstance(&CLSID_OpenBitsManager, NULL, CLSCTX_INPROC_SERVER, &IID_IBackgroundCopyManager,
-                          (void **)&manager);
-    if (FAILED(hr)) {
-        fprintf(stderr, "bench_upload_openbits: CoCreateInstance failed: 0x%08lx (is openbits.dll registered?)\n",
-                hr);
-        return NULL;
-    }
-    hr = IBackgroundCopyManager_CreateJob(manager, L"openbits upload bench", BG_JOB_TYPE_UPLOAD, &id, &job);
-    IBackgroundCopyManager_Release(manager);
-    if (SUCCEEDED(hr)) hr = IBackgroundCopyJob_SetPriority(job, BG_JOB_PRIORITY_FOREGROUND);
-    if (SUCCEEDED(hr)) hr = IBackgroundCopyJob_AddFile(job, o->url, o->local);
-    if (FAILED(hr)) {
-        fprintf(stderr, "bench_upload_openbits: cannot set up the job: 0x%08lx\n", hr);
-        if (job) IBackgroundCopyJob_Release(job);
-        return NULL;
-    }
-    return job;
-}
-
 /* Resume and wait; *seconds is the time from Resume to TRANSFERRED. */
 static HRESULT transfer(IBackgroundCopyJob *job, const options *o, double *seconds)
 {
@@ -131,7 +51,7 @@ static HRESULT transfer(IBackgroundCopyJob *job, const options *o, double *secon
     HRESULT hr = IBackgroundCopyJob_Resume(job);
 
     if (FAILED(hr)) fprintf(stderr, "bench_upload_openbits: Resume failed: 0x%08lx\n", hr);
-    else hr = wait_transferred(job, start, o->timeout);
+    else hr = bench_wait_transferred("bench_upload_openbits", job, start, o->timeout);
     *seconds = bench_now() - start;
     return hr;
 }
@@ -169,7 +89,7 @@ int main(int argc, char **argv)
     }
     if (!local_size(o.local, &size)) return 1;
     CoInitializeEx(NULL, COINIT_MULTITHREADED);
-    if (!(job = create_job(&o))) return 1;
+    if (!(job = bench_create_job("bench_upload_openbits", BG_JOB_TYPE_UPLOAD, o.url, o.local))) return 1;
     hr = transfer(job, &o, &seconds);
     ok = hr == S_OK && check_and_complete(job, size);
     if (!ok) IBackgroundCopyJob_Cancel(job);
