@@ -193,8 +193,8 @@ BOOL ob_job_next_file(ob_job *job, ULONG *index, WCHAR **remote, ob_remote_kind 
 /* A probe's answer: a size or timestamp unlike the last probe's restarts the
  * file from zero (documented); the first answer sets the size. */
 void ob_job_file_probed(ob_job *job, ULONG index, UINT64 size, const FILETIME *modified);
-/* The temporary file beside the destination, created on first use (hr from
- * CreateFile is the caller's LOCAL_FILE error), and where to write next.
+/* The temporary file beside the destination (a download's local file, an
+ * SMB upload's remote one), created on first use, and where to write next.
  * Moves the job to TRANSFERRING. */
 HRESULT ob_job_file_begin(ob_job *job, ULONG index, WCHAR **temp_name, UINT64 *offset, UINT64 *size);
 /* The temporary file holds fewer bytes than counted (removed behind our
@@ -218,6 +218,7 @@ typedef struct ob_upload_info {
     WCHAR *reply_url;
     UINT64 acked;              /* bytes the server has */
     BOOL sent;
+    ob_remote_kind kind;       /* OB_REMOTE_FILE: an SMB or local destination */
     BG_JOB_REPLY_PROGRESS reply;
 } ob_upload_info;
 
@@ -231,6 +232,9 @@ HRESULT ob_job_upload_check_file(ob_job *job, UINT64 size, const FILETIME *time)
 void ob_job_upload_session(ob_job *job, const WCHAR *session, const WCHAR *url, BOOL lost);
 /* The server has the first `received` bytes; FALSE when the job should stop. */
 BOOL ob_job_upload_acked(ob_job *job, UINT64 received);
+/* An SMB or local upload has every byte in its temporary file: it takes the
+ * remote name (as a server renames an upload at its last fragment). */
+HRESULT ob_job_upload_commit_file(ob_job *job);
 /* Every byte is there; reply_url NULL or empty: the server sent no reply. */
 void ob_job_upload_sent(ob_job *job, const WCHAR *reply_url);
 /* The reply download begins: its size, and the temporary reply file (created

@@ -167,6 +167,20 @@ static HRESULT create_temp_file(const WCHAR *local_name, WCHAR **out)
     return S_OK;
 }
 
+/* Beside where the file ends up: the local name of a download, the remote
+ * path of an SMB upload. */
+static HRESULT create_file_temp(ob_job *job, ob_file *file)
+{
+    WCHAR *remote_path;
+    HRESULT hr;
+
+    if (job->type == BG_JOB_TYPE_DOWNLOAD) return create_temp_file(file->local_name, &file->temp_name);
+    if (!(remote_path = ob_remote_to_path(file->remote_name))) return E_OUTOFMEMORY;
+    hr = create_temp_file(remote_path, &file->temp_name);
+    ob_str_free(remote_path);
+    return hr;
+}
+
 HRESULT ob_job_file_begin(ob_job *job, ULONG index, WCHAR **temp_name, UINT64 *offset, UINT64 *size)
 {
     ob_file *file;
@@ -174,8 +188,7 @@ HRESULT ob_job_file_begin(ob_job *job, ULONG index, WCHAR **temp_name, UINT64 *o
 
     AcquireSRWLockExclusive(&job->lock);
     file = &job->files[index];
-    if (ob_state_is_running(job->state) &&
-        (file->temp_name || SUCCEEDED(hr = create_temp_file(file->local_name, &file->temp_name))))
+    if (ob_state_is_running(job->state) && (file->temp_name || SUCCEEDED(hr = create_file_temp(job, file))))
     {
         hr = (*temp_name = ob_str_dup(file->temp_name)) ? S_OK : E_OUTOFMEMORY;
         *offset = file->progress.bytes_transferred;
@@ -274,6 +287,7 @@ HRESULT ob_job_upload_info(ob_job *job, ob_upload_info *out)
         hr = E_OUTOFMEMORY;
     out->acked = file->progress.bytes_transferred;
     out->sent = job->upload_sent;
+    out->kind = file->kind;
     out->reply = job->reply;
     ReleaseSRWLockShared(&job->lock);
     if (FAILED(hr)) ob_upload_info_free(out);
@@ -340,6 +354,31 @@ BOOL ob_job_upload_acked(ob_job *job, UINT64 received)
     keep_going = ob_state_is_running(job->state) && !job->yield;
     ReleaseSRWLockExclusive(&job->lock);
     return keep_going;
+}
+
+HRESULT ob_job_upload_commit_file(ob_job *job)
+{
+    ob_file *file;
+    WCHAR *remote_path;
+    HRESULT hr = E_ABORT;
+
+    AcquireSRWLockExclusive(&job->lock);
+    file = &job->files[0];
+    if (ob_state_is_running(job->state) && file->temp_name)
+    {
+        if (!(remote_path = ob_remote_to_path(file->remote_name))) hr = E_OUTOFMEMORY;
+        else if (!MoveFileExW(file->temp_name, remote_path, MOVEFILE_REPLACE_EXISTING))
+            hr = HRESULT_FROM_WIN32(GetLastError());
+        else
+        {
+            ob_str_free(file->temp_name);
+            file->temp_name = NULL; /* no longer ours to rename or delete */
+            hr = S_OK;
+        }
+        ob_str_free(remote_path);
+    }
+    ReleaseSRWLockExclusive(&job->lock);
+    return hr;
 }
 
 void ob_job_upload_sent(ob_job *job, const WCHAR *reply_url)

@@ -1,7 +1,8 @@
 /* One worker's turn on an upload or upload-reply job, over the BITS Upload
  * Protocol: Create-Session, Fragments from the bytes the server already has,
  * then (upload-reply) the reply downloaded from BITS-Reply-URL, then
- * Close-Session.  The session survives Suspend and retries. */
+ * Close-Session.  The session survives Suspend and retries.  An upload to an
+ * SMB or local path is a block copy instead. */
 #include "upload.h"
 #include "download.h"
 #include "bup.h"
@@ -214,6 +215,60 @@ static result send_fragments(upload *u)
     return ok();
 }
 
+/* ---- SMB and local destinations ---- */
+
+/* Opens the temporary file at the resume point; one shorter than what was
+ * counted starts the upload again. */
+static result open_remote_temp(upload *u, UINT64 *offset, HANDLE *out)
+{
+    WCHAR *temp_name;
+    LARGE_INTEGER at, size;
+    UINT64 total;
+    HRESULT hr = ob_job_file_begin(u->job, 0, &temp_name, offset, &total);
+
+    if (FAILED(hr)) return failed(hr, BG_ERROR_CONTEXT_REMOTE_FILE);
+    *out = CreateFileW(temp_name, GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_DELETE, NULL, OPEN_EXISTING, 0, NULL);
+    ob_str_free(temp_name);
+    if (*out == INVALID_HANDLE_VALUE) return failed(HRESULT_FROM_WIN32(GetLastError()), BG_ERROR_CONTEXT_REMOTE_FILE);
+    if (!GetFileSizeEx(*out, &size) || (UINT64)size.QuadPart < *offset)
+    {
+        ob_job_upload_acked(u->job, 0);
+        *offset = 0;
+    }
+    at.QuadPart = (LONGLONG)*offset;
+    if (SetFilePointerEx(*out, at, NULL, FILE_BEGIN) && SetEndOfFile(*out)) return ok();
+    CloseHandle(*out);
+    return failed(HRESULT_FROM_WIN32(GetLastError()), BG_ERROR_CONTEXT_REMOTE_FILE);
+}
+
+/* BITS uploads to SMB too: the local file is copied in blocks into a
+ * temporary file beside the remote one, which takes the remote name once
+ * every byte is there, as a server renames an upload at its last fragment. */
+static result copy_to_remote(upload *u)
+{
+    ob_bup_fragment block = { 0, 0, u->size, NULL };
+    UINT64 offset;
+    DWORD written;
+    HANDLE out;
+    result r = open_remote_temp(u, &offset, &out);
+
+    if (FAILED(r.hr)) return r;
+    while (SUCCEEDED(r.hr) && offset < u->size)
+    {
+        block.first = offset;
+        block.length = (DWORD)min(u->size - offset, FRAGMENT_MAX);
+        if (FAILED((r = read_fragment(u, &block)).hr)) break;
+        if (!WriteFile(out, u->buffer->data, block.length, &written, NULL))
+            r = failed(HRESULT_FROM_WIN32(GetLastError()), BG_ERROR_CONTEXT_REMOTE_FILE);
+        else if (!ob_job_upload_acked(u->job, offset += block.length))
+            r = failed(E_ABORT, BG_ERROR_CONTEXT_NONE);
+    }
+    CloseHandle(out);
+    if (SUCCEEDED(r.hr) && FAILED(r.hr = ob_job_upload_commit_file(u->job))) r.context = BG_ERROR_CONTEXT_REMOTE_FILE;
+    if (SUCCEEDED(r.hr)) ob_job_upload_sent(u->job, NULL);
+    return r;
+}
+
 /* ---- the reply ---- */
 
 static BOOL count_reply_bytes(void *context, UINT64 bytes)
@@ -281,7 +336,8 @@ static result run_upload(upload *u)
 {
     result r = open_local(u);
 
-    if (SUCCEEDED(r.hr) && !u->info.sent) r = send_fragments(u);
+    if (SUCCEEDED(r.hr) && !u->info.sent)
+        r = u->info.kind == OB_REMOTE_FILE ? copy_to_remote(u) : send_fragments(u);
     if (SUCCEEDED(r.hr))
     {
         ob_upload_info_free(&u->info);

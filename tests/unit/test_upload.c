@@ -274,6 +274,57 @@ static void test_local_file_changed(void **state)
     ob_job_release(job);
 }
 
+/* ---- SMB and local destinations ---- */
+
+static void test_upload_to_a_local_path(void **state)
+{
+    const DWORD size = 9 * MIB + 5;
+    ob_job *job = et_new_job(BG_JOB_TYPE_UPLOAD);
+    BG_JOB_PROGRESS p;
+
+    ts_write_pattern_file(ts_path(L"smb-src.bin"), size);
+    assert_true(CreateDirectoryW(ts_path(L"share"), NULL));
+    et_add_file(job, ts_path(L"share\\smb-dst.bin"), ts_path(L"smb-src.bin"));
+    assert_hr_equal(ob_job_resume(job), S_OK);
+    et_assert_state(job, BG_JOB_STATE_TRANSFERRED);
+    p = et_progress(job);
+    assert_true(p.BytesTotal == size && p.BytesTransferred == size);
+    /* at its name once every byte is there, like a server's upload */
+    assert_true(ts_file_has_pattern(ts_path(L"share\\smb-dst.bin"), size));
+    assert_int_equal(ts_count_files(L"share\\BIT*.tmp"), 0);
+    assert_hr_equal(ob_job_complete(job), S_OK);
+    assert_true(ts_file_has_pattern(ts_path(L"share\\smb-dst.bin"), size));
+    assert_true(ts_file_has_pattern(ts_path(L"smb-src.bin"), size)); /* the source stays */
+    ob_job_release(job);
+}
+
+static void test_cancelled_local_upload_leaves_nothing(void **state)
+{
+    ob_job *job = et_new_job(BG_JOB_TYPE_UPLOAD);
+    WIN32_FILE_ATTRIBUTE_DATA old;
+    BOOL exists_while_uploading;
+
+    ts_write_pattern_file(ts_path(L"smb-big.bin"), 64 * MIB);
+    assert_true(CreateDirectoryW(ts_path(L"share2"), NULL));
+    ts_write_file(ts_path(L"share2\\old.bin"), "old", 3);
+    et_add_file(job, ts_path(L"share2\\old.bin"), ts_path(L"smb-big.bin"));
+    assert_hr_equal(ob_job_resume(job), S_OK);
+    assert_true(et_wait_bytes(job, 1));
+    exists_while_uploading = ts_count_files(L"share2\\BIT*.tmp") == 1;
+    assert_hr_equal(ob_job_cancel(job), S_OK);
+    if (et_progress(job).BytesTransferred < 64 * MIB)
+    {
+        /* cancelled mid-way: the temporary file goes, the old file stays */
+        ULONGLONG until = GetTickCount64() + ET_WAIT_MS;
+        assert_true(exists_while_uploading);
+        while (ts_count_files(L"share2\\BIT*.tmp") && GetTickCount64() < until) Sleep(5);
+        assert_int_equal(ts_count_files(L"share2\\BIT*.tmp"), 0);
+        assert_true(GetFileAttributesExW(ts_path(L"share2\\old.bin"), GetFileExInfoStandard, &old));
+        assert_int_equal(old.nFileSizeLow, 3);
+    }
+    ob_job_release(job);
+}
+
 /* Cancel sends Cancel-Session; the reply file the job created goes too. */
 static void test_cancel_sends_cancel_session(void **state)
 {
@@ -303,6 +354,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_server_errors_from_either_header, setup, teardown),
         cmocka_unit_test_setup_teardown(test_local_file_changed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cancel_sends_cancel_session, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_upload_to_a_local_path, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cancelled_local_upload_leaves_nothing, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
