@@ -7,8 +7,5 @@
 
 /* The job is claimed (CONNECTING, running); unit_ms scales the retry times. */
 void ob_download_run(ob_job *job, ULONG unit_ms);
-/* Connection failures, timeouts, 5xx and short bodies are retried; the rest
- * (4xx, missing files, no size, no ranges, certificates, local errors) are not. */
-BOOL ob_download_error_is_transient(HRESULT hr);
 
 #endif

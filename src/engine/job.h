@@ -244,6 +244,9 @@ BOOL ob_job_reply_add_bytes(ob_job *job, UINT64 bytes);
 /* The temporary reply file holds less than counted, or the reply changed. */
 void ob_job_reply_restart(ob_job *job);
 
+/* Connection failures, timeouts, 5xx and short bodies are retried; the rest
+ * (4xx, missing files, no size, no ranges, certificates, local errors) are not. */
+BOOL ob_error_is_transient(HRESULT hr);
 /* A failed transfer: a transient one goes to TRANSIENT_ERROR (retried after
  * MinimumRetryDelay) until NoProgressTimeout has passed since the first such
  * error without progress, then ERROR, as does any other failure.  The new

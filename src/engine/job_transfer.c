@@ -5,6 +5,7 @@
 #include "job.h"
 #include "str.h"
 #include "transport.h"
+#include <winhttp.h>
 
 static ULONGLONG scaled_ms(ULONG seconds, ULONG unit_ms)
 {
@@ -237,6 +238,53 @@ BOOL ob_job_all_transferred(ob_job *job)
     }
     ReleaseSRWLockExclusive(&job->lock);
     return done;
+}
+
+static BOOL is_winhttp_error(HRESULT hr)
+{
+    return HRESULT_FACILITY(hr) == FACILITY_WIN32 && HRESULT_CODE(hr) >= 12000 && HRESULT_CODE(hr) < 12200;
+}
+
+/* A bad URL or a certificate the machine does not accept will not mend by
+ * waiting.  Wine reports certificate failures as SECURE_CHANNEL_ERROR. */
+static BOOL is_permanent_winhttp_error(DWORD code)
+{
+    switch (code)
+    {
+    case ERROR_WINHTTP_INVALID_URL:
+    case ERROR_WINHTTP_UNRECOGNIZED_SCHEME:
+    case ERROR_WINHTTP_SECURE_CERT_DATE_INVALID:
+    case ERROR_WINHTTP_SECURE_CERT_CN_INVALID:
+    case ERROR_WINHTTP_SECURE_INVALID_CA:
+    case ERROR_WINHTTP_SECURE_INVALID_CERT:
+    case ERROR_WINHTTP_SECURE_CERT_REVOKED:
+    case ERROR_WINHTTP_SECURE_CERT_WRONG_USAGE:
+    case ERROR_WINHTTP_SECURE_FAILURE:
+    case ERROR_WINHTTP_SECURE_CHANNEL_ERROR:
+        return TRUE;
+    default:
+        return FALSE;
+    }
+}
+
+BOOL ob_error_is_transient(HRESULT hr)
+{
+    if (HRESULT_FACILITY(hr) == 0x19 && (hr & 0xffff) >= 500) return TRUE; /* BG_E_HTTP_ERROR_5xx */
+    if (is_winhttp_error(hr)) return !is_permanent_winhttp_error(HRESULT_CODE(hr));
+    switch (hr)
+    {
+    case HRESULT_FROM_WIN32(ERROR_HANDLE_EOF):
+    case HRESULT_FROM_WIN32(ERROR_BAD_NETPATH):
+    case HRESULT_FROM_WIN32(ERROR_NETNAME_DELETED):
+    case HRESULT_FROM_WIN32(ERROR_UNEXP_NET_ERR):
+    case HRESULT_FROM_WIN32(ERROR_NETWORK_UNREACHABLE):
+    case HRESULT_FROM_WIN32(ERROR_SEM_TIMEOUT):
+    case BG_E_INVALID_SERVER_RESPONSE:
+    case BG_E_NETWORK_DISCONNECTED:
+        return TRUE;
+    default:
+        return FALSE;
+    }
 }
 
 static BOOL out_of_time(ob_job *job, ULONGLONG now, ULONG unit_ms)

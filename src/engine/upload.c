@@ -4,7 +4,6 @@
  * Close-Session.  The session survives Suspend and retries.  An upload to an
  * SMB or local path is a block copy instead. */
 #include "upload.h"
-#include "download.h"
 #include "bup.h"
 #include "fetch_file.h"
 #include "notify.h"
@@ -360,7 +359,7 @@ static void finish(upload *u, result r)
         ob_job_file_done(u->job, 0);
         if (ob_job_all_transferred(u->job)) ob_notify_raise(u->job, OB_NOTIFY_JOB_TRANSFERRED, 0);
     }
-    else if (ob_job_fail(u->job, &error, ob_download_error_is_transient(r.hr), u->unit_ms) == BG_JOB_STATE_ERROR)
+    else if (ob_job_fail(u->job, &error, ob_error_is_transient(r.hr), u->unit_ms) == BG_JOB_STATE_ERROR)
         ob_notify_raise(u->job, OB_NOTIFY_JOB_ERROR, 0);
     ob_notify_raise(u->job, OB_NOTIFY_JOB_MODIFICATION, 0);
 }
