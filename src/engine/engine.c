@@ -1,11 +1,14 @@
 #include "engine.h"
 #include "scheduler.h"
+#include "trace.h"
 
 static ob_table *global_table;
 
 static BOOL CALLBACK create_engine(INIT_ONCE *once, void *param, void **context)
 {
-    ob_limits limits = ob_limits_from_registry();
+    ob_limits limits;
+    ob_trace_init();
+    limits = ob_limits_from_registry();
     ob_scheduler *scheduler = ob_scheduler_new(limits.max_transfers, ob_config_time_unit_ms());
     ob_table *table = ob_table_new(&limits);
 
