@@ -46,7 +46,7 @@ win_path() { echo "Z:$(echo "$1" | tr / '\\')"; }
 
 build_all() {
     echo "bench: building in $build" >&2
-    bash scripts/bootstrap.sh
+    bash scripts/bootstrap.sh "$build"
     cmake -S . -B "$build" -G Ninja >/dev/null
     cmake --build "$build" --target openbits bench_winhttp bench_winsock bench_openbits \
         bench_upload_winhttp bench_upload_openbits >/dev/null \

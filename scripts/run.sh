@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 build=$(realpath -m "${OPENBITS_BUILD_DIR:-build}")   # relative to the checkout, or absolute
 size=${OPENBITS_EXAMPLE_SIZE:-67108864}   # 64 MiB
 
-bash scripts/bootstrap.sh
+bash scripts/bootstrap.sh "$build"
 cmake -S . -B "$build" -G Ninja >/dev/null
 cmake --build "$build"
 bash cmake/wine-prefix.sh "$build/wineprefix"

@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${OPENBITS_BUILD_DIR:-build}
 
-bash scripts/bootstrap.sh
+bash scripts/bootstrap.sh "$build"
 cmake -S . -B "$build" -G Ninja
 cmake --build "$build"
 ctest --test-dir "$build" --output-on-failure "$@"
