@@ -12,17 +12,20 @@
 typedef struct run {
     ob_job *job;
     ULONG unit_ms;
-    ob_transport *transports[2];   /* by ob_remote_kind, opened on first use */
+    ob_transport *transports[OB_TRANSPORT_CLASSES]; /* by class, opened on first use */
     ULONGLONG last_modification;
     ULONG sized_below;             /* files from here on were not probed by this run */
 
     ULONG index;                   /* the file being written */
 } run;
 
-/* The outcome of a step: S_OK, E_ABORT (stopped), or an error with its place. */
+/* The outcome of a step: S_OK, E_ABORT (stopped), or a classified failure
+ * with its place. */
 typedef struct outcome {
     HRESULT hr;
     BG_ERROR_CONTEXT context;
+    BOOL transient;
+    BOOL changed;              /* the remote file is not the one probed */
     LONG file_index;
     ob_remote_kind protocol;
 } outcome;
@@ -37,25 +40,36 @@ static void modified(run *r, BOOL now)
 
 static outcome fail_at(HRESULT hr, BG_ERROR_CONTEXT context, ULONG index, ob_remote_kind kind)
 {
-    outcome o = { hr, context, (LONG)index, kind };
+    outcome o = { hr, context, ob_transient_error(hr), FALSE, (LONG)index, kind };
     return o;
+}
+
+/* As the transport classified it (a failure it did not describe, such as
+ * E_ABORT or E_OUTOFMEMORY, is classified here). */
+static outcome failed_at(HRESULT hr, const ob_failure *failure, ULONG index, ob_remote_kind kind)
+{
+    outcome o = { failure->hr, failure->context, failure->transient, failure->changed, (LONG)index, kind };
+    return hr == failure->hr ? o : fail_at(hr, BG_ERROR_CONTEXT_REMOTE_FILE, index, kind);
 }
 
 static outcome success(void)
 {
-    outcome o = { S_OK, BG_ERROR_CONTEXT_NONE, -1, OB_REMOTE_FILE };
+    outcome o = { S_OK, BG_ERROR_CONTEXT_NONE, FALSE, FALSE, -1, OB_REMOTE_FILE };
     return o;
 }
 
 /* ---- transports ---- */
 
-static HRESULT transport_for(run *r, ob_remote_kind kind, ob_transport **out)
+/* The registry's transport for this remote name, one open per class. */
+static HRESULT transport_for(run *r, const WCHAR *remote, ob_transport **out)
 {
+    const ob_transport_class *cls = ob_transport_for(remote);
     HRESULT hr = S_OK;
-    if (!r->transports[kind])
-        hr = kind == OB_REMOTE_HTTP ? ob_job_open_http(r->job, &r->transports[kind])
-                                    : ob_local_transport_open(&r->transports[kind]);
-    *out = r->transports[kind];
+
+    *out = NULL;
+    if (!cls) return E_INVALIDARG; /* names.c accepts no such name */
+    if (!r->transports[cls->index]) hr = ob_job_open_transport(r->job, cls, &r->transports[cls->index]);
+    *out = r->transports[cls->index];
     return hr;
 }
 
@@ -70,17 +84,19 @@ static void close_transports(run *r)
 
 static outcome probe_file(run *r, ULONG index, const WCHAR *remote, ob_remote_kind kind)
 {
-    BG_ERROR_CONTEXT where = BG_ERROR_CONTEXT_REMOTE_FILE;
+    ob_failure failure = { 0 };
     ob_remote_info info;
     ob_transport *transport;
     HRESULT hr;
 
-    if (FAILED(hr = transport_for(r, kind, &transport))) return fail_at(hr, BG_ERROR_CONTEXT_GENERAL_TRANSPORT, index, kind);
-    if (FAILED(hr = ob_job_call_begin(r->job, transport))) return fail_at(hr, where, index, kind);
-    hr = transport->ops->probe(transport, remote, &info, &where);
+    if (FAILED(hr = transport_for(r, remote, &transport)))
+        return fail_at(hr, BG_ERROR_CONTEXT_GENERAL_TRANSPORT, index, kind);
+    if (FAILED(hr = ob_job_call_begin(r->job, transport))) return fail_at(hr, BG_ERROR_CONTEXT_REMOTE_FILE, index, kind);
+    hr = transport->ops->probe(transport, remote, &info, &failure);
     ob_job_call_end(r->job);
-    if (FAILED(hr)) return fail_at(hr, where, index, kind);
-    ob_job_file_probed(r->job, index, info.size, &info.modified);
+    if (FAILED(hr)) return failed_at(hr, &failure, index, kind);
+    if (FAILED(hr = ob_job_file_probed(r->job, index, info.size, &info.modified)))
+        return fail_at(hr, BG_ERROR_CONTEXT_REMOTE_FILE, index, kind);
     return success();
 }
 
@@ -131,9 +147,9 @@ static outcome transfer_file(run *r, ULONG index, const WCHAR *remote, ob_remote
     HRESULT hr;
 
     r->index = index;
-    if (FAILED(hr = transport_for(r, kind, &f.transport)))
+    if (FAILED(hr = transport_for(r, remote, &f.transport)))
         return fail_at(hr, BG_ERROR_CONTEXT_GENERAL_TRANSPORT, index, kind);
-    if (FAILED(hr = ob_job_file_begin(r->job, index, &temp_name, &f.offset, &f.size)))
+    if (FAILED(hr = ob_job_file_begin(r->job, index, &temp_name, &f.offset, &f.expected)))
         return fail_at(hr, BG_ERROR_CONTEXT_LOCAL_FILE, index, kind);
     modified(r, TRUE);
     f.remote = remote;
@@ -143,12 +159,27 @@ static outcome transfer_file(run *r, ULONG index, const WCHAR *remote, ob_remote
     f.context = r;
     hr = ob_fetch_to_file(&f);
     ob_str_free(temp_name);
-    /* more than probed: the remote file changed; it starts again */
-    if (hr == BG_E_INVALID_SERVER_RESPONSE) ob_job_file_restart(r->job, index);
-    if (FAILED(hr)) return fail_at(hr, f.where, index, kind);
+    /* not the file probed any more: it starts again */
+    if (FAILED(hr) && f.failure.changed) ob_job_file_restart(r->job, index);
+    if (FAILED(hr)) return failed_at(hr, &f.failure, index, kind);
     ob_job_file_done(r->job, index);
     ob_notify_raise(r->job, OB_NOTIFY_FILE_TRANSFERRED, index);
     return success();
+}
+
+/* A file that changed under the transfer is probed and fetched again from
+ * zero at once (documented: its progress restarts); one that changes again
+ * in the same run is a transient error, so that a server that never agrees
+ * with itself ends by NoProgressTimeout (the restarts are not progress). */
+static outcome transfer_one(run *r, ULONG index, const WCHAR *remote, ob_remote_kind kind, BOOL sized)
+{
+    outcome o = success();
+    if (!sized || index >= r->sized_below) o = probe_file(r, index, remote, kind);
+    if (o.hr == S_OK) o = transfer_file(r, index, remote, kind);
+    if (o.hr == S_OK || !o.changed) return o;
+    o = probe_file(r, index, remote, kind);
+    if (o.hr == S_OK) o = transfer_file(r, index, remote, kind);
+    return o;
 }
 
 /* Files added while the job runs are picked up too. */
@@ -162,8 +193,7 @@ static outcome transfer_files(run *r)
 
     while (o.hr == S_OK && ob_job_next_file(r->job, &index, &remote, &kind, &sized))
     {
-        if (!sized || index >= r->sized_below) o = probe_file(r, index, remote, kind);
-        if (o.hr == S_OK) o = transfer_file(r, index, remote, kind);
+        o = transfer_one(r, index, remote, kind, sized);
         ob_str_free(remote);
     }
     return o;
@@ -187,7 +217,7 @@ static void finish(run *r, outcome o)
     error.context = o.context;
     error.file_index = o.file_index;
     error.protocol = o.protocol;
-    if (ob_job_fail(r->job, &error, ob_error_is_transient(o.hr), r->unit_ms) == BG_JOB_STATE_ERROR)
+    if (ob_job_fail(r->job, &error, o.transient, r->unit_ms) == BG_JOB_STATE_ERROR)
         ob_notify_raise(r->job, OB_NOTIFY_JOB_ERROR, 0);
     modified(r, TRUE);
 }

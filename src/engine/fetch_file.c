@@ -13,9 +13,9 @@ static BOOL write_block(void *context, const BYTE *data, DWORD size)
     ob_fetch *f = s->f;
     DWORD written;
 
-    if (size > f->size - f->offset)
+    if (size > f->expected.size - f->offset)
     {
-        size = (DWORD)(f->size - f->offset);
+        size = (DWORD)(f->expected.size - f->offset);
         s->overflow = TRUE; /* more than the probe said: the file changed */
     }
     if (size && !WriteFile(s->out, data, size, &written, NULL))
@@ -59,9 +59,9 @@ static HRESULT open_temp(ob_fetch *f, HANDLE *out)
 static HRESULT stream(ob_fetch *f, sink_state *s)
 {
     HRESULT hr;
-    if (f->offset >= f->size) return S_OK;
+    if (f->offset >= f->expected.size) return S_OK;
     if (FAILED(hr = ob_job_call_begin(f->job, f->transport))) return hr;
-    hr = f->transport->ops->fetch(f->transport, f->remote, f->offset, write_block, s, &f->where);
+    hr = f->transport->ops->fetch(f->transport, f->remote, &f->expected, f->offset, write_block, s, &f->failure);
     ob_job_call_end(f->job);
     return hr;
 }
@@ -71,26 +71,25 @@ HRESULT ob_fetch_to_file(ob_fetch *f)
     sink_state s = { f, NULL, FALSE, S_OK };
     HRESULT hr;
 
-    f->where = BG_ERROR_CONTEXT_LOCAL_FILE;
-    if (FAILED(hr = open_temp(f, &s.out))) return hr;
-    f->where = BG_ERROR_CONTEXT_REMOTE_FILE;
+    memset(&f->failure, 0, sizeof(f->failure));
+    if (FAILED(hr = open_temp(f, &s.out))) return ob_fail(&f->failure, hr, BG_ERROR_CONTEXT_LOCAL_FILE);
     hr = stream(f, &s);
     CloseHandle(s.out);
-    if (FAILED(s.write_error))
-    {
-        f->where = BG_ERROR_CONTEXT_LOCAL_FILE;
-        return s.write_error;
-    }
+    if (FAILED(s.write_error)) return ob_fail(&f->failure, s.write_error, BG_ERROR_CONTEXT_LOCAL_FILE);
     if (s.overflow)
     {
-        f->where = BG_ERROR_CONTEXT_REMOTE_FILE;
-        return BG_E_INVALID_SERVER_RESPONSE;
+        /* more than probed: the remote file changed */
+        ob_fail_as(&f->failure, BG_E_INVALID_SERVER_RESPONSE, BG_ERROR_CONTEXT_REMOTE_FILE, TRUE);
+        f->failure.changed = TRUE;
+        return f->failure.hr;
     }
-    if (FAILED(hr)) return hr;
-    if (f->offset != f->size)
+    if (hr == E_ABORT) return hr;
+    if (FAILED(hr))
     {
-        f->where = BG_ERROR_CONTEXT_REMOTE_FILE;
-        return HRESULT_FROM_WIN32(ERROR_HANDLE_EOF);
+        if (!f->failure.hr) ob_fail(&f->failure, hr, BG_ERROR_CONTEXT_REMOTE_FILE);
+        return hr;
     }
+    if (f->offset != f->expected.size)
+        return ob_fail(&f->failure, HRESULT_FROM_WIN32(ERROR_HANDLE_EOF), BG_ERROR_CONTEXT_REMOTE_FILE);
     return S_OK;
 }

@@ -13,17 +13,19 @@ typedef struct ob_fetch {
     const WCHAR *remote;
     const WCHAR *temp_name;    /* exists (created under the job lock) */
     UINT64 offset;             /* in: bytes already counted; out: bytes in the file */
-    UINT64 size;               /* as probed */
+    ob_remote_info expected;   /* as probed: the size to reach, the time to keep */
     BOOL (*count)(void *context, UINT64 bytes);  /* FALSE: stop (E_ABORT) */
     void (*restart)(void *context);              /* the file holds less than counted */
     void *context;
-    BG_ERROR_CONTEXT where;    /* out: of a failure */
+    ob_failure failure;        /* out: of a failure, classified */
 } ob_fetch;
 
-/* S_OK once offset == size; E_ABORT when stopped; BG_E_INVALID_SERVER_RESPONSE
- * when the server sent more than probed (the remote file changed: restart
- * it); HRESULT_FROM_WIN32(ERROR_HANDLE_EOF) when the source ended early;
- * otherwise the transport's or the file's error, with f->where. */
+/* S_OK once offset == expected.size; E_ABORT when stopped; otherwise the
+ * failure, also in f->failure: failure.changed when the source is no longer
+ * the file probed (more bytes than probed, another size or time: the caller
+ * restarts the file), a source that ended early
+ * (HRESULT_FROM_WIN32(ERROR_HANDLE_EOF), transient), the transport's or the
+ * temporary file's error. */
 HRESULT ob_fetch_to_file(ob_fetch *f);
 
 #endif

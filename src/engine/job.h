@@ -11,6 +11,8 @@
 
 struct ob_table;
 struct ob_transport;
+struct ob_transport_class;
+struct ob_remote_info;
 
 typedef struct ob_file {
     WCHAR *remote_name;
@@ -192,11 +194,15 @@ void ob_job_cancel_call(ob_job *job);
 BOOL ob_job_next_file(ob_job *job, ULONG *index, WCHAR **remote, ob_remote_kind *kind, BOOL *sized);
 /* A probe's answer: a size or timestamp unlike the last probe's restarts the
  * file from zero (documented); the first answer sets the size. */
-void ob_job_file_probed(ob_job *job, ULONG index, UINT64 size, const FILETIME *modified);
+/* A size that would make the job's BytesTotal reach BG_SIZE_UNKNOWN or wrap
+ * is refused: HRESULT_FROM_WIN32(ERROR_ARITHMETIC_OVERFLOW). */
+HRESULT ob_job_file_probed(ob_job *job, ULONG index, UINT64 size, const FILETIME *modified);
 /* The temporary file beside the destination (a download's local file, an
  * SMB upload's remote one), created on first use, and where to write next.
  * Moves the job to TRANSFERRING. */
-HRESULT ob_job_file_begin(ob_job *job, ULONG index, WCHAR **temp_name, UINT64 *offset, UINT64 *size);
+/* ...*expected: the file as last probed (size and time). */
+HRESULT ob_job_file_begin(ob_job *job, ULONG index, WCHAR **temp_name, UINT64 *offset,
+                          struct ob_remote_info *expected);
 /* The temporary file holds fewer bytes than counted (removed behind our
  * back): count from zero again. */
 void ob_job_file_restart(ob_job *job, ULONG index);
@@ -205,8 +211,9 @@ BOOL ob_job_file_add_bytes(ob_job *job, ULONG index, UINT64 bytes);
 void ob_job_file_done(ob_job *job, ULONG index);
 /* All files done (none added meanwhile): TRANSFERRED, with its time. */
 BOOL ob_job_all_transferred(ob_job *job);
-/* An HTTP transport with the job's proxy settings and credentials. */
-HRESULT ob_job_open_http(ob_job *job, struct ob_transport **out);
+/* A transport of that class (from ob_transport_for) with the job's proxy
+ * settings and credentials. */
+HRESULT ob_job_open_transport(ob_job *job, const struct ob_transport_class *cls, struct ob_transport **out);
 
 /* ---- uploads (job_transfer.c) ---- */
 
@@ -244,9 +251,6 @@ BOOL ob_job_reply_add_bytes(ob_job *job, UINT64 bytes);
 /* The temporary reply file holds less than counted, or the reply changed. */
 void ob_job_reply_restart(ob_job *job);
 
-/* Connection failures, timeouts, 5xx and short bodies are retried; the rest
- * (4xx, missing files, no size, no ranges, certificates, local errors) are not. */
-BOOL ob_error_is_transient(HRESULT hr);
 /* A failed transfer: a transient one goes to TRANSIENT_ERROR (retried after
  * MinimumRetryDelay) until NoProgressTimeout has passed since the first such
  * error without progress, then ERROR, as does any other failure.  The new

@@ -5,7 +5,6 @@
 #include "job.h"
 #include "str.h"
 #include "transport.h"
-#include <winhttp.h>
 
 static ULONGLONG scaled_ms(ULONG seconds, ULONG unit_ms)
 {
@@ -136,17 +135,27 @@ static BOOL time_known(const FILETIME *t)
     return t->dwLowDateTime || t->dwHighDateTime;
 }
 
-void ob_job_file_probed(ob_job *job, ULONG index, UINT64 size, const FILETIME *modified)
+HRESULT ob_job_file_probed(ob_job *job, ULONG index, UINT64 size, const FILETIME *modified)
 {
     ob_file *file;
+    UINT64 others;
+    HRESULT hr = S_OK;
 
     AcquireSRWLockExclusive(&job->lock);
     file = &job->files[index];
-    if (time_known(&file->remote_modified) && !same_time(&file->remote_modified, modified))
-        ob_progress_file_restart(&job->progress, &file->progress);
-    ob_progress_set_size(&job->progress, &file->progress, size);
-    file->remote_modified = *modified;
+    others = job->progress.bytes_total - (file->progress.bytes_total == BG_SIZE_UNKNOWN ? 0 : file->progress.bytes_total);
+    /* BytesTotal must stay a sum below BG_SIZE_UNKNOWN: never wrap. */
+    if (size >= BG_SIZE_UNKNOWN || size > BG_SIZE_UNKNOWN - 1 - others)
+        hr = HRESULT_FROM_WIN32(ERROR_ARITHMETIC_OVERFLOW);
+    else
+    {
+        if (time_known(&file->remote_modified) && !same_time(&file->remote_modified, modified))
+            ob_progress_file_restart(&job->progress, &file->progress);
+        ob_progress_set_size(&job->progress, &file->progress, size);
+        file->remote_modified = *modified;
+    }
     ReleaseSRWLockExclusive(&job->lock);
+    return hr;
 }
 
 /* "dir\BITxxxx.tmp" beside the destination: GetTempFileName creates it, so
@@ -182,7 +191,7 @@ static HRESULT create_file_temp(ob_job *job, ob_file *file)
     return hr;
 }
 
-HRESULT ob_job_file_begin(ob_job *job, ULONG index, WCHAR **temp_name, UINT64 *offset, UINT64 *size)
+HRESULT ob_job_file_begin(ob_job *job, ULONG index, WCHAR **temp_name, UINT64 *offset, ob_remote_info *expected)
 {
     ob_file *file;
     HRESULT hr = E_ABORT;
@@ -193,7 +202,8 @@ HRESULT ob_job_file_begin(ob_job *job, ULONG index, WCHAR **temp_name, UINT64 *o
     {
         hr = (*temp_name = ob_str_dup(file->temp_name)) ? S_OK : E_OUTOFMEMORY;
         *offset = file->progress.bytes_transferred;
-        *size = file->progress.bytes_total;
+        expected->size = file->progress.bytes_total;
+        expected->modified = file->remote_modified;
         if (job->state == BG_JOB_STATE_CONNECTING) ob_job_apply_event(job, OB_EV_TRANSFER);
     }
     ReleaseSRWLockExclusive(&job->lock);
@@ -238,53 +248,6 @@ BOOL ob_job_all_transferred(ob_job *job)
     }
     ReleaseSRWLockExclusive(&job->lock);
     return done;
-}
-
-static BOOL is_winhttp_error(HRESULT hr)
-{
-    return HRESULT_FACILITY(hr) == FACILITY_WIN32 && HRESULT_CODE(hr) >= 12000 && HRESULT_CODE(hr) < 12200;
-}
-
-/* A bad URL or a certificate the machine does not accept will not mend by
- * waiting.  Wine reports certificate failures as SECURE_CHANNEL_ERROR. */
-static BOOL is_permanent_winhttp_error(DWORD code)
-{
-    switch (code)
-    {
-    case ERROR_WINHTTP_INVALID_URL:
-    case ERROR_WINHTTP_UNRECOGNIZED_SCHEME:
-    case ERROR_WINHTTP_SECURE_CERT_DATE_INVALID:
-    case ERROR_WINHTTP_SECURE_CERT_CN_INVALID:
-    case ERROR_WINHTTP_SECURE_INVALID_CA:
-    case ERROR_WINHTTP_SECURE_INVALID_CERT:
-    case ERROR_WINHTTP_SECURE_CERT_REVOKED:
-    case ERROR_WINHTTP_SECURE_CERT_WRONG_USAGE:
-    case ERROR_WINHTTP_SECURE_FAILURE:
-    case ERROR_WINHTTP_SECURE_CHANNEL_ERROR:
-        return TRUE;
-    default:
-        return FALSE;
-    }
-}
-
-BOOL ob_error_is_transient(HRESULT hr)
-{
-    if (HRESULT_FACILITY(hr) == 0x19 && (hr & 0xffff) >= 500) return TRUE; /* BG_E_HTTP_ERROR_5xx */
-    if (is_winhttp_error(hr)) return !is_permanent_winhttp_error(HRESULT_CODE(hr));
-    switch (hr)
-    {
-    case HRESULT_FROM_WIN32(ERROR_HANDLE_EOF):
-    case HRESULT_FROM_WIN32(ERROR_BAD_NETPATH):
-    case HRESULT_FROM_WIN32(ERROR_NETNAME_DELETED):
-    case HRESULT_FROM_WIN32(ERROR_UNEXP_NET_ERR):
-    case HRESULT_FROM_WIN32(ERROR_NETWORK_UNREACHABLE):
-    case HRESULT_FROM_WIN32(ERROR_SEM_TIMEOUT):
-    case BG_E_INVALID_SERVER_RESPONSE:
-    case BG_E_NETWORK_DISCONNECTED:
-        return TRUE;
-    default:
-        return FALSE;
-    }
 }
 
 static BOOL out_of_time(ob_job *job, ULONGLONG now, ULONG unit_ms)
@@ -516,14 +479,16 @@ static void copy_options(ob_job *job, ob_transport_options *options, ob_transpor
     options->credentials = creds;
 }
 
-HRESULT ob_job_open_http(ob_job *job, ob_transport **out)
+HRESULT ob_job_open_transport(ob_job *job, const ob_transport_class *cls, ob_transport **out)
 {
     ob_transport_credential creds[OB_AUTH_TARGETS * OB_AUTH_SCHEMES];
     ob_transport_options options;
     HRESULT hr;
 
+    *out = NULL;
+    if (!cls) return E_INVALIDARG;
     copy_options(job, &options, creds);
-    hr = ob_http_transport_open(&options, out);
+    hr = cls->open(&options, out);
     free_options(&options, creds);
     return hr;
 }

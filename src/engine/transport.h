@@ -13,6 +13,27 @@ typedef struct ob_remote_info {
     FILETIME modified;         /* all zero when unknown */
 } ob_remote_info;
 
+/* A failure as a transport reports it: already classified.  hr is what BITS
+ * clients see (GetError), context which side failed, transient whether
+ * waiting and retrying may mend it (TRANSIENT_ERROR) or not (ERROR). */
+typedef struct ob_failure {
+    HRESULT hr;
+    BG_ERROR_CONTEXT context;
+    BOOL transient;
+    BOOL changed;              /* the remote file is no longer the one probed: start it again */
+} ob_failure;
+
+/* Fills *failure (hr classified by ob_transient_error) and returns hr. */
+HRESULT ob_fail(ob_failure *failure, HRESULT hr, BG_ERROR_CONTEXT context);
+/* The same with the classification given. */
+HRESULT ob_fail_as(ob_failure *failure, HRESULT hr, BG_ERROR_CONTEXT context, BOOL transient);
+/* The one classification of error codes (transport_error.c): network-level
+ * failures (connection reset, aborted, refused, unreachable, timeouts, the
+ * WinHTTP connection errors), short bodies, a changed remote file and HTTP 5xx
+ * are transient; everything else (4xx, missing files, no size, no ranges,
+ * certificates, redirect failures, local errors) is not. */
+BOOL ob_transient_error(HRESULT hr);
+
 /* Receives the bytes in order, one block at a time; FALSE stops the transfer
  * (Suspend or Cancel), and fetch then returns E_ABORT. */
 typedef BOOL (*ob_sink_fn)(void *context, const BYTE *data, DWORD size);
@@ -49,12 +70,15 @@ typedef struct ob_transport_options {
 } ob_transport_options;
 
 typedef struct ob_transport_ops {
-    /* On failure *where says which side failed (BG_ERROR_CONTEXT_REMOTE_FILE...). */
-    HRESULT (*probe)(ob_transport *transport, const WCHAR *remote, ob_remote_info *info,
-                     BG_ERROR_CONTEXT *where);
-    /* Streams from offset to the end of the remote file. */
-    HRESULT (*fetch)(ob_transport *transport, const WCHAR *remote, UINT64 offset, ob_sink_fn sink,
-                     void *context, BG_ERROR_CONTEXT *where);
+    /* Every op returns S_OK, E_ABORT (cancelled) or a failure it also
+     * describes in *failure (zeroed by the caller). */
+    HRESULT (*probe)(ob_transport *transport, const WCHAR *remote, ob_remote_info *info, ob_failure *failure);
+    /* Streams from offset to the end of the remote file that probe described
+     * as *expected: a source that no longer matches it (size, time) fails
+     * with failure->changed set (BG_E_INVALID_SERVER_RESPONSE, transient), and
+     * the caller starts the file again. */
+    HRESULT (*fetch)(ob_transport *transport, const WCHAR *remote, const ob_remote_info *expected, UINT64 offset,
+                     ob_sink_fn sink, void *context, ob_failure *failure);
     /* One request with extra headers and a body, for protocols on top of HTTP
      * (the BITS upload protocol's BITS_POST): gives the status and the raw
      * response headers ("Name: value" lines separated by CRLF; free them with
@@ -62,7 +86,7 @@ typedef struct ob_transport_ops {
      * transports that have no such thing. */
     HRESULT (*post)(ob_transport *transport, const WCHAR *remote, const WCHAR *verb, const WCHAR *headers,
                     ob_buffer *body, DWORD body_size, DWORD *status, WCHAR **response_headers,
-                    BG_ERROR_CONTEXT *where);
+                    ob_failure *failure);
     /* From any thread, at any time: a call under way (or the next one)
      * returns E_ABORT promptly, even while blocked on the network. */
     void (*cancel)(ob_transport *transport);
@@ -72,6 +96,20 @@ typedef struct ob_transport_ops {
 struct ob_transport {
     const ob_transport_ops *ops;
 };
+
+/* ---- the registry (transport_registry.c) ---- */
+
+#define OB_TRANSPORT_CLASSES 2
+
+typedef struct ob_transport_class {
+    const WCHAR *name;
+    ULONG index;               /* 0 .. OB_TRANSPORT_CLASSES-1: workers keep one open transport per class */
+    HRESULT (*open)(const ob_transport_options *options, ob_transport **out);
+} ob_transport_class;
+
+/* The transport that serves a remote name, by its scheme (http, https) or
+ * form (file: URLs, UNC and drive paths); NULL when none does. */
+const ob_transport_class *ob_transport_for(const WCHAR *remote);
 
 /* file:// URLs, UNC and drive paths, read with our own chunked loop (Wine's
  * CopyFileEx never reports progress, so it cannot be used). */

@@ -70,23 +70,22 @@ typedef struct http_range {
     UINT64 total;              /* BG_SIZE_UNKNOWN for a total of "*" */
 } http_range;
 
-static HRESULT remote_failure(BG_ERROR_CONTEXT *where, HRESULT hr)
+static HRESULT remote_failure(ob_failure *failure, HRESULT hr)
 {
-    *where = BG_ERROR_CONTEXT_REMOTE_FILE;
-    return hr;
+    return ob_fail(failure, hr, BG_ERROR_CONTEXT_REMOTE_FILE);
 }
 
 /* A failed WinHTTP call: E_ABORT if cancel came meanwhile. */
-static HRESULT winhttp_failure(http_transport *self, BG_ERROR_CONTEXT *where)
+static HRESULT winhttp_failure(http_transport *self, ob_failure *failure)
 {
     DWORD error = GetLastError();
     if (self->cancelled) return E_ABORT;
-    return remote_failure(where, HRESULT_FROM_WIN32(error ? error : ERROR_WINHTTP_INTERNAL_ERROR));
+    return remote_failure(failure, HRESULT_FROM_WIN32(error ? error : ERROR_WINHTTP_INTERNAL_ERROR));
 }
 
-static HRESULT http_status_failure(DWORD status, BG_ERROR_CONTEXT *where)
+static HRESULT http_status_failure(DWORD status, ob_failure *failure)
 {
-    return remote_failure(where, (HRESULT)(0x80190000 | status));
+    return remote_failure(failure, (HRESULT)(0x80190000 | status));
 }
 
 /* ---- text ---------------------------------------------------------------- */
@@ -185,7 +184,7 @@ static void drop_connect(http_transport *self)
     self->connect_host = NULL;
 }
 
-static HRESULT connect_to(http_transport *self, const http_url *url, BG_ERROR_CONTEXT *where)
+static HRESULT connect_to(http_transport *self, const http_url *url, ob_failure *failure)
 {
     if (self->connect && self->connect_port == url->port && !_wcsicmp(self->connect_host, url->host))
         return S_OK;
@@ -193,7 +192,7 @@ static HRESULT connect_to(http_transport *self, const http_url *url, BG_ERROR_CO
     if (!(self->connect_host = ob_str_dup(url->host))) return E_OUTOFMEMORY;
     self->connect_port = url->port;
     if (!(self->connect = WinHttpConnect(self->session, url->host, url->port, 0)))
-        return winhttp_failure(self, where);
+        return winhttp_failure(self, failure);
     return S_OK;
 }
 
@@ -304,35 +303,35 @@ static LONG arm(http_call *call)
 }
 
 /* After an asynchronous call: its failure, or its completion, or cancel. */
-static HRESULT await(http_transport *self, http_call *call, LONG target, BOOL started, BG_ERROR_CONTEXT *where)
+static HRESULT await(http_transport *self, http_call *call, LONG target, BOOL started, ob_failure *failure)
 {
     HANDLE waits[2] = { call->event, self->cancel_event };
-    if (!started) return winhttp_failure(self, where);
+    if (!started) return winhttp_failure(self, failure);
     while (call->completions < target)
         if (WaitForMultipleObjects(2, waits, FALSE, INFINITE) != WAIT_OBJECT_0) return E_ABORT;
     if (self->cancelled) return E_ABORT;
-    return call->error ? remote_failure(where, HRESULT_FROM_WIN32(call->error)) : S_OK;
+    return call->error ? remote_failure(failure, HRESULT_FROM_WIN32(call->error)) : S_OK;
 }
 
-static HRESULT send_and_receive(http_transport *self, http_call *call, BG_ERROR_CONTEXT *where)
+static HRESULT send_and_receive(http_transport *self, http_call *call, ob_failure *failure)
 {
     LONG target = arm(call);
     HRESULT hr = await(self, call, target,
                        WinHttpSendRequest(call->request, WINHTTP_NO_ADDITIONAL_HEADERS, 0,
                                           call->body ? call->body->data : NULL, call->body_size, call->body_size,
-                                          (DWORD_PTR)call), where);
+                                          (DWORD_PTR)call), failure);
     if (FAILED(hr)) return hr;
     target = arm(call);
-    return await(self, call, target, WinHttpReceiveResponse(call->request, NULL), where);
+    return await(self, call, target, WinHttpReceiveResponse(call->request, NULL), failure);
 }
 
 static HRESULT read_some(http_transport *self, http_call *call, DWORD filled, DWORD wanted, DWORD *got,
-                         BG_ERROR_CONTEXT *where)
+                         ob_failure *failure)
 {
     LONG target = arm(call);
     BOOL started = WinHttpReadData(call->request, call->buffer + filled, min(OB_TRANSPORT_BLOCK - filled, wanted),
                                    NULL);
-    HRESULT hr = await(self, call, target, started, where);
+    HRESULT hr = await(self, call, target, started, failure);
     *got = call->bytes;
     return hr;
 }
@@ -361,16 +360,16 @@ static void finish_call(http_call *call)
 
 /* Opens the request and hands WinHTTP its reference to the call. */
 static HRESULT open_request(http_transport *self, const http_url *url, const WCHAR *verb, http_call *call,
-                            BG_ERROR_CONTEXT *where)
+                            ob_failure *failure)
 {
     DWORD_PTR context = (DWORD_PTR)call;
-    HRESULT hr = connect_to(self, url, where);
+    HRESULT hr = connect_to(self, url, failure);
     if (FAILED(hr)) return hr;
     call->request = WinHttpOpenRequest(self->connect, verb, url->object, NULL, WINHTTP_NO_REFERER,
                                        WINHTTP_DEFAULT_ACCEPT_TYPES, url->secure ? WINHTTP_FLAG_SECURE : 0);
     if (!call->request
         || !WinHttpSetOption(call->request, WINHTTP_OPTION_CONTEXT_VALUE, &context, sizeof(context)))
-        return winhttp_failure(self, where);
+        return winhttp_failure(self, failure);
     InterlockedIncrement(&call->refs);
     return S_OK;
 }
@@ -383,15 +382,15 @@ static BOOL query_status(HINTERNET request, DWORD *status)
 }
 
 /* Sends, answering one 401 and one 407 with the job's credentials. */
-static HRESULT send_request(http_transport *self, http_call *call, DWORD *status, BG_ERROR_CONTEXT *where)
+static HRESULT send_request(http_transport *self, http_call *call, DWORD *status, ob_failure *failure)
 {
     DWORD answered = 0;
     for (;;)
     {
         DWORD target;
-        HRESULT hr = send_and_receive(self, call, where);
+        HRESULT hr = send_and_receive(self, call, failure);
         if (FAILED(hr)) return hr;
-        if (!query_status(call->request, status)) return winhttp_failure(self, where);
+        if (!query_status(call->request, status)) return winhttp_failure(self, failure);
         if (*status != HTTP_STATUS_DENIED && *status != HTTP_STATUS_PROXY_AUTH_REQ) return S_OK;
         target = *status == HTTP_STATUS_DENIED ? WINHTTP_AUTH_TARGET_SERVER : WINHTTP_AUTH_TARGET_PROXY;
         if ((answered & (1u << target)) || !answer_challenge(self, call->request, target)) return S_OK;
@@ -409,7 +408,7 @@ typedef struct http_send {
 
 /* Opens and sends a request; on success *out must be finished with finish_call. */
 static HRESULT start_request(http_transport *self, const WCHAR *remote, const WCHAR *verb, const http_send *send,
-                             http_call **out, DWORD *status, BG_ERROR_CONTEXT *where)
+                             http_call **out, DWORD *status, ob_failure *failure)
 {
     const WCHAR *header = send->headers;
     http_call *call;
@@ -418,9 +417,9 @@ static HRESULT start_request(http_transport *self, const WCHAR *remote, const WC
 
     *out = NULL;
     if (self->cancelled) return E_ABORT;
-    if (FAILED(hr = crack_url(remote, &url))) return remote_failure(where, hr);
+    if (FAILED(hr = crack_url(remote, &url))) return remote_failure(failure, hr);
     if (!(call = new_call(send->read_body))) hr = E_OUTOFMEMORY;
-    else hr = open_request(self, &url, verb, call, where);
+    else hr = open_request(self, &url, verb, call, failure);
     if (SUCCEEDED(hr) && send->body)
     {
         ob_buffer_addref(send->body);
@@ -431,8 +430,8 @@ static HRESULT start_request(http_transport *self, const WCHAR *remote, const WC
     if (SUCCEEDED(hr) && header
         && !WinHttpAddRequestHeaders(call->request, header, (DWORD)-1,
                                      WINHTTP_ADDREQ_FLAG_ADD | WINHTTP_ADDREQ_FLAG_REPLACE))
-        hr = winhttp_failure(self, where);
-    if (SUCCEEDED(hr)) hr = send_request(self, call, status, where);
+        hr = winhttp_failure(self, failure);
+    if (SUCCEEDED(hr)) hr = send_request(self, call, status, failure);
     free_url(&url);
     if (FAILED(hr)) finish_call(call);
     else *out = call;
@@ -468,23 +467,23 @@ static void query_modified(HINTERNET request, FILETIME *modified)
 
 /* ---- probe --------------------------------------------------------------- */
 
-static HRESULT describe(HINTERNET request, DWORD status, ob_remote_info *info, BG_ERROR_CONTEXT *where)
+static HRESULT describe(HINTERNET request, DWORD status, ob_remote_info *info, ob_failure *failure)
 {
-    if (status >= 400) return http_status_failure(status, where);
-    if (!query_length(request, &info->size)) return remote_failure(where, BG_E_MISSING_FILE_SIZE);
+    if (status >= 400) return http_status_failure(status, failure);
+    if (!query_length(request, &info->size)) return remote_failure(failure, BG_E_MISSING_FILE_SIZE);
     query_modified(request, &info->modified);
     return S_OK;
 }
 
 static HRESULT http_probe(ob_transport *transport, const WCHAR *remote, ob_remote_info *info,
-                          BG_ERROR_CONTEXT *where)
+                          ob_failure *failure)
 {
     http_transport *self = (http_transport *)transport;
     static const http_send head = { NULL };
     http_call *call;
     DWORD status;
-    HRESULT hr = start_request(self, remote, L"HEAD", &head, &call, &status, where);
-    if (SUCCEEDED(hr)) hr = describe(call->request, status, info, where);
+    HRESULT hr = start_request(self, remote, L"HEAD", &head, &call, &status, failure);
+    if (SUCCEEDED(hr)) hr = describe(call->request, status, info, failure);
     finish_call(call);
     return hr;
 }
@@ -502,7 +501,7 @@ static BOOL nothing_left(HINTERNET request, UINT64 offset)
 }
 
 static HRESULT check_partial(HINTERNET request, DWORD status, UINT64 offset, http_range *range,
-                             BG_ERROR_CONTEXT *where)
+                             ob_failure *failure)
 {
     WCHAR text[96];
     if (status == HTTP_STATUS_RANGE_NOT_SATISFIABLE && nothing_left(request, offset))
@@ -511,11 +510,11 @@ static HRESULT check_partial(HINTERNET request, DWORD status, UINT64 offset, htt
         range->length = 0;
         return S_OK;
     }
-    if (status >= 400) return http_status_failure(status, where);
+    if (status >= 400) return http_status_failure(status, failure);
     if (status != HTTP_STATUS_PARTIAL_CONTENT
         || !query_text(request, WINHTTP_QUERY_CONTENT_RANGE, text, ARRAYSIZE(text))
         || !parse_content_range(text, range) || range->first != offset)
-        return remote_failure(where, BG_E_INSUFFICIENT_RANGE_SUPPORT);
+        return remote_failure(failure, BG_E_INSUFFICIENT_RANGE_SUPPORT);
     return S_OK;
 }
 
@@ -534,7 +533,7 @@ static DWORD next_read_size(DWORD size, ULONGLONG took_ms)
  * live progress.  A body shorter than announced is an error: WinHTTP under
  * Wine reports a dropped connection as the end. */
 static HRESULT stream_body(http_transport *self, http_call *call, UINT64 expected, ob_sink_fn sink, void *context,
-                           BG_ERROR_CONTEXT *where)
+                           ob_failure *failure)
 {
     ULONGLONG last_flush = GetTickCount64(), started;
     UINT64 received = 0;
@@ -543,26 +542,26 @@ static HRESULT stream_body(http_transport *self, http_call *call, UINT64 expecte
     {
         HRESULT hr;
         started = GetTickCount64();
-        if (FAILED(hr = read_some(self, call, filled, chunk, &got, where))) return hr;
+        if (FAILED(hr = read_some(self, call, filled, chunk, &got, failure))) return hr;
         chunk = next_read_size(chunk, GetTickCount64() - started);
         if (!got) break;
         received += got;
         filled += got;
         if (received > expected)
-            return remote_failure(where, HRESULT_FROM_WIN32(ERROR_WINHTTP_INVALID_SERVER_RESPONSE));
+            return remote_failure(failure, HRESULT_FROM_WIN32(ERROR_WINHTTP_INVALID_SERVER_RESPONSE));
         if (filled < OB_TRANSPORT_BLOCK && GetTickCount64() - last_flush < FLUSH_INTERVAL_MS) continue;
         if (!sink(context, call->buffer, filled)) return E_ABORT;
         filled = 0;
         last_flush = GetTickCount64();
     }
     if (filled && !sink(context, call->buffer, filled)) return E_ABORT;
-    if (received < expected) return remote_failure(where, HRESULT_FROM_WIN32(ERROR_WINHTTP_CONNECTION_ERROR));
+    if (received < expected) return remote_failure(failure, HRESULT_FROM_WIN32(ERROR_WINHTTP_CONNECTION_ERROR));
     return S_OK;
 }
 
 /* One ranged GET; *range says what the server sent (it may stop short of the end). */
 static HRESULT fetch_range(http_transport *self, const WCHAR *remote, UINT64 offset, ob_sink_fn sink,
-                           void *context, http_range *range, BG_ERROR_CONTEXT *where)
+                           void *context, http_range *range, ob_failure *failure)
 {
     WCHAR header[64] = L"Range: bytes=";
     http_send get = { header, NULL, 0, TRUE };
@@ -572,21 +571,21 @@ static HRESULT fetch_range(http_transport *self, const WCHAR *remote, UINT64 off
 
     format_u64(header + wcslen(header), offset);
     wcscat(header, L"-");
-    hr = start_request(self, remote, L"GET", &get, &call, &status, where);
-    if (SUCCEEDED(hr)) hr = check_partial(call->request, status, offset, range, where);
-    if (SUCCEEDED(hr) && range->length) hr = stream_body(self, call, range->length, sink, context, where);
+    hr = start_request(self, remote, L"GET", &get, &call, &status, failure);
+    if (SUCCEEDED(hr)) hr = check_partial(call->request, status, offset, range, failure);
+    if (SUCCEEDED(hr) && range->length) hr = stream_body(self, call, range->length, sink, context, failure);
     finish_call(call);
     return hr;
 }
 
-static HRESULT http_fetch(ob_transport *transport, const WCHAR *remote, UINT64 offset, ob_sink_fn sink,
-                          void *context, BG_ERROR_CONTEXT *where)
+static HRESULT http_fetch(ob_transport *transport, const WCHAR *remote, const ob_remote_info *expected,
+                          UINT64 offset, ob_sink_fn sink, void *context, ob_failure *failure)
 {
     http_transport *self = (http_transport *)transport;
     for (;;)
     {
         http_range range = { 0 };
-        HRESULT hr = fetch_range(self, remote, offset, sink, context, &range, where);
+        HRESULT hr = fetch_range(self, remote, offset, sink, context, &range, failure);
         if (FAILED(hr)) return hr;
         offset += range.length;
         /* A server may answer a part of the rest; ask again for what is left. */
@@ -596,7 +595,7 @@ static HRESULT http_fetch(ob_transport *transport, const WCHAR *remote, UINT64 o
 
 /* ---- post ---------------------------------------------------------------- */
 
-static HRESULT raw_headers(http_transport *self, HINTERNET request, WCHAR **out, BG_ERROR_CONTEXT *where)
+static HRESULT raw_headers(http_transport *self, HINTERNET request, WCHAR **out, ob_failure *failure)
 {
     DWORD size = 0;
     WinHttpQueryHeaders(request, WINHTTP_QUERY_RAW_HEADERS_CRLF, WINHTTP_HEADER_NAME_BY_INDEX, NULL, &size,
@@ -607,34 +606,34 @@ static HRESULT raw_headers(http_transport *self, HINTERNET request, WCHAR **out,
         return S_OK;
     ob_str_free(*out);
     *out = NULL;
-    return winhttp_failure(self, where);
+    return winhttp_failure(self, failure);
 }
 
 /* Reads the response body to its end, keeping nothing (acks carry headers);
  * an announced empty body costs no read. */
-static HRESULT drain(http_transport *self, http_call *call, BG_ERROR_CONTEXT *where)
+static HRESULT drain(http_transport *self, http_call *call, ob_failure *failure)
 {
     UINT64 length;
     DWORD got;
     HRESULT hr;
     if (query_length(call->request, &length) && !length) return S_OK;
-    do hr = read_some(self, call, 0, MIN_READ, &got, where);
+    do hr = read_some(self, call, 0, MIN_READ, &got, failure);
     while (SUCCEEDED(hr) && got);
     return hr;
 }
 
 static HRESULT http_post(ob_transport *transport, const WCHAR *remote, const WCHAR *verb, const WCHAR *headers,
                          ob_buffer *body, DWORD body_size, DWORD *status, WCHAR **response_headers,
-                         BG_ERROR_CONTEXT *where)
+                         ob_failure *failure)
 {
     http_transport *self = (http_transport *)transport;
     http_send send = { headers, body, body_size, TRUE };
     http_call *call;
-    HRESULT hr = start_request(self, remote, verb, &send, &call, status, where);
+    HRESULT hr = start_request(self, remote, verb, &send, &call, status, failure);
 
     *response_headers = NULL;
-    if (SUCCEEDED(hr)) hr = raw_headers(self, call->request, response_headers, where);
-    if (SUCCEEDED(hr)) hr = drain(self, call, where);
+    if (SUCCEEDED(hr)) hr = raw_headers(self, call->request, response_headers, failure);
+    if (SUCCEEDED(hr)) hr = drain(self, call, failure);
     finish_call(call);
     if (FAILED(hr))
     {

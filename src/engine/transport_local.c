@@ -9,14 +9,13 @@ typedef struct local_transport {
     volatile LONG cancelled;
 } local_transport;
 
-static HRESULT last_error(BG_ERROR_CONTEXT *where)
+static HRESULT last_error(ob_failure *failure)
 {
-    *where = BG_ERROR_CONTEXT_REMOTE_FILE;
-    return HRESULT_FROM_WIN32(GetLastError());
+    return ob_fail(failure, HRESULT_FROM_WIN32(GetLastError()), BG_ERROR_CONTEXT_REMOTE_FILE);
 }
 
 static HRESULT local_probe(ob_transport *transport, const WCHAR *remote, ob_remote_info *info,
-                           BG_ERROR_CONTEXT *where)
+                           ob_failure *failure)
 {
     WIN32_FILE_ATTRIBUTE_DATA attrs;
     WCHAR *path = ob_remote_to_path(remote);
@@ -25,33 +24,30 @@ static HRESULT local_probe(ob_transport *transport, const WCHAR *remote, ob_remo
     if (!path) return E_OUTOFMEMORY;
     ok = GetFileAttributesExW(path, GetFileExInfoStandard, &attrs);
     ob_str_free(path);
-    if (!ok) return last_error(where);
+    if (!ok) return last_error(failure);
     if (attrs.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY)
-    {
-        *where = BG_ERROR_CONTEXT_REMOTE_FILE;
-        return HRESULT_FROM_WIN32(ERROR_FILE_NOT_FOUND);
-    }
+        return ob_fail(failure, HRESULT_FROM_WIN32(ERROR_FILE_NOT_FOUND), BG_ERROR_CONTEXT_REMOTE_FILE);
     info->size = ((UINT64)attrs.nFileSizeHigh << 32) | attrs.nFileSizeLow;
     info->modified = attrs.ftLastWriteTime;
     return S_OK;
 }
 
 static HRESULT stream(local_transport *self, HANDLE file, ob_sink_fn sink, void *context,
-                      BG_ERROR_CONTEXT *where)
+                      ob_failure *failure)
 {
     BYTE *buffer = self->buffer;
     DWORD got;
     for (;;)
     {
         if (self->cancelled) return E_ABORT;
-        if (!ReadFile(file, buffer, OB_TRANSPORT_BLOCK, &got, NULL)) return last_error(where);
+        if (!ReadFile(file, buffer, OB_TRANSPORT_BLOCK, &got, NULL)) return last_error(failure);
         if (!got) return S_OK;
         if (!sink(context, buffer, got)) return E_ABORT;
     }
 }
 
-static HRESULT local_fetch(ob_transport *transport, const WCHAR *remote, UINT64 offset, ob_sink_fn sink,
-                           void *context, BG_ERROR_CONTEXT *where)
+static HRESULT local_fetch(ob_transport *transport, const WCHAR *remote, const ob_remote_info *expected,
+                           UINT64 offset, ob_sink_fn sink, void *context, ob_failure *failure)
 {
     local_transport *self = (local_transport *)transport;
     LARGE_INTEGER start;
@@ -64,10 +60,10 @@ static HRESULT local_fetch(ob_transport *transport, const WCHAR *remote, UINT64 
     file = CreateFileW(path, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
                        OPEN_EXISTING, FILE_FLAG_SEQUENTIAL_SCAN, NULL);
     ob_str_free(path);
-    if (file == INVALID_HANDLE_VALUE) return last_error(where);
+    if (file == INVALID_HANDLE_VALUE) return last_error(failure);
     start.QuadPart = (LONGLONG)offset;
-    hr = SetFilePointerEx(file, start, NULL, FILE_BEGIN) ? stream(self, file, sink, context, where)
-                                                          : last_error(where);
+    hr = SetFilePointerEx(file, start, NULL, FILE_BEGIN) ? stream(self, file, sink, context, failure)
+                                                          : last_error(failure);
     CloseHandle(file);
     return hr;
 }

@@ -33,17 +33,27 @@ typedef struct upload {
 typedef struct result {
     HRESULT hr;
     BG_ERROR_CONTEXT context;
+    BOOL transient;            /* as the transport classified it; the server's own
+                                * errors are classified by ob_transient_error */
 } result;
 
 static result ok(void)
 {
-    result r = { S_OK, BG_ERROR_CONTEXT_NONE };
+    result r = { S_OK, BG_ERROR_CONTEXT_NONE, FALSE };
     return r;
 }
 
 static result failed(HRESULT hr, BG_ERROR_CONTEXT context)
 {
-    result r = { hr, context };
+    result r = { hr, context, ob_transient_error(hr) };
+    return r;
+}
+
+/* As the transport classified it. */
+static result transport_failed(HRESULT hr, const ob_failure *failure)
+{
+    result r = { hr, failure->context, failure->transient };
+    if (hr == E_ABORT || hr != failure->hr) return failed(hr, BG_ERROR_CONTEXT_REMOTE_FILE);
     return r;
 }
 
@@ -54,17 +64,18 @@ static result send_packet(upload *u, ob_bup_packet packet, const ob_bup_fragment
                           ob_bup_ack *ack)
 {
     WCHAR headers[HEADERS_CHARS], *raw = NULL;
-    BG_ERROR_CONTEXT where = BG_ERROR_CONTEXT_REMOTE_FILE;
+    ob_failure failure = { 0 };
     DWORD status = 0;
     HRESULT hr;
 
     if (FAILED(hr = ob_bup_headers(packet, u->info.session, fragment, headers, ARRAYSIZE(headers))))
         return failed(hr, BG_ERROR_CONTEXT_GENERAL_TRANSPORT);
-    if (!u->after_cancel && FAILED(hr = ob_job_call_begin(u->job, u->transport))) return failed(hr, where);
+    if (!u->after_cancel && FAILED(hr = ob_job_call_begin(u->job, u->transport)))
+        return failed(hr, BG_ERROR_CONTEXT_REMOTE_FILE);
     hr = u->transport->ops->post(u->transport, u->info.url, OB_BUP_VERB, headers, body,
-                                 fragment ? fragment->length : 0, &status, &raw, &where);
+                                 fragment ? fragment->length : 0, &status, &raw, &failure);
     if (!u->after_cancel) ob_job_call_end(u->job);
-    if (FAILED(hr)) return failed(hr, where);
+    if (FAILED(hr)) return transport_failed(hr, &failure);
     ob_bup_parse_ack(status, raw, ack);
     ob_str_free(raw);
     return ok();
@@ -222,7 +233,7 @@ static result open_remote_temp(upload *u, UINT64 *offset, HANDLE *out)
 {
     WCHAR *temp_name;
     LARGE_INTEGER at, size;
-    UINT64 total;
+    ob_remote_info total;
     HRESULT hr = ob_job_file_begin(u->job, 0, &temp_name, offset, &total);
 
     if (FAILED(hr)) return failed(hr, BG_ERROR_CONTEXT_REMOTE_FILE);
@@ -288,7 +299,7 @@ static void restart_reply(void *context)
  * temporary reply file; no reply URL is an empty reply. */
 static result fetch_reply(upload *u)
 {
-    BG_ERROR_CONTEXT where = BG_ERROR_CONTEXT_REMOTE_FILE;
+    ob_failure failure = { 0 };
     ob_fetch f = { u->job, u->transport };
     ob_remote_info info = { 0 };
     WCHAR *temp_name;
@@ -296,23 +307,23 @@ static result fetch_reply(upload *u)
 
     if (u->info.reply_url)
     {
-        if (FAILED(hr = ob_job_call_begin(u->job, u->transport))) return failed(hr, where);
-        hr = u->transport->ops->probe(u->transport, u->info.reply_url, &info, &where);
+        if (FAILED(hr = ob_job_call_begin(u->job, u->transport))) return failed(hr, BG_ERROR_CONTEXT_REMOTE_FILE);
+        hr = u->transport->ops->probe(u->transport, u->info.reply_url, &info, &failure);
         ob_job_call_end(u->job);
-        if (FAILED(hr)) return failed(hr, where);
+        if (FAILED(hr)) return transport_failed(hr, &failure);
     }
     if (FAILED(hr = ob_job_reply_begin(u->job, info.size, &temp_name, &f.offset)))
         return failed(hr, BG_ERROR_CONTEXT_LOCAL_FILE);
     f.remote = u->info.reply_url;
     f.temp_name = temp_name;
-    f.size = info.size;
+    f.expected = info;
     f.count = count_reply_bytes;
     f.restart = restart_reply;
     f.context = u;
     hr = ob_fetch_to_file(&f);
     ob_str_free(temp_name);
-    if (hr == BG_E_INVALID_SERVER_RESPONSE) ob_job_reply_restart(u->job);
-    return FAILED(hr) ? failed(hr, f.where) : ok();
+    if (FAILED(hr) && f.failure.changed) ob_job_reply_restart(u->job);
+    return FAILED(hr) ? transport_failed(hr, &f.failure) : ok();
 }
 
 /* ---- the session's end ---- */
@@ -359,7 +370,7 @@ static void finish(upload *u, result r)
         ob_job_file_done(u->job, 0);
         if (ob_job_all_transferred(u->job)) ob_notify_raise(u->job, OB_NOTIFY_JOB_TRANSFERRED, 0);
     }
-    else if (ob_job_fail(u->job, &error, ob_error_is_transient(r.hr), u->unit_ms) == BG_JOB_STATE_ERROR)
+    else if (ob_job_fail(u->job, &error, r.transient || ob_transient_error(r.hr), u->unit_ms) == BG_JOB_STATE_ERROR)
         ob_notify_raise(u->job, OB_NOTIFY_JOB_ERROR, 0);
     ob_notify_raise(u->job, OB_NOTIFY_JOB_MODIFICATION, 0);
 }
@@ -370,7 +381,7 @@ void ob_upload_run(ob_job *job, ULONG unit_ms)
     result r = ok();
 
     u.fragment_size = FRAGMENT_MIN;
-    if (FAILED(r.hr = ob_job_upload_info(job, &u.info)) || FAILED(r.hr = ob_job_open_http(job, &u.transport)) ||
+    if (FAILED(r.hr = ob_job_upload_info(job, &u.info)) || FAILED(r.hr = ob_job_open_transport(job, ob_transport_for(u.info.url), &u.transport)) ||
         !(u.buffer = ob_buffer_new(FRAGMENT_MAX)))
         r = failed(FAILED(r.hr) ? r.hr : E_OUTOFMEMORY, BG_ERROR_CONTEXT_GENERAL_TRANSPORT);
     else
@@ -434,7 +445,7 @@ void ob_upload_cancel_session(ob_job *job)
     u->job = job;
     u->after_cancel = TRUE;
     if (SUCCEEDED(ob_job_upload_info(job, &u->info)) && u->info.session &&
-        SUCCEEDED(ob_job_open_http(job, &u->transport)) &&
+        SUCCEEDED(ob_job_open_transport(job, ob_transport_for(u->info.url), &u->transport)) &&
         GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS, (const WCHAR *)cancel_session_main, &module))
     {
         if ((thread = CreateThread(NULL, 0, cancel_session_main, u, 0, NULL))) CloseHandle(thread);

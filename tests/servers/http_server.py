@@ -73,6 +73,31 @@ URLs
                    "Authorization: Basic base64(user:password)", the answer
                    (GET and HEAD) is 401 with
                    'WWW-Authenticate: Basic realm="openbits"'.
+      resetat=<N>  like dropat, but the connection is reset (TCP RST,
+                   SO_LINGER 0) after the bytes up to offset N.
+      stallat=<N>  like dropat, but after offset N the server sends nothing
+                   more and holds the connection for stallms (default
+                   60000) or until the client closes it.
+      hang=1       the request is read and never answered: the connection
+                   is held as for stallat.
+      headstatus=<c>
+                   HEAD answers status c (200-599) with "Content-Length: 0"
+                   and no body; GET is served normally.
+      headsize=<n> HEAD announces Content-Length n (0 .. 2^64-1) whatever
+                   the real size; GET is served normally.
+      flipat=<k>   from the k-th request for this target (path and query)
+                   on, the resource is version 2: Last-Modified one day
+                   later and every byte inverted (pattern ^ 0xFF).
+    Every /data request honours If-Unmodified-Since: a date before the
+    current Last-Modified gets 412.  Each fault that happened (reset,
+    stall, hang, 412) is listed in /stats "faults".
+
+/redirect/<code>?to=<url>
+    Answers <code> (300-399) with "Location: <url>" (percent-decoded; may
+    be relative).  Without to=, no Location header at all; self=1 makes
+    the Location this very URL (a loop).
+/hops/<n>?to=<url>
+    A chain: 302 to /hops/<n-1>?to=<url>, and /hops/0 302 to <url>.
 
 /status/<code>
     Answers <code> (200-599) with a short text body (none for 204 and 304).
@@ -117,6 +142,7 @@ from serverlib import (FIXED_MTIME, MAX_DELAY_MS, SOCKET_TIMEOUT,  # noqa: E402
                        pattern_slice)
 
 MAX_SIZE = 1 << 62              # sanity bound on /data/<size>
+INVERT = bytes(b ^ 0xFF for b in range(256))
 
 
 class Stats:
@@ -126,6 +152,7 @@ class Stats:
         self.clear()
 
     def clear(self):
+        self.faults = []
         self.total = 0
         self.paths = {}
         self.targets = {}
@@ -138,7 +165,9 @@ class Stats:
             self.counter += 1
             return self.counter
 
-    def record(self, method, path, target, rng, if_range, proxied):
+    def record(self, method, path, target, headers, proxied):
+        """Counts the request; returns how many times this target was asked."""
+        rng = headers.get("Range")
         with self.lock:
             self.total += 1
             self.proxied += 1 if proxied else 0
@@ -148,7 +177,14 @@ class Stats:
             self.methods[key] = self.methods.get(key, 0) + 1
             if rng is not None:
                 append_capped(self.ranges, {"method": method, "target": target,
-                                            "range": rng, "if_range": if_range})
+                                            "range": rng, "if_range": headers.get("If-Range"),
+                                            "if_unmodified_since": headers.get("If-Unmodified-Since"),
+                                            "authorization": headers.get("Authorization")})
+            return self.targets[target]
+
+    def fault(self, kind, target, at):
+        with self.lock:
+            append_capped(self.faults, {"kind": kind, "target": target, "at": at})
 
     def snapshot(self, reset=False):
         with self.lock:
@@ -156,6 +192,7 @@ class Stats:
                     "targets": dict(self.targets),
                     "methods": dict(self.methods),
                     "ranges": list(self.ranges),
+                    "faults": list(self.faults),
                     "proxied": self.proxied}
             if reset:
                 self.clear()
@@ -192,10 +229,10 @@ class Handler(serverlib.BaseHandler):
         proxied = bool(url.scheme and url.netloc)
         target = path + ("?" + url.query if url.query else "") if proxied else self.path
         method = "HEAD" if head else "GET"
+        asked = 0
         if path != "/stats":
-            self.server.stats.record(method, path, target,
-                                     self.headers.get("Range"),
-                                     self.headers.get("If-Range"), proxied)
+            asked = self.server.stats.record(method, path, target, self.headers, proxied)
+        self.target = target
         with self._answering(head):
             opts = serverlib.query_options(url.query)
             parts = path.split("/")
@@ -207,13 +244,33 @@ class Handler(serverlib.BaseHandler):
                 return
             if len(parts) == 3 and parts[1] == "data":
                 size = parse_int("size", parts[2], 0, MAX_SIZE)
-                self._data(size, opts, head, serial)
+                self._data(size, opts, head, serial, asked)
+                return
+            if len(parts) == 3 and parts[1] == "redirect":
+                self._redirect(parse_int("code", parts[2], 300, 399), opts, head)
+                return
+            if len(parts) == 3 and parts[1] == "hops":
+                n = parse_int("hops", parts[2], 0, 1000)
+                to = opts.get("to", "/")
+                nxt = to if n == 0 else "/hops/%d?to=%s" % (n - 1, urllib.parse.quote(to, safe=""))
+                self._send_text(302, "hop\n", head=head, extra=[("Location", nxt)])
                 return
             self._send_text(404, "not found: %s\n" % path, head=head)
 
+    # --- /redirect/<code> ----------------------------------------------------
+    def _redirect(self, code, opts, head):
+        serverlib.check_options(opts, ("to", "self"))
+        extra = []
+        if parse_bool("self", opts.get("self", "0")):
+            extra.append(("Location", self.path))
+        elif "to" in opts:
+            extra.append(("Location", opts["to"]))
+        self._send_text(code, "redirect\n", head=head, extra=extra)
+
     # --- /data/<size> -------------------------------------------------------
     KNOWN = ("nolength", "norange", "rate", "dropat", "status", "changing",
-             "delay", "auth")
+             "delay", "auth", "resetat", "stallat", "stallms", "hang",
+             "headstatus", "headsize", "flipat")
 
     def _authorized(self, auth):
         """True if the request's Authorization matches "user:password"."""
@@ -228,7 +285,7 @@ class Handler(serverlib.BaseHandler):
         except (binascii.Error, ValueError):
             return False
 
-    def _data(self, size, opts, head, serial):
+    def _data(self, size, opts, head, serial, asked):
         serverlib.check_options(opts, self.KNOWN)
         nolength = parse_bool("nolength", opts.get("nolength", "0"))
         norange = parse_bool("norange", opts.get("norange", "0"))
@@ -237,6 +294,18 @@ class Handler(serverlib.BaseHandler):
         dropat = parse_int("dropat", opts["dropat"], 0, MAX_SIZE) if "dropat" in opts else None
         status = parse_int("status", opts["status"], 200, 599) if "status" in opts else None
         delay = parse_int("delay", opts["delay"], 0, MAX_DELAY_MS) if "delay" in opts else 0
+        resetat = parse_int("resetat", opts["resetat"], 0, MAX_SIZE) if "resetat" in opts else None
+        stallat = parse_int("stallat", opts["stallat"], 0, MAX_SIZE) if "stallat" in opts else None
+        stallms = parse_int("stallms", opts.get("stallms", "60000"), 0, 3600000)
+        hang = parse_bool("hang", opts.get("hang", "0"))
+        headstatus = parse_int("headstatus", opts["headstatus"], 200, 599) if "headstatus" in opts else None
+        headsize = parse_int("headsize", opts["headsize"], 0, (1 << 64) - 1) if "headsize" in opts else None
+        flipat = parse_int("flipat", opts["flipat"], 1, 1 << 30) if "flipat" in opts else None
+        if hang:
+            self.server.stats.fault("hang", self.target, 0)
+            self._hold(stallms / 1000.0)
+            self._finish_log("-", 0, "hung")
+            return
         if "auth" in opts and not self._authorized(opts["auth"]):
             self._send_text(401, "authentication required\n", head=head,
                             extra=[("WWW-Authenticate", 'Basic realm="openbits"')])
@@ -248,9 +317,34 @@ class Handler(serverlib.BaseHandler):
             self._status_response(status, head)
             return
 
-        mtime = FIXED_MTIME + (serial if changing else 0)
+        flipped = flipat is not None and asked >= flipat
+        mtime = FIXED_MTIME + (serial if changing else 0) + (86400 if flipped else 0)
         last_modified = email.utils.formatdate(mtime, usegmt=True)
         etag = '"%x-%x"' % (size, mtime)
+        if head and headstatus is not None:
+            self.send_response(headstatus)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            self._finish_log(headstatus, 0)
+            return
+        if head and headsize is not None:
+            self.send_response(200)
+            self.send_header("Last-Modified", last_modified)
+            self.send_header("Content-Length", str(headsize))
+            self.end_headers()
+            self._finish_log(200, 0)
+            return
+        unmodified = self.headers.get("If-Unmodified-Since")
+        if unmodified is not None:
+            try:
+                since = email.utils.parsedate_to_datetime(unmodified).timestamp()
+            except (TypeError, ValueError):
+                since = None
+            if since is not None and since < mtime:
+                self.server.stats.fault("412", self.target, 0)
+                self._send_text(412, "precondition failed\n", head=head,
+                                extra=[("Last-Modified", last_modified), ("ETag", etag)])
+                return
 
         # Range applies to GET only, unless norange=1 or If-Range names
         # neither the current ETag nor the current Last-Modified.
@@ -271,20 +365,40 @@ class Handler(serverlib.BaseHandler):
         # falls strictly inside the range (a range starting at the offset
         # is served in full).
         stop = last + 1
-        dropping = dropat is not None and first < dropat <= last
-        if dropping:
-            stop = dropat
-        sent = self._stream(first, stop, rate)
-        if dropping:
+        cut, how = None, None
+        for at, kind in ((dropat, "drop"), (resetat, "reset"), (stallat, "stall")):
+            if at is not None and first < at <= last:
+                cut, how = at, kind
+        if cut is not None:
+            stop = cut
+        sent = self._stream(first, stop, rate, flipped)
+        if how == "drop":
             self._abort()
             self._finish_log(code, sent, "dropped at %d" % dropat)
+            return
+        if how is not None:
+            self.wfile.flush()
+            self.server.stats.fault(how, self.target, cut)
+            if how == "reset":
+                self._reset()
+            else:
+                self._hold(stallms / 1000.0)
+            self._finish_log(code, sent, "%s at %d" % (how, cut))
             return
         if nolength:
             self._abort()
         self._finish_log(code, sent)
 
-    def _stream(self, start, stop, rate):
-        """Send pattern bytes [start, stop).  Returns the count sent."""
+    def _stream(self, start, stop, rate, inverted=False):
+        """Send pattern bytes [start, stop) (inverted: each ^ 0xFF).
+        Returns the count sent."""
+        if inverted:
+            pos = start
+            while pos < stop:
+                n = min(serverlib.BLOCK, stop - pos)
+                self.wfile.write(bytes(pattern_slice(pos, n)).translate(INVERT))
+                pos += n
+            return stop - start
         if rate is None:
             return self._write_body(start, stop)
         out = self.wfile

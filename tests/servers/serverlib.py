@@ -36,7 +36,9 @@ import http.server
 import json
 import os
 import signal
+import select
 import socket
+import struct
 import threading
 import time
 import urllib.parse
@@ -211,6 +213,32 @@ class BaseHandler(http.server.BaseHTTPRequestHandler):
             self.connection.shutdown(socket.SHUT_RDWR)
         except OSError:
             pass
+
+    def _reset(self):
+        """Close the connection with a TCP RST (SO_LINGER 0): the client sees
+        "connection reset", not an orderly end."""
+        self.close_connection = True
+        try:
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.rfile.close()              # it holds a reference to the socket
+            self.connection.close()
+        except OSError:
+            pass
+
+    def _hold(self, seconds):
+        """Keep the connection open, sending nothing, for `seconds` or until
+        the client closes it (a stalled or silent server)."""
+        deadline = time.monotonic() + seconds
+        self.close_connection = True
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([self.connection], [], [], 0.05)
+            if ready:
+                try:
+                    if not self.connection.recv(4096, socket.MSG_PEEK):
+                        return                  # the client closed it
+                    self.connection.recv(4096)  # drop whatever it sends
+                except OSError:
+                    return
 
     # --- content with Range ------------------------------------------------
     def _pick_range(self, size, last_modified, etag, honour=True, before_416=None):

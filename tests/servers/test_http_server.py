@@ -249,6 +249,92 @@ class ServerTest(util.SharedServer, unittest.TestCase):
         ranges = [e["range"] for e in s["ranges"] if e["target"] == target]
         self.assertEqual(ranges, ["bytes=70000-", "bytes=60000-", "bytes=0-999"])
 
+    def _read_until_fault(self, target, rng=None):
+        """GET target on a socket of our own: (status line, bytes of body
+        received, the error that ended the read or None at EOF)."""
+        with socket.create_connection(("127.0.0.1", self.port), timeout=3) as sock:
+            extra = "Range: %s\r\n" % rng if rng else ""
+            sock.sendall(("GET %s HTTP/1.1\r\nHost: x\r\n%s\r\n" % (target, extra)).encode())
+            data, error = b"", None
+            try:
+                while True:
+                    b = sock.recv(65536)
+                    if not b:
+                        break
+                    data += b
+            except OSError as e:
+                error = e
+        head, _, body = data.partition(b"\r\n\r\n")
+        return head.split(b"\r\n")[0].decode(), body, error
+
+    def faults(self, target):
+        return [(f["kind"], f["at"]) for f in self.stats()["faults"] if f["target"] == target]
+
+    def test_resetat_sends_rst(self):
+        target = "/data/300000?resetat=100000"
+        status, body, error = self._read_until_fault(target)
+        self.assertIn("200", status)
+        self.assertIsInstance(error, ConnectionResetError)
+        self.assertEqual(body, expected(0, len(body)))
+        self.assertLessEqual(len(body), 100000)
+        self.assertEqual(self.faults(target), [("reset", 100000)])
+        r, body = self.get(target, "bytes=100000-")     # a resumed range is served
+        self.assertEqual(body, expected(100000, 200000))
+
+    def test_stallat_holds_the_connection(self):
+        target = "/data/300000?stallat=100000&stallms=5000"
+        status, body, error = self._read_until_fault(target)
+        self.assertIn("200", status)
+        self.assertIsInstance(error, socket.timeout)     # 3 s without a byte
+        self.assertEqual(body, expected(0, 100000))
+        self.assertEqual(self.faults(target), [("stall", 100000)])
+
+    def test_hang_never_answers(self):
+        target = "/data/1000?hang=1&stallms=5000"
+        status, body, error = self._read_until_fault(target)
+        self.assertEqual(status, "")
+        self.assertIsInstance(error, socket.timeout)
+        self.assertEqual(self.faults(target), [("hang", 0)])
+
+    def test_headstatus_and_headsize(self):
+        r, _ = self.request("HEAD", "/data/1000?headstatus=204")
+        self.assertEqual((r.status, r.getheader("Content-Length")), (204, "0"))
+        r, body = self.get("/data/1000?headstatus=204")
+        self.assertEqual((r.status, body), (200, expected(0, 1000)))
+        r, _ = self.request("HEAD", "/data/100?headsize=18446744073709551614")
+        self.assertEqual(r.getheader("Content-Length"), "18446744073709551614")
+        r, body = self.get("/data/100?headsize=18446744073709551614")
+        self.assertEqual(body, expected(0, 100))
+
+    def test_flipat_and_if_unmodified_since(self):
+        target = "/data/1000?flipat=2"
+        r1, body1 = self.get(target)
+        r2, body2 = self.get(target)
+        self.assertEqual(body1, expected(0, 1000))
+        self.assertEqual(body2, bytes(b ^ 0xFF for b in expected(0, 1000)))
+        self.assertNotEqual(r1.getheader("Last-Modified"), r2.getheader("Last-Modified"))
+        r, _ = self.get(target, "bytes=10-", **{"If-Unmodified-Since": r1.getheader("Last-Modified")})
+        self.assertEqual(r.status, 412)
+        r, _ = self.get(target, "bytes=10-", **{"If-Unmodified-Since": r2.getheader("Last-Modified")})
+        self.assertEqual(r.status, 206)
+        self.assertEqual(self.faults(target), [("412", 0)])
+        logged = [e["if_unmodified_since"] for e in self.stats()["ranges"] if e["target"] == target]
+        self.assertEqual(logged, [r1.getheader("Last-Modified"), r2.getheader("Last-Modified")])
+
+    def test_redirects(self):
+        r, _ = self.get("/redirect/302?to=/data/10")
+        self.assertEqual((r.status, r.getheader("Location")), (302, "/data/10"))
+        r, _ = self.get("/redirect/301?to=http%3A%2F%2Fexample.invalid%2Fx")
+        self.assertEqual(r.getheader("Location"), "http://example.invalid/x")
+        r, _ = self.get("/redirect/302")
+        self.assertEqual((r.status, r.getheader("Location")), (302, None))
+        r, _ = self.get("/redirect/307?self=1")
+        self.assertEqual(r.getheader("Location"), "/redirect/307?self=1")
+        r, _ = self.get("/hops/2?to=/data/10")
+        self.assertEqual(r.getheader("Location"), "/hops/1?to=%2Fdata%2F10")
+        r, _ = self.get("/hops/0?to=/data/10")
+        self.assertEqual(r.getheader("Location"), "/data/10")
+
     def test_status_codes(self):
         for code in (404, 500, 503, 403, 200):
             r, body = self.get("/status/%d" % code)
@@ -310,7 +396,8 @@ class ServerTest(util.SharedServer, unittest.TestCase):
         self.assertEqual(s["paths"]["/status/418"], 1)
         self.assertNotIn("/stats", s["paths"])
         self.assertIn({"method": "GET", "target": "/data/777", "range": "bytes=700-",
-                       "if_range": None}, s["ranges"])
+                       "if_range": None, "if_unmodified_since": None, "authorization": None},
+                      s["ranges"])
         self.assertGreaterEqual(s["requests"], 6)
 
     def test_absolute_uri_is_served_as_a_proxy(self):

@@ -238,6 +238,56 @@ static void test_dropped_connection_resumes_without_counting_twice(void **state)
     ob_job_release(job);
 }
 
+/* TRUE if the loopback server's /stats lists a fault of that kind
+ * ("reset", "stall", "hang", "412") for a target containing `target`. */
+static BOOL server_saw_fault(const char *kind, const char *target)
+{
+    DWORD size;
+    char *stats = (char *)ts_http_get(ts_http_url("/stats"), &size), *p, needle[64];
+    BOOL found = FALSE;
+
+    assert_non_null(stats);
+    stats = realloc(stats, size + 1);
+    stats[size] = 0;
+    snprintf(needle, sizeof(needle), "\"kind\": \"%s\"", kind);
+    for (p = stats; !found && (p = strstr(p, needle)); p++)
+    {
+        char *end = strchr(p, '}'), *t = strstr(p, target);
+        found = t && end && t < end;
+    }
+    free(stats);
+    return found;
+}
+
+/* A server that resets the connection (TCP RST, SO_LINGER 0) mid-body: the
+ * network error is transient (TRANSIENT_ERROR, not ERROR), and the retry
+ * continues from the bytes on disk. */
+static void test_reset_connection_is_transient_and_resumes(void **state)
+{
+    ob_job *job = et_new_job(BG_JOB_TYPE_DOWNLOAD);
+    ob_error_info error;
+    BG_JOB_PROGRESS p;
+
+    et_add_file(job, ts_http_url("/data/2000000?resetat=700000"), ts_path(L"rst.bin"));
+    assert_hr_equal(ob_job_set_retry_delay(job, 100), S_OK);   /* 1 s here: long enough to look */
+    assert_hr_equal(ob_job_resume(job), S_OK);
+    et_assert_state(job, BG_JOB_STATE_TRANSIENT_ERROR);
+    error = et_error(job);
+    /* WSAECONNRESET as Wine's WinHTTP passes it through, or WinHTTP's own code */
+    if (error.code != HRESULT_FROM_WIN32(WSAECONNRESET) && error.code != HRESULT_FROM_WIN32(12030))
+        fail_msg("error 0x%08lx", (unsigned long)error.code);
+    assert_int_equal(error.context, BG_ERROR_CONTEXT_REMOTE_FILE);
+    assert_true(server_saw_fault("reset", "resetat=700000"));
+    p = et_progress(job);
+    assert_true(p.BytesTransferred > 0 && p.BytesTransferred <= 700000);
+    et_assert_state(job, BG_JOB_STATE_TRANSFERRED);
+    assert_int_equal(error_count, 0);
+    assert_true(et_progress(job).BytesTransferred == 2000000);
+    assert_hr_equal(ob_job_complete(job), S_OK);
+    assert_true(ts_file_has_pattern(ts_path(L"rst.bin"), 2000000));
+    ob_job_release(job);
+}
+
 static void test_suspend_stops_and_resume_continues(void **state)
 {
     ob_job *job = et_new_job(BG_JOB_TYPE_DOWNLOAD);
@@ -495,6 +545,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_5xx_is_retried_until_no_progress_timeout, setup, teardown),
         cmocka_unit_test_setup_teardown(test_zero_no_progress_timeout_fails_at_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dropped_connection_resumes_without_counting_twice, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reset_connection_is_transient_and_resumes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_suspend_stops_and_resume_continues, setup, teardown),
         cmocka_unit_test_setup_teardown(test_changed_remote_file_restarts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cancel_while_transferring_deletes_only_temporaries, setup, teardown),

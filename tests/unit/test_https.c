@@ -9,6 +9,9 @@
 #include "transport.h"
 #include <winhttp.h>
 
+/* A fetch with nothing probed before it checks no size or time. */
+static const ob_remote_info unprobed = { BG_SIZE_UNKNOWN };
+
 #define SIZE 3000000
 
 static int setup(void **state)
@@ -66,13 +69,13 @@ static void test_transport_probes_and_fetches_over_https(void **state)
 {
     ob_transport *transport = NULL;
     ob_remote_info info;
-    BG_ERROR_CONTEXT where = BG_ERROR_CONTEXT_NONE;
+    ob_failure where = { 0 };
     received r = { malloc(SIZE), 0 };
 
     assert_hr_equal(ob_http_transport_open(NULL, &transport), S_OK);
     assert_hr_equal(transport->ops->probe(transport, ts_https_url("/data/3000000"), &info, &where), S_OK);
     assert_true(info.size == SIZE);
-    assert_hr_equal(transport->ops->fetch(transport, ts_https_url("/data/3000000"), 0, receive, &r, &where), S_OK);
+    assert_hr_equal(transport->ops->fetch(transport, ts_https_url("/data/3000000"), &unprobed, 0, receive, &r, &where), S_OK);
     assert_true(r.size == SIZE);
     assert_true(ts_bytes_have_pattern(r.data, r.size));
     transport->ops->close(transport);

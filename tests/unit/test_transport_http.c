@@ -7,6 +7,9 @@
 #include <stdio.h>
 #include <winhttp.h>
 
+/* A fetch with nothing probed before it checks no size or time. */
+static const ob_remote_info unprobed = { BG_SIZE_UNKNOWN };
+
 #define SIZE (3 * OB_TRANSPORT_BLOCK + 12345)
 /* Sat, 01 Jan 2022 00:00:00 GMT, the server's fixed Last-Modified:
  * (1640995200 + 11644473600) seconds since 1601, in 100 ns units. */
@@ -78,22 +81,22 @@ static int teardown(void **state)
     return 0;
 }
 
-static HRESULT probe(ob_transport *t, const char *path, ob_remote_info *info, BG_ERROR_CONTEXT *where)
+static HRESULT probe(ob_transport *t, const char *path, ob_remote_info *info, ob_failure *where)
 {
-    *where = BG_ERROR_CONTEXT_NONE;
+    memset(where, 0, sizeof(*where));
     return t->ops->probe(t, ts_http_url(path), info, where);
 }
 
-static HRESULT fetch(ob_transport *t, const char *path, collected *c, BG_ERROR_CONTEXT *where)
+static HRESULT fetch(ob_transport *t, const char *path, collected *c, ob_failure *where)
 {
-    *where = BG_ERROR_CONTEXT_NONE;
-    return t->ops->fetch(t, ts_http_url(path), c->offset, collect, c, where);
+    memset(where, 0, sizeof(*where));
+    return t->ops->fetch(t, ts_http_url(path), &unprobed, c->offset, collect, c, where);
 }
 
 static void check_fetch(ob_transport *t, const char *path, UINT64 size, UINT64 offset)
 {
     collected *c = new_collected(size - offset, offset);
-    BG_ERROR_CONTEXT where;
+    ob_failure where;
     assert_hr_equal(fetch(t, path, c, &where), S_OK);
     assert_true(c->size == size - offset);
     assert_pattern(c);
@@ -103,7 +106,7 @@ static void check_fetch(ob_transport *t, const char *path, UINT64 size, UINT64 o
 static void test_probe_size_and_time(void **state)
 {
     ob_remote_info info;
-    BG_ERROR_CONTEXT where;
+    ob_failure where;
     assert_hr_equal(probe(transport, "/data/1000", &info, &where), S_OK);
     assert_true(info.size == 1000);
     assert_true((((UINT64)info.modified.dwHighDateTime << 32) | info.modified.dwLowDateTime) == FIXED_MODIFIED);
@@ -112,7 +115,7 @@ static void test_probe_size_and_time(void **state)
 static void test_probe_size_beyond_4gib(void **state)
 {
     ob_remote_info info;
-    BG_ERROR_CONTEXT where;
+    ob_failure where;
     assert_hr_equal(probe(transport, "/data/5000000000", &info, &where), S_OK);
     assert_true(info.size == 5000000000ULL);
 }
@@ -121,7 +124,7 @@ static void test_fetch_from_zero_in_whole_blocks(void **state)
 {
     char path[64];
     collected *c = new_collected(SIZE, 0);
-    BG_ERROR_CONTEXT where;
+    ob_failure where;
 
     sprintf(path, "/data/%d", SIZE);
     assert_hr_equal(fetch(transport, path, c, &where), S_OK);
@@ -143,9 +146,9 @@ static void test_fetch_from_offset(void **state)
 static void test_no_length_is_missing_file_size(void **state)
 {
     ob_remote_info info;
-    BG_ERROR_CONTEXT where;
+    ob_failure where;
     assert_hr_equal(probe(transport, "/data/1000?nolength=1", &info, &where), BG_E_MISSING_FILE_SIZE);
-    assert_int_equal(where, BG_ERROR_CONTEXT_REMOTE_FILE);
+    assert_int_equal(where.context, BG_ERROR_CONTEXT_REMOTE_FILE);
     /* A 206 still announces its length in Content-Range, with a total of "*". */
     check_fetch(transport, "/data/1000?nolength=1", 1000, 10);
 }
@@ -153,9 +156,9 @@ static void test_no_length_is_missing_file_size(void **state)
 static void test_ignored_range_is_insufficient_range_support(void **state)
 {
     collected *c = new_collected(5000, 0);
-    BG_ERROR_CONTEXT where;
+    ob_failure where;
     assert_hr_equal(fetch(transport, "/data/5000?norange=1", c, &where), BG_E_INSUFFICIENT_RANGE_SUPPORT);
-    assert_int_equal(where, BG_ERROR_CONTEXT_REMOTE_FILE);
+    assert_int_equal(where.context, BG_ERROR_CONTEXT_REMOTE_FILE);
     assert_int_equal(c->blocks, 0);
     free_collected(c);
 }
@@ -164,12 +167,12 @@ static void check_http_status(const char *path, HRESULT expected)
 {
     ob_remote_info info;
     collected *c = new_collected(100, 0);
-    BG_ERROR_CONTEXT where;
+    ob_failure where;
 
     assert_hr_equal(probe(transport, path, &info, &where), expected);
-    assert_int_equal(where, BG_ERROR_CONTEXT_REMOTE_FILE);
+    assert_int_equal(where.context, BG_ERROR_CONTEXT_REMOTE_FILE);
     assert_hr_equal(fetch(transport, path, c, &where), expected);
-    assert_int_equal(where, BG_ERROR_CONTEXT_REMOTE_FILE);
+    assert_int_equal(where.context, BG_ERROR_CONTEXT_REMOTE_FILE);
     assert_int_equal(c->blocks, 0);
     free_collected(c);
 }
@@ -188,10 +191,10 @@ static void test_dropped_connection_is_an_error_then_resumes(void **state)
 {
     const char *path = "/data/200000?dropat=70000";
     collected *c = new_collected(200000, 0);
-    BG_ERROR_CONTEXT where;
+    ob_failure where;
 
     assert_hr_equal(fetch(transport, path, c, &where), HRESULT_FROM_WIN32(ERROR_WINHTTP_CONNECTION_ERROR));
-    assert_int_equal(where, BG_ERROR_CONTEXT_REMOTE_FILE);
+    assert_int_equal(where.context, BG_ERROR_CONTEXT_REMOTE_FILE);
     assert_true(c->size == 70000);
     assert_pattern(c);
     free_collected(c);
@@ -202,14 +205,14 @@ static void test_refused_connection_is_a_remote_file_error(void **state)
 {
     ob_remote_info info;
     collected *c = new_collected(10, 0);
-    BG_ERROR_CONTEXT where = BG_ERROR_CONTEXT_NONE;
+    ob_failure where = { 0 };
     const WCHAR *closed = L"http://127.0.0.1:1/data/10";
 
     assert_true(FAILED(transport->ops->probe(transport, closed, &info, &where)));
-    assert_int_equal(where, BG_ERROR_CONTEXT_REMOTE_FILE);
-    where = BG_ERROR_CONTEXT_NONE;
-    assert_true(FAILED(transport->ops->fetch(transport, closed, 0, collect, c, &where)));
-    assert_int_equal(where, BG_ERROR_CONTEXT_REMOTE_FILE);
+    assert_int_equal(where.context, BG_ERROR_CONTEXT_REMOTE_FILE);
+    memset(&where, 0, sizeof(where));
+    assert_true(FAILED(transport->ops->fetch(transport, closed, &unprobed, 0, collect, c, &where)));
+    assert_int_equal(where.context, BG_ERROR_CONTEXT_REMOTE_FILE);
     assert_int_equal(c->blocks, 0);
     free_collected(c);
 }
@@ -218,7 +221,7 @@ static void test_sink_stops_transfer(void **state)
 {
     char path[64];
     collected *c = new_collected(SIZE, 0);
-    BG_ERROR_CONTEXT where;
+    ob_failure where;
 
     sprintf(path, "/data/%d", SIZE);
     c->stop_after = 1;
@@ -241,7 +244,7 @@ static void check_cancel_while_blocked(const char *path, UINT64 capacity)
     ob_transport *t = open_transport(NULL);
     collected *c = new_collected(capacity, 0);
     ob_remote_info info;
-    BG_ERROR_CONTEXT where;
+    ob_failure where;
     HANDLE thread = CreateThread(NULL, 0, cancel_later, t, 0, NULL);
     DWORD start = GetTickCount(), elapsed;
 
@@ -271,7 +274,7 @@ static void test_cancel_before_use(void **state)
 {
     ob_transport *t = open_transport(NULL);
     ob_remote_info info;
-    BG_ERROR_CONTEXT where;
+    ob_failure where;
     t->ops->cancel(t);
     assert_hr_equal(probe(t, "/data/10", &info, &where), E_ABORT);
     t->ops->close(t);
@@ -284,7 +287,7 @@ static void test_proxy_override(void **state)
     ob_transport *t;
     collected *c = new_collected(1000, 0);
     ob_remote_info info;
-    BG_ERROR_CONTEXT where = BG_ERROR_CONTEXT_NONE;
+    ob_failure where = { 0 };
     const WCHAR *url = L"http://openbits-proxy-test.invalid/data/1000";
 
     swprintf(proxy, ARRAYSIZE(proxy), L"127.0.0.1:%u", ts_http_port());
@@ -292,7 +295,7 @@ static void test_proxy_override(void **state)
     proxy[0] = 0;              /* the transport keeps its own copy */
     assert_hr_equal(t->ops->probe(t, url, &info, &where), S_OK);
     assert_true(info.size == 1000);
-    assert_hr_equal(t->ops->fetch(t, url, 0, collect, c, &where), S_OK);
+    assert_hr_equal(t->ops->fetch(t, url, &unprobed, 0, collect, c, &where), S_OK);
     assert_true(c->size == 1000);
     assert_pattern(c);
     t->ops->close(t);
@@ -322,7 +325,7 @@ static void test_basic_credentials(void **state)
     const char *path = "/data/1000?auth=user:secret";
     ob_transport *t = open_transport(&options);
     ob_remote_info info;
-    BG_ERROR_CONTEXT where;
+    ob_failure where;
 
     password[0] = user[0] = 0; /* the transport keeps its own copies */
     assert_hr_equal(probe(t, path, &info, &where), S_OK);
@@ -343,10 +346,10 @@ static void test_credentials_for_another_scheme_are_not_sent(void **state)
     ob_transport_options options = { BG_JOB_PROXY_USAGE_PRECONFIG, NULL, NULL, 2, credentials };
     ob_transport *t = open_transport(&options);
     ob_remote_info info;
-    BG_ERROR_CONTEXT where;
+    ob_failure where;
 
     assert_hr_equal(probe(t, "/data/1000?auth=user:secret", &info, &where), BG_E_HTTP_ERROR_401);
-    assert_int_equal(where, BG_ERROR_CONTEXT_REMOTE_FILE);
+    assert_int_equal(where.context, BG_ERROR_CONTEXT_REMOTE_FILE);
     t->ops->close(t);
 }
 
@@ -354,7 +357,7 @@ static void test_throughput(void **state)
 {
     const char *path = "/data/67108864";
     collected *c = new_collected(67108864, 0);
-    BG_ERROR_CONTEXT where;
+    ob_failure where;
     DWORD start = GetTickCount(), elapsed;
 
     assert_hr_equal(fetch(transport, path, c, &where), S_OK);
@@ -364,9 +367,41 @@ static void test_throughput(void **state)
     free_collected(c);
 }
 
+/* The one classification every transport reports with (a pure function). */
+static void test_failure_classification(void **state)
+{
+    static const HRESULT transient[] = {
+        HRESULT_FROM_WIN32(WSAECONNRESET), HRESULT_FROM_WIN32(WSAECONNABORTED), HRESULT_FROM_WIN32(WSAETIMEDOUT),
+        HRESULT_FROM_WIN32(WSAENETUNREACH), HRESULT_FROM_WIN32(WSAEHOSTUNREACH), HRESULT_FROM_WIN32(WSAECONNREFUSED),
+        HRESULT_FROM_WIN32(ERROR_WINHTTP_CONNECTION_ERROR), HRESULT_FROM_WIN32(ERROR_WINHTTP_TIMEOUT),
+        HRESULT_FROM_WIN32(ERROR_WINHTTP_CANNOT_CONNECT), HRESULT_FROM_WIN32(ERROR_WINHTTP_NAME_NOT_RESOLVED),
+        HRESULT_FROM_WIN32(ERROR_HANDLE_EOF), HRESULT_FROM_WIN32(ERROR_BAD_NETPATH),
+        (HRESULT)0x801901F4 /* 500 */, (HRESULT)0x801901F7 /* 503 */, BG_E_INVALID_SERVER_RESPONSE,
+    };
+    static const HRESULT permanent[] = {
+        (HRESULT)0x80190194 /* 404 */, (HRESULT)0x80190191 /* 401 */, BG_E_MISSING_FILE_SIZE,
+        BG_E_INSUFFICIENT_RANGE_SUPPORT, HRESULT_FROM_WIN32(ERROR_FILE_NOT_FOUND),
+        HRESULT_FROM_WIN32(ERROR_ACCESS_DENIED), HRESULT_FROM_WIN32(ERROR_WINHTTP_REDIRECT_FAILED),
+        HRESULT_FROM_WIN32(ERROR_WINHTTP_HEADER_NOT_FOUND), HRESULT_FROM_WIN32(ERROR_WINHTTP_SECURE_FAILURE),
+        HRESULT_FROM_WIN32(ERROR_WINHTTP_INVALID_URL), HRESULT_FROM_WIN32(ERROR_ARITHMETIC_OVERFLOW), E_INVALIDARG,
+    };
+    ob_failure f;
+    ULONG i;
+
+    for (i = 0; i < ARRAYSIZE(transient); i++)
+        if (!ob_transient_error(transient[i])) fail_msg("0x%08lx should be transient", (unsigned long)transient[i]);
+    for (i = 0; i < ARRAYSIZE(permanent); i++)
+        if (ob_transient_error(permanent[i])) fail_msg("0x%08lx should be permanent", (unsigned long)permanent[i]);
+    assert_hr_equal(ob_fail(&f, HRESULT_FROM_WIN32(WSAECONNRESET), BG_ERROR_CONTEXT_REMOTE_FILE),
+                    HRESULT_FROM_WIN32(WSAECONNRESET));
+    assert_true(f.transient);
+    assert_int_equal(f.context, BG_ERROR_CONTEXT_REMOTE_FILE);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_failure_classification),
         cmocka_unit_test(test_probe_size_and_time),
         cmocka_unit_test(test_probe_size_beyond_4gib),
         cmocka_unit_test(test_fetch_from_zero_in_whole_blocks),

@@ -4,6 +4,9 @@
 #include "transport.h"
 #include <stdio.h>
 
+/* A fetch with nothing probed before it checks no size or time. */
+static const ob_remote_info unprobed = { BG_SIZE_UNKNOWN };
+
 #define SIZE (3 * OB_TRANSPORT_BLOCK + 12345)
 
 typedef struct collected {
@@ -52,7 +55,7 @@ static int teardown(void **state)
 static void test_probe_size_and_time(void **state)
 {
     ob_remote_info info;
-    BG_ERROR_CONTEXT where = BG_ERROR_CONTEXT_NONE;
+    ob_failure where = { 0 };
     WIN32_FILE_ATTRIBUTE_DATA attrs;
 
     assert_hr_equal(transport->ops->probe(transport, source, &info, &where), S_OK);
@@ -65,10 +68,10 @@ static void test_probe_size_and_time(void **state)
 static void check_fetch_from(const WCHAR *remote, UINT64 offset)
 {
     collected c = { calloc(1, SIZE), 0, 0, 0 };
-    BG_ERROR_CONTEXT where = BG_ERROR_CONTEXT_NONE;
+    ob_failure where = { 0 };
     UINT64 i;
 
-    assert_hr_equal(transport->ops->fetch(transport, remote, offset, collect, &c, &where), S_OK);
+    assert_hr_equal(transport->ops->fetch(transport, remote, &unprobed, offset, collect, &c, &where), S_OK);
     assert_true(c.size == SIZE - offset);
     for (i = 0; i < c.size; i++)
         if (c.data[i] != pattern(offset + i)) fail_msg("byte %llu differs", (unsigned long long)(offset + i));
@@ -97,8 +100,8 @@ static void test_fetch_through_file_url(void **state)
 static void test_sink_stops_transfer(void **state)
 {
     collected c = { calloc(1, SIZE), 0, 0, 2 };
-    BG_ERROR_CONTEXT where = BG_ERROR_CONTEXT_NONE;
-    assert_hr_equal(transport->ops->fetch(transport, source, 0, collect, &c, &where), E_ABORT);
+    ob_failure where = { 0 };
+    assert_hr_equal(transport->ops->fetch(transport, source, &unprobed, 0, collect, &c, &where), E_ABORT);
     assert_int_equal(c.blocks, 2);
     assert_true(c.size == 2 * (UINT64)OB_TRANSPORT_BLOCK);
     free(c.data);
@@ -108,25 +111,25 @@ static void test_missing_source_is_a_remote_file_error(void **state)
 {
     ob_remote_info info;
     collected c = { NULL, 0, 0, 0 };
-    BG_ERROR_CONTEXT where = BG_ERROR_CONTEXT_NONE;
+    ob_failure where = { 0 };
     const WCHAR *missing = ts_path(L"missing.bin");
 
     assert_hr_equal(transport->ops->probe(transport, missing, &info, &where),
                     HRESULT_FROM_WIN32(ERROR_FILE_NOT_FOUND));
-    assert_int_equal(where, BG_ERROR_CONTEXT_REMOTE_FILE);
-    where = BG_ERROR_CONTEXT_NONE;
-    assert_hr_equal(transport->ops->fetch(transport, missing, 0, collect, &c, &where),
+    assert_int_equal(where.context, BG_ERROR_CONTEXT_REMOTE_FILE);
+    memset(&where, 0, sizeof(where));
+    assert_hr_equal(transport->ops->fetch(transport, missing, &unprobed, 0, collect, &c, &where),
                     HRESULT_FROM_WIN32(ERROR_FILE_NOT_FOUND));
-    assert_int_equal(where, BG_ERROR_CONTEXT_REMOTE_FILE);
+    assert_int_equal(where.context, BG_ERROR_CONTEXT_REMOTE_FILE);
     assert_int_equal(c.blocks, 0);
 }
 
 static void test_directory_is_not_a_source(void **state)
 {
     ob_remote_info info;
-    BG_ERROR_CONTEXT where = BG_ERROR_CONTEXT_NONE;
+    ob_failure where = { 0 };
     assert_true(FAILED(transport->ops->probe(transport, ts_scratch_dir(), &info, &where)));
-    assert_int_equal(where, BG_ERROR_CONTEXT_REMOTE_FILE);
+    assert_int_equal(where.context, BG_ERROR_CONTEXT_REMOTE_FILE);
 }
 
 int main(void)
