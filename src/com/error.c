@@ -66,7 +66,7 @@ static HRESULT WINAPI error_GetFile(IBackgroundCopyError *iface, IBackgroundCopy
 static HRESULT WINAPI error_GetErrorDescription(IBackgroundCopyError *iface, DWORD langid, LPWSTR *out)
 {
     error *self = impl_from_IBackgroundCopyError(iface);
-    if (!out || !langid) return E_INVALIDARG;
+    if (!out) return E_INVALIDARG;
     *out = NULL;
     return ob_error_text(ob_module_instance, self->info.code, langid, out);
 }
@@ -74,7 +74,7 @@ static HRESULT WINAPI error_GetErrorDescription(IBackgroundCopyError *iface, DWO
 static HRESULT WINAPI error_GetErrorContextDescription(IBackgroundCopyError *iface, DWORD langid, LPWSTR *out)
 {
     error *self = impl_from_IBackgroundCopyError(iface);
-    if (!out || !langid) return E_INVALIDARG;
+    if (!out) return E_INVALIDARG;
     *out = NULL;
     return ob_error_text(ob_module_instance, ob_error_context_message(self->info.context), langid, out);
 }

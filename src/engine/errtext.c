@@ -38,8 +38,13 @@ static BOOL not_in_table(DWORD err)
 HRESULT ob_error_text(HMODULE module, HRESULT code, DWORD langid, WCHAR **out)
 {
     WCHAR *text;
-    DWORD err = format(FORMAT_MESSAGE_FROM_HMODULE, module, code, langid, &text);
+    DWORD err;
     HRESULT hr;
+
+    /* "The LanguageId parameter cannot be 0" (IBackgroundCopyError's pages);
+     * the manager's page describes the same parameter: one rule for both. */
+    if (!langid) return E_INVALIDARG;
+    err = format(FORMAT_MESSAGE_FROM_HMODULE, module, code, langid, &text);
 
     if (not_in_table(err) && HRESULT_FACILITY(code) == OPENBITS_FACILITY_BITS_HTTP && code != OB_MSG_HTTP_STATUS)
         err = format_http_status(module, code, langid, &text);

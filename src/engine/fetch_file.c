@@ -75,6 +75,11 @@ HRESULT ob_fetch_to_file(ob_fetch *f)
     if (FAILED(hr = open_temp(f, &s.out))) return ob_fail(&f->failure, hr, BG_ERROR_CONTEXT_LOCAL_FILE);
     hr = stream(f, &s);
     CloseHandle(s.out);
+    /* The file is open with FILE_SHARE_DELETE, so it can be deleted under
+     * us: once our handle is closed it is gone.  Never call that done. */
+    if (hr != E_ABORT && GetFileAttributesW(f->temp_name) == INVALID_FILE_ATTRIBUTES &&
+        GetLastError() == ERROR_FILE_NOT_FOUND)
+        return ob_fail_as(&f->failure, HRESULT_FROM_WIN32(ERROR_FILE_NOT_FOUND), BG_ERROR_CONTEXT_LOCAL_FILE, FALSE);
     if (FAILED(s.write_error)) return ob_fail(&f->failure, s.write_error, BG_ERROR_CONTEXT_LOCAL_FILE);
     if (s.overflow)
     {

@@ -11,7 +11,7 @@ typedef struct ob_fetch {
     ob_job *job;               /* whose transport call Suspend/Cancel cancel */
     ob_transport *transport;
     const WCHAR *remote;
-    const WCHAR *temp_name;    /* exists (created under the job lock) */
+    const WCHAR *temp_name;    /* exists (ob_job_file_begin, ob_job_reply_begin) */
     UINT64 offset;             /* in: bytes already counted; out: bytes in the file */
     ob_remote_info expected;   /* as probed: the size to reach, the time to keep */
     BOOL (*count)(void *context, UINT64 bytes);  /* FALSE: stop (E_ABORT) */
@@ -24,7 +24,9 @@ typedef struct ob_fetch {
  * failure, also in f->failure: failure.changed when the source is no longer
  * the file probed (more bytes than probed, another size or time: the caller
  * restarts the file), a source that ended early
- * (HRESULT_FROM_WIN32(ERROR_HANDLE_EOF), transient), the transport's or the
+ * (HRESULT_FROM_WIN32(ERROR_HANDLE_EOF), transient), a temporary file deleted
+ * meanwhile (HRESULT_FROM_WIN32(ERROR_FILE_NOT_FOUND), LOCAL_FILE, permanent:
+ * the next begin starts the file again in a new one), the transport's or the
  * temporary file's error. */
 HRESULT ob_fetch_to_file(ob_fetch *f);
 

@@ -5,6 +5,7 @@
 #include "transport.h"
 #include "upload.h"
 #include "notify.h"
+#include "path.h"
 #include <objbase.h>
 #include <stdio.h>
 
@@ -118,19 +119,14 @@ void ob_job_release(ob_job *job)
 
 /* ---- files ---- */
 
-static HRESULT check_file_set(ob_job *job, ULONG count, const BG_FILE_INFO *files, ULONG max_files)
+/* The limits, checked first (a full upload job says BG_E_TOO_MANY_FILES
+ * whatever the names), then again under the lock. */
+static HRESULT check_file_count(ob_job *job, ULONG count, ULONG max_files)
 {
-    ULONG i, have = job->progress.files_total;
-    HRESULT hr;
-    ob_remote_kind kind;
+    ULONG have = job->progress.files_total;
 
     if (job->type != BG_JOB_TYPE_DOWNLOAD && have + count > 1) return BG_E_TOO_MANY_FILES;
     if (max_files && have + count > max_files) return BG_E_TOO_MANY_FILES_IN_JOB;
-    for (i = 0; i < count; i++)
-    {
-        if (FAILED(hr = ob_check_remote_name(files[i].RemoteName, job->type, &kind))) return hr;
-        if (FAILED(hr = ob_check_local_name(files[i].LocalName, job->type))) return hr;
-    }
     return S_OK;
 }
 
@@ -149,67 +145,110 @@ static HRESULT reserve_files(ob_job *job, ULONG needed)
     return S_OK;
 }
 
-static WCHAR *generated_reply_name(const WCHAR *upload_file)
+/* "BITxxxx.reply" beside the upload file, created empty and exclusively so
+ * that it is ours alone (an existing file is never taken); too long a name
+ * for MAX_PATH is an invalid name, as SetReplyFileName says. */
+static HRESULT generate_reply_name(const WCHAR *upload_file, WCHAR **out)
 {
-    WCHAR name[MAX_PATH + 32];
-    const WCHAR *slash = wcsrchr(upload_file, '\\'), *forward = wcsrchr(upload_file, '/');
-    size_t dir_len;
-
-    if (forward > slash) slash = forward; /* "C:/dir/file" is a full path too */
-    dir_len = slash ? (size_t)(slash - upload_file + 1) : 0;
-
-    if (dir_len + 24 >= MAX_PATH) return NULL;
-    memcpy(name, upload_file, dir_len * sizeof(WCHAR));
-    swprintf(name + dir_len, ARRAYSIZE(name) - dir_len, L"BIT%04X.reply", GetTickCount() & 0xffff);
-    return ob_str_dup(name);
+    HRESULT hr = ob_path_create_unique(upload_file, L"BIT", L".reply", out);
+    return hr == HRESULT_FROM_WIN32(ERROR_FILENAME_EXCED_RANGE) ? E_INVALIDARG : hr;
 }
 
-/* Copies the names into a reserved slot; the file is not counted yet. */
-static HRESULT fill_slot(ob_job *job, ob_file *file, const BG_FILE_INFO *info)
+static void delete_generated_reply(WCHAR *name)
 {
-    memset(file, 0, sizeof(*file));
-    ob_check_remote_name(info->RemoteName, job->type, &file->kind);
-    file->remote_name = ob_str_dup(info->RemoteName);
-    file->local_name = ob_str_dup(info->LocalName);
-    return file->remote_name && file->local_name ? S_OK : E_OUTOFMEMORY;
+    if (name) DeleteFileW(name);
+    ob_str_free(name);
 }
 
-/* Every slot is filled before any file is counted, so a set that runs out of
- * memory half-way adds nothing. */
-static HRESULT append_files(ob_job *job, ULONG count, const BG_FILE_INFO *files)
+static void free_prepared(ob_file *files, ULONG count)
 {
-    ob_file *slots = &job->files[job->progress.files_total];
-    HRESULT hr = S_OK;
+    ULONG i;
+    for (i = 0; i < count; i++) free_file(&files[i]);
+    HeapFree(GetProcessHeap(), 0, files);
+}
+
+/* Checks every name (this touches the file system, and the network for a UNC
+ * name: no lock is held) and keeps the local names normalised. */
+static HRESULT prepare_files(BG_JOB_TYPE type, ULONG count, const BG_FILE_INFO *infos, ob_file **out)
+{
+    ob_file *files = HeapAlloc(GetProcessHeap(), HEAP_ZERO_MEMORY, count * sizeof(*files));
+    HRESULT hr = files ? S_OK : E_OUTOFMEMORY;
     ULONG i;
 
-    for (i = 0; i < count && SUCCEEDED(hr); i++) hr = fill_slot(job, &slots[i], &files[i]);
-    if (FAILED(hr))
+    for (i = 0; i < count && SUCCEEDED(hr); i++)
     {
-        while (i--) free_file(&slots[i]);
-        return hr;
+        if (FAILED(hr = ob_check_remote_name(infos[i].RemoteName, type, &files[i].kind)) ||
+            FAILED(hr = ob_check_local_name(infos[i].LocalName, type)))
+            break;
+        files[i].remote_name = ob_str_dup(infos[i].RemoteName);
+        files[i].local_name = ob_path_normalize(infos[i].LocalName);
+        if (!files[i].remote_name || !files[i].local_name) hr = E_OUTOFMEMORY;
     }
-    for (i = 0; i < count; i++) ob_progress_file_added(&job->progress, &slots[i].progress);
-    return S_OK;
+    if (FAILED(hr) && files) free_prepared(files, count);
+    *out = SUCCEEDED(hr) ? files : NULL;
+    return hr;
+}
+
+/* What the checks outside the lock need to know, read under it. */
+static HRESULT peek_for_add(ob_job *job, ULONG count, ULONG max_files, BOOL *wants_reply_name)
+{
+    HRESULT hr = BG_E_INVALID_STATE;
+    AcquireSRWLockShared(&job->lock);
+    if (!ob_state_is_final(job->state)) hr = check_file_count(job, count, max_files);
+    *wants_reply_name = job->type == BG_JOB_TYPE_UPLOAD_REPLY && !job->reply_file_name;
+    ReleaseSRWLockShared(&job->lock);
+    return hr;
 }
 
 HRESULT ob_job_add_files(ob_job *job, ULONG count, const BG_FILE_INFO *files, ULONG max_files)
 {
-    HRESULT hr;
+    WCHAR *reply_name = NULL;
+    ob_file *prepared;
+    BOOL wants_reply_name;
     BG_JOB_STATE next;
+    HRESULT hr;
+    ULONG i, base;
 
     if (!count) return E_INVALIDARG;
-    /* next: checked before anything changes, applied once the files are in. */
-    if (FAILED(hr = lock_for_change(job))) return hr;
-    if (FAILED(hr = check_file_set(job, count, files, max_files)) ||
-        FAILED(hr = ob_state_next(job->state, OB_EV_FILES_ADDED, job->type, &next)) ||
-        FAILED(hr = reserve_files(job, job->progress.files_total + count)) ||
-        FAILED(hr = append_files(job, count, files)))
-        return unlock_after_change(job, hr);
+    if (FAILED(hr = peek_for_add(job, count, max_files, &wants_reply_name)) ||
+        FAILED(hr = prepare_files(job->type, count, files, &prepared)))
+        return hr;
+    if (wants_reply_name && FAILED(hr = generate_reply_name(prepared[0].local_name, &reply_name)))
+    {
+        free_prepared(prepared, count);
+        return hr;
+    }
 
+    /* Again under the lock: the job may have changed meanwhile.  next is
+     * checked before anything changes, applied once the files are in. */
+    if (FAILED(hr = lock_for_change(job)))
+    {
+        free_prepared(prepared, count);
+        delete_generated_reply(reply_name);
+        return hr;
+    }
+    if (FAILED(hr = check_file_count(job, count, max_files)) ||
+        FAILED(hr = ob_state_next(job->state, OB_EV_FILES_ADDED, job->type, &next)) ||
+        FAILED(hr = reserve_files(job, job->progress.files_total + count)))
+    {
+        unlock_after_change(job, hr);
+        free_prepared(prepared, count);
+        delete_generated_reply(reply_name);
+        return hr;
+    }
+    base = job->progress.files_total;
+    memcpy(&job->files[base], prepared, count * sizeof(*prepared));
+    for (i = 0; i < count; i++) ob_progress_file_added(&job->progress, &job->files[base + i].progress);
     ob_job_apply_event(job, OB_EV_FILES_ADDED);
-    if (job->type == BG_JOB_TYPE_UPLOAD_REPLY && !job->reply_file_name)
-        job->reply_file_name = generated_reply_name(files[0].LocalName);
+    if (reply_name && !job->reply_file_name)
+    {
+        job->reply_file_name = reply_name;
+        job->reply_name_generated = TRUE;
+        reply_name = NULL;
+    }
     unlock_after_change(job, S_OK);
+    HeapFree(GetProcessHeap(), 0, prepared); /* the names now belong to the job */
+    delete_generated_reply(reply_name);      /* a name was set meanwhile */
     wake_scheduler(job);
     return S_OK;
 }
@@ -289,11 +328,15 @@ static HRESULT commit_completed_files(ob_job *job)
     for (i = 0; i < job->progress.files_total; i++)
     {
         ob_file *file = &job->files[i];
-        if (!file->progress.completed || !file->temp_name) continue;
-        if (!MoveFileExW(file->temp_name, file->local_name, MOVEFILE_REPLACE_EXISTING))
-            return HRESULT_FROM_WIN32(GetLastError());
-        ob_str_free(file->temp_name);
-        file->temp_name = NULL;
+        if (!file->progress.completed) continue;
+        if (file->temp_name)
+        {
+            if (!MoveFileExW(file->temp_name, file->local_name, MOVEFILE_REPLACE_EXISTING))
+                return HRESULT_FROM_WIN32(GetLastError());
+            ob_str_free(file->temp_name);
+            file->temp_name = NULL;
+        }
+        file->available = TRUE; /* BG_FILE_PROGRESS.Completed from now on */
     }
     if (job->reply_temp_name && job->reply_file_name)
     {
@@ -312,12 +355,16 @@ static void leave_table(ob_job *job)
 
 HRESULT ob_job_cancel(ob_job *job)
 {
+    WCHAR *generated_reply = NULL;
     HRESULT hr;
+
     if (FAILED(hr = lock_for_change(job))) return hr;
     hr = ob_job_apply_event(job, OB_EV_CANCEL);
     if (SUCCEEDED(hr)) hr = delete_temporaries(job);
+    if (SUCCEEDED(hr) && job->reply_name_generated) ob_str_dup_opt(job->reply_file_name, &generated_reply);
     unlock_after_change(job, hr);
     leave_table(job);
+    delete_generated_reply(generated_reply); /* the empty file AddFile made is ours too */
     if (SUCCEEDED(hr) && job->type != BG_JOB_TYPE_DOWNLOAD) ob_upload_cancel_session(job);
     return hr;
 }
@@ -375,9 +422,10 @@ HRESULT ob_job_get_reply_progress(ob_job *job, BG_JOB_REPLY_PROGRESS *out)
     return S_OK;
 }
 
+/* FILE_SHARE_DELETE: a reader never stops Complete renaming the reply. */
 static HRESULT read_reply_file(const WCHAR *path, UINT64 size, BYTE **buffer)
 {
-    HANDLE file = CreateFileW(path, GENERIC_READ, FILE_SHARE_READ, NULL, OPEN_EXISTING, 0, NULL);
+    HANDLE file = CreateFileW(path, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_DELETE, NULL, OPEN_EXISTING, 0, NULL);
     DWORD got = 0;
     HRESULT hr = S_OK;
 
@@ -394,24 +442,44 @@ static HRESULT read_reply_file(const WCHAR *path, UINT64 size, BYTE **buffer)
     return hr;
 }
 
-HRESULT ob_job_get_reply_data(ob_job *job, BYTE **buffer, UINT64 *length)
+/* Where the reply is now and its size, copied under the lock. */
+static HRESULT locate_reply(ob_job *job, WCHAR **path, UINT64 *length)
 {
     HRESULT hr = S_OK;
-    const WCHAR *path;
 
-    if (job->type != BG_JOB_TYPE_UPLOAD_REPLY) return E_NOTIMPL; /* documented for other types */
-    *buffer = NULL;
+    *path = NULL;
     AcquireSRWLockShared(&job->lock);
     if (job->state != BG_JOB_STATE_TRANSFERRED && job->state != BG_JOB_STATE_ACKNOWLEDGED)
         hr = BG_E_INVALID_STATE;
     else
     {
         *length = job->reply.BytesTotal == BG_SIZE_UNKNOWN ? 0 : job->reply.BytesTotal;
-        path = job->reply_temp_name ? job->reply_temp_name : job->reply_file_name;
         if (*length > REPLY_DATA_LIMIT) hr = BG_E_TOO_LARGE;
-        else if (*length) hr = read_reply_file(path, *length, buffer);
+        else if (*length)
+            hr = ob_str_dup_opt(job->reply_temp_name ? job->reply_temp_name : job->reply_file_name, path);
     }
     ReleaseSRWLockShared(&job->lock);
+    return hr;
+}
+
+/* The file is read with no lock held (up to 1 MiB); a Complete that renamed
+ * it meanwhile sends us to its new name once. */
+HRESULT ob_job_get_reply_data(ob_job *job, BYTE **buffer, UINT64 *length)
+{
+    WCHAR *path, *now;
+    HRESULT hr;
+
+    if (job->type != BG_JOB_TYPE_UPLOAD_REPLY) return E_NOTIMPL; /* documented for other types */
+    *buffer = NULL;
+    if (FAILED(hr = locate_reply(job, &path, length)) || !path) return hr;
+    hr = read_reply_file(path, *length, buffer);
+    if (hr == HRESULT_FROM_WIN32(ERROR_FILE_NOT_FOUND) && SUCCEEDED(hr = locate_reply(job, &now, length)) && now)
+    {
+        if (wcscmp(now, path)) hr = read_reply_file(now, *length, buffer);
+        else hr = HRESULT_FROM_WIN32(ERROR_FILE_NOT_FOUND);
+        ob_str_free(now);
+    }
+    ob_str_free(path);
     return hr;
 }
 
@@ -469,10 +537,12 @@ HRESULT ob_job_get_file_progress(ob_job *job, ULONG index, BG_FILE_PROGRESS *out
     AcquireSRWLockShared(&job->lock);
     if (index < job->progress.files_total)
     {
-        const ob_file_progress *p = &job->files[index].progress;
-        out->BytesTotal = p->bytes_total;
-        out->BytesTransferred = p->bytes_transferred;
-        out->Completed = p->completed;
+        const ob_file *file = &job->files[index];
+        out->BytesTotal = file->progress.bytes_total;
+        out->BytesTransferred = file->progress.bytes_transferred;
+        /* BG_FILE_PROGRESS: a download's file once Complete made it available,
+         * an upload's once it is all sent */
+        out->Completed = job->type == BG_JOB_TYPE_DOWNLOAD ? file->available : file->progress.completed;
         hr = S_OK;
     }
     ReleaseSRWLockShared(&job->lock);
@@ -642,22 +712,59 @@ static BOOL reply_started(const ob_job *job)
            job->state == BG_JOB_STATE_TRANSFERRED;
 }
 
+/* The upload file's name, if one was added (for a generated reply name). */
+static HRESULT peek_upload_file(ob_job *job, WCHAR **local_name, BOOL *generated)
+{
+    HRESULT hr = S_OK;
+    *local_name = NULL;
+    AcquireSRWLockShared(&job->lock);
+    if (job->progress.files_total) hr = ob_str_dup_opt(job->files[0].local_name, local_name);
+    *generated = job->reply_name_generated;
+    ReleaseSRWLockShared(&job->lock);
+    return hr;
+}
+
+/* NULL or empty: a generated name beside the upload file (none until a file
+ * is added), created exclusively like AddFile's.  The name is checked and
+ * the file made with no lock held; the job is checked again under it. */
 HRESULT ob_job_set_reply_file_name(ob_job *job, const WCHAR *name)
 {
-    WCHAR *copy = NULL;
+    WCHAR *copy = NULL, *upload_file, *dropped = NULL;
+    BOOL generate = !name || !*name, generated;
     HRESULT hr;
 
     if (job->type != BG_JOB_TYPE_UPLOAD_REPLY) return E_NOTIMPL; /* docs: choices.md, like its documented Get counterpart */
-    if (name && *name && FAILED(hr = ob_check_reply_name(name))) return hr;
-    if (FAILED(hr = lock_for_change(job))) return hr;
-    if (reply_started(job)) return unlock_after_change(job, BG_E_INVALID_STATE);
+    if (!generate && FAILED(hr = ob_check_reply_name(name))) return hr;
+    if (FAILED(hr = peek_upload_file(job, &upload_file, &generated))) return hr;
+    if (generate && generated) /* already a generated name: keep it */
+        hr = S_OK;
+    else if (generate && upload_file)
+        hr = generate_reply_name(upload_file, &copy);
+    else if (!generate && !(copy = ob_path_normalize(name)))
+        hr = E_OUTOFMEMORY;
+    ob_str_free(upload_file);
+    if (FAILED(hr)) return hr;
 
-    if (name && *name) copy = ob_str_dup(name);
-    else if (job->progress.files_total) copy = generated_reply_name(job->files[0].local_name);
-    if (!copy && ((name && *name) || job->progress.files_total)) return unlock_after_change(job, E_OUTOFMEMORY);
-    ob_str_free(job->reply_file_name);
-    job->reply_file_name = copy;
-    return unlock_after_change(job, S_OK);
+    if (FAILED(hr = lock_for_change(job)))
+    {
+        if (generate) delete_generated_reply(copy);
+        else ob_str_free(copy);
+        return hr;
+    }
+    if (reply_started(job)) hr = BG_E_INVALID_STATE;
+    else if (!(generate && !copy && job->progress.files_total)) /* else: keep the generated name */
+    {
+        if (job->reply_name_generated) dropped = job->reply_file_name;
+        else ob_str_free(job->reply_file_name);
+        job->reply_file_name = copy;
+        job->reply_name_generated = generate && copy;
+        copy = NULL;
+    }
+    unlock_after_change(job, hr);
+    if (generate) delete_generated_reply(copy); /* not taken */
+    else ob_str_free(copy);
+    delete_generated_reply(dropped);            /* the empty file we made for the old name */
+    return hr;
 }
 
 static HRESULT check_credentials(const BG_AUTH_CREDENTIALS *cred)

@@ -20,6 +20,7 @@ typedef struct ob_file {
     WCHAR *temp_name;          /* the partial download, once one exists */
     ob_remote_kind kind;
     FILETIME remote_modified;  /* as last probed; a change restarts the file */
+    BOOL available;            /* Complete gave it its name (BG_FILE_PROGRESS.Completed) */
     ob_file_progress progress;
 } ob_file;
 
@@ -65,7 +66,8 @@ typedef struct ob_job {
     WCHAR *proxy_list;
     WCHAR *proxy_bypass;
     ob_credential credentials[OB_AUTH_TARGETS][OB_AUTH_SCHEMES];
-    WCHAR *reply_file_name;
+    WCHAR *reply_file_name;    /* normalised (path.h) */
+    BOOL reply_name_generated; /* ...and an empty file AddFile created for it */
     WCHAR *reply_temp_name;
     BG_JOB_REPLY_PROGRESS reply;
     FILETIME created, modified, transfer_completed;

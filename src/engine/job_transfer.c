@@ -1,8 +1,9 @@
 /* The job record as the scheduler and its workers see it: claiming a job,
  * files, temporary files, progress, errors and retry timing.  Every function
- * takes the job's lock for a moment; none holds it across I/O except the
- * creation of a temporary file, so that Cancel never misses one. */
+ * takes the job's lock for a moment; none holds it across I/O (a temporary
+ * file is made between two holds, and deleted again if Cancel came between). */
 #include "job.h"
+#include "path.h"
 #include "str.h"
 #include "transport.h"
 
@@ -160,15 +161,18 @@ HRESULT ob_job_file_probed(ob_job *job, ULONG index, UINT64 size, const FILETIME
 
 /* "dir\BITxxxx.tmp" beside the destination: GetTempFileName creates it, so
  * the name is ours alone. */
-static HRESULT create_temp_file(const WCHAR *local_name, WCHAR **out)
+static HRESULT create_temp_file(const WCHAR *beside, WCHAR **out)
 {
-    WCHAR dir[MAX_PATH], name[MAX_PATH];
-    WCHAR *slash;
+    WCHAR name[MAX_PATH], *dir;
 
-    lstrcpynW(dir, local_name, ARRAYSIZE(dir));
-    if (!(slash = wcsrchr(dir, '\\'))) return HRESULT_FROM_WIN32(ERROR_INVALID_NAME);
-    *slash = 0;
-    if (!GetTempFileNameW(dir, L"BIT", 0, name)) return HRESULT_FROM_WIN32(GetLastError());
+    *out = NULL;
+    if (!beside || !(dir = ob_path_dir(beside))) return beside ? E_OUTOFMEMORY : E_UNEXPECTED;
+    if (!GetTempFileNameW(dir, L"BIT", 0, name))
+    {
+        ob_str_free(dir);
+        return HRESULT_FROM_WIN32(GetLastError());
+    }
+    ob_str_free(dir);
     if (!(*out = ob_str_dup(name)))
     {
         DeleteFileW(name);
@@ -177,36 +181,104 @@ static HRESULT create_temp_file(const WCHAR *local_name, WCHAR **out)
     return S_OK;
 }
 
-/* Beside where the file ends up: the local name of a download, the remote
- * path of an SMB upload. */
-static HRESULT create_file_temp(ob_job *job, ob_file *file)
+/* Where the file ends up, whose directory takes its temporary file: the
+ * local name of a download, the remote path of an SMB upload. */
+static WCHAR *temp_beside(ob_job *job, const ob_file *file)
 {
-    WCHAR *remote_path;
-    HRESULT hr;
+    if (job->type == BG_JOB_TYPE_DOWNLOAD) return ob_str_dup(file->local_name);
+    return ob_remote_to_path(file->remote_name);
+}
 
-    if (job->type == BG_JOB_TYPE_DOWNLOAD) return create_temp_file(file->local_name, &file->temp_name);
-    if (!(remote_path = ob_remote_to_path(file->remote_name))) return E_OUTOFMEMORY;
-    hr = create_temp_file(remote_path, &file->temp_name);
-    ob_str_free(remote_path);
+static BOOL file_is_gone(const WCHAR *path)
+{
+    DWORD err;
+    if (GetFileAttributesW(path) != INVALID_FILE_ATTRIBUTES) return FALSE;
+    err = GetLastError();
+    return err == ERROR_FILE_NOT_FOUND || err == ERROR_PATH_NOT_FOUND;
+}
+
+/* A job's temporary file (a file's or the reply's), made or found with no
+ * lock held.  Under the lock: the current name and what it sits beside.
+ * Outside: a recorded file that is gone (deleted behind our back) is dropped,
+ * and a new one is created if there is none.  Under the lock again, the
+ * caller's install() keeps the new file if the job still runs and has none
+ * meanwhile; otherwise the new file is deleted (Cancel never misses one). */
+typedef struct temp_slot {
+    WCHAR *current;            /* the name recorded, or NULL */
+    WCHAR *beside;
+    BOOL lost;                 /* current no longer exists */
+    WCHAR *created;
+} temp_slot;
+
+static HRESULT temp_slot_prepare(temp_slot *t)
+{
+    HRESULT hr = S_OK;
+    if (t->current && file_is_gone(t->current)) t->lost = TRUE;
+    if (!t->current || t->lost) hr = create_temp_file(t->beside, &t->created);
     return hr;
+}
+
+/* Under the lock: installs the outcome into *slot; TRUE if the file starts
+ * again from zero (its temporary file was lost). */
+static BOOL temp_slot_install(temp_slot *t, WCHAR **slot)
+{
+    BOOL restart = FALSE;
+    if (t->lost && *slot && !wcscmp(*slot, t->current))
+    {
+        ob_str_free(*slot);
+        *slot = NULL;
+        restart = TRUE;
+    }
+    if (!*slot && t->created)
+    {
+        *slot = t->created;
+        t->created = NULL;
+    }
+    return restart;
+}
+
+static void temp_slot_free(temp_slot *t)
+{
+    if (t->created) DeleteFileW(t->created); /* not taken: the job stopped or has one */
+    ob_str_free(t->created);
+    ob_str_free(t->current);
+    ob_str_free(t->beside);
 }
 
 HRESULT ob_job_file_begin(ob_job *job, ULONG index, WCHAR **temp_name, UINT64 *offset, ob_remote_info *expected)
 {
+    temp_slot t = { 0 };
     ob_file *file;
     HRESULT hr = E_ABORT;
 
+    AcquireSRWLockShared(&job->lock);
+    file = &job->files[index];
+    if (ob_state_is_running(job->state))
+        hr = SUCCEEDED(ob_str_dup_opt(file->temp_name, &t.current)) && (t.beside = temp_beside(job, file))
+                 ? S_OK : E_OUTOFMEMORY;
+    ReleaseSRWLockShared(&job->lock);
+    if (SUCCEEDED(hr)) hr = temp_slot_prepare(&t);
+    if (FAILED(hr))
+    {
+        temp_slot_free(&t);
+        return hr;
+    }
+
     AcquireSRWLockExclusive(&job->lock);
     file = &job->files[index];
-    if (ob_state_is_running(job->state) && (file->temp_name || SUCCEEDED(hr = create_file_temp(job, file))))
+    hr = E_ABORT;
+    if (ob_state_is_running(job->state))
     {
-        hr = (*temp_name = ob_str_dup(file->temp_name)) ? S_OK : E_OUTOFMEMORY;
+        if (temp_slot_install(&t, &file->temp_name)) ob_progress_file_restart(&job->progress, &file->progress);
+        hr = file->temp_name ? ((*temp_name = ob_str_dup(file->temp_name)) ? S_OK : E_OUTOFMEMORY)
+                             : HRESULT_FROM_WIN32(ERROR_FILE_NOT_FOUND);
         *offset = file->progress.bytes_transferred;
         expected->size = file->progress.bytes_total;
         expected->modified = file->remote_modified;
-        if (job->state == BG_JOB_STATE_CONNECTING) ob_job_apply_event(job, OB_EV_TRANSFER);
+        if (SUCCEEDED(hr) && job->state == BG_JOB_STATE_CONNECTING) ob_job_apply_event(job, OB_EV_TRANSFER);
     }
     ReleaseSRWLockExclusive(&job->lock);
+    temp_slot_free(&t);
     return hr;
 }
 
@@ -367,28 +439,36 @@ BOOL ob_job_upload_acked(ob_job *job, UINT64 received)
     return keep_going;
 }
 
+/* The rename is done with no lock held (an SMB rename is a network round
+ * trip); the job then forgets the temporary file if it still runs. */
 HRESULT ob_job_upload_commit_file(ob_job *job)
 {
+    WCHAR *temp = NULL, *remote_path = NULL;
     ob_file *file;
-    WCHAR *remote_path;
     HRESULT hr = E_ABORT;
 
-    AcquireSRWLockExclusive(&job->lock);
+    AcquireSRWLockShared(&job->lock);
     file = &job->files[0];
     if (ob_state_is_running(job->state) && file->temp_name)
+        hr = SUCCEEDED(ob_str_dup_opt(file->temp_name, &temp)) && (remote_path = ob_remote_to_path(file->remote_name))
+                 ? S_OK : E_OUTOFMEMORY;
+    ReleaseSRWLockShared(&job->lock);
+    if (SUCCEEDED(hr) && !MoveFileExW(temp, remote_path, MOVEFILE_REPLACE_EXISTING))
+        hr = HRESULT_FROM_WIN32(GetLastError());
+    if (SUCCEEDED(hr))
     {
-        if (!(remote_path = ob_remote_to_path(file->remote_name))) hr = E_OUTOFMEMORY;
-        else if (!MoveFileExW(file->temp_name, remote_path, MOVEFILE_REPLACE_EXISTING))
-            hr = HRESULT_FROM_WIN32(GetLastError());
-        else
+        AcquireSRWLockExclusive(&job->lock);
+        file = &job->files[0];
+        if (file->temp_name && !wcscmp(file->temp_name, temp))
         {
             ob_str_free(file->temp_name);
             file->temp_name = NULL; /* no longer ours to rename or delete */
-            hr = S_OK;
         }
-        ob_str_free(remote_path);
+        if (!ob_state_is_running(job->state)) hr = E_ABORT;
+        ReleaseSRWLockExclusive(&job->lock);
     }
-    ReleaseSRWLockExclusive(&job->lock);
+    ob_str_free(temp);
+    ob_str_free(remote_path);
     return hr;
 }
 
@@ -406,18 +486,34 @@ void ob_job_upload_sent(ob_job *job, const WCHAR *reply_url)
 
 HRESULT ob_job_reply_begin(ob_job *job, UINT64 size, WCHAR **temp_name, UINT64 *offset)
 {
+    temp_slot t = { 0 };
     HRESULT hr = E_ABORT;
 
-    AcquireSRWLockExclusive(&job->lock);
-    if (ob_state_is_running(job->state) &&
-        (job->reply_temp_name || SUCCEEDED(hr = create_temp_file(job->reply_file_name, &job->reply_temp_name))))
+    AcquireSRWLockShared(&job->lock);
+    if (ob_state_is_running(job->state))
+        hr = SUCCEEDED(ob_str_dup_opt(job->reply_temp_name, &t.current)) &&
+             SUCCEEDED(ob_str_dup_opt(job->reply_file_name, &t.beside)) ? S_OK : E_OUTOFMEMORY;
+    ReleaseSRWLockShared(&job->lock);
+    if (SUCCEEDED(hr)) hr = temp_slot_prepare(&t);
+    if (FAILED(hr))
     {
-        if (job->reply.BytesTotal != size) job->reply.BytesTransferred = 0; /* a new or changed reply */
+        temp_slot_free(&t);
+        return hr;
+    }
+
+    AcquireSRWLockExclusive(&job->lock);
+    hr = E_ABORT;
+    if (ob_state_is_running(job->state))
+    {
+        if (temp_slot_install(&t, &job->reply_temp_name) || job->reply.BytesTotal != size)
+            job->reply.BytesTransferred = 0; /* a new or changed reply, or its file was lost */
         job->reply.BytesTotal = size;
         *offset = job->reply.BytesTransferred;
-        hr = (*temp_name = ob_str_dup(job->reply_temp_name)) ? S_OK : E_OUTOFMEMORY;
+        hr = !job->reply_temp_name ? HRESULT_FROM_WIN32(ERROR_FILE_NOT_FOUND)
+             : (*temp_name = ob_str_dup(job->reply_temp_name)) ? S_OK : E_OUTOFMEMORY;
     }
     ReleaseSRWLockExclusive(&job->lock);
+    temp_slot_free(&t);
     return hr;
 }
 

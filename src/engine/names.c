@@ -1,4 +1,5 @@
 #include "names.h"
+#include "path.h"
 #include "str.h"
 #include <wctype.h>
 
@@ -27,20 +28,49 @@ static BOOL is_unc_path(const WCHAR *p)
     return sep && sep > server && sep[1] && sep[1] != '\\' && sep[1] != '/';
 }
 
+/* A segment Windows would not keep as written: a device (NUL, CON, COM1...,
+ * with or without an extension) or a name ending in a dot or a space (Win32
+ * drops those, so "." and ".." too), which would name another file. */
+static BOOL is_device_name(const WCHAR *segment, size_t len)
+{
+    static const WCHAR *const devices[] = { L"CON", L"PRN", L"AUX", L"NUL", L"CONIN$", L"CONOUT$", L"CLOCK$" };
+    size_t base = 0, i;
+
+    while (base < len && segment[base] != '.') base++;
+    while (base && segment[base - 1] == ' ') base--;
+    if (base == 4 && (!_wcsnicmp(segment, L"COM", 3) || !_wcsnicmp(segment, L"LPT", 3)) &&
+        segment[3] >= '1' && segment[3] <= '9')
+        return TRUE;
+    for (i = 0; i < ARRAYSIZE(devices); i++)
+        if (base == wcslen(devices[i]) && !_wcsnicmp(segment, devices[i], base)) return TRUE;
+    return FALSE;
+}
+
+static BOOL is_clean_segment(const WCHAR *segment, size_t len)
+{
+    if (len > MAX_PATH) return FALSE;
+    if (!len) return TRUE; /* "\\" of a UNC name, or a trailing separator: judged elsewhere */
+    if (segment[len - 1] == '.' || segment[len - 1] == ' ') return FALSE;
+    return !is_device_name(segment, len);
+}
+
 /* No wildcards, no NTFS stream (a colon other than the drive's), every
- * segment at most MAX_PATH characters. */
+ * segment at most MAX_PATH characters and kept by Windows as written. */
 static BOOL is_clean_path(const WCHAR *p)
 {
-    const WCHAR *start = is_drive_path(p) ? p + 2 : p, *c;
-    size_t segment = 0;
-    for (c = start; *c; c++)
+    const WCHAR *start = is_drive_path(p) ? p + 2 : p, *c, *segment = start;
+
+    for (c = start;; c++)
     {
         if (*c == '*' || *c == '?' || *c == ':' || *c == '<' || *c == '>' || *c == '|' || *c == '"')
             return FALSE;
-        segment = (*c == '\\' || *c == '/') ? 0 : segment + 1;
-        if (segment > MAX_PATH) return FALSE;
+        if (!*c || ob_path_is_separator(*c))
+        {
+            if (!is_clean_segment(segment, (size_t)(c - segment))) return FALSE;
+            if (!*c) return TRUE;
+            segment = c + 1;
+        }
     }
-    return TRUE;
 }
 
 /* "\\server\pipe\name": a named pipe on another machine, not a file. */
@@ -94,12 +124,59 @@ static BOOL is_clean_url_path(const WCHAR *path)
     return TRUE;
 }
 
+/* A port is 1 to 65535, in digits. */
+static BOOL is_port(const WCHAR *p, const WCHAR *end)
+{
+    ULONG value = 0;
+    if (p == end || end - p > 5) return FALSE;
+    for (; p < end; p++)
+    {
+        if (*p < '0' || *p > '9') return FALSE;
+        value = value * 10 + (*p - '0');
+    }
+    return value >= 1 && value <= 65535;
+}
+
+/* "[v6address]": hex digits, colons and dots (an IPv4 tail) between brackets. */
+static BOOL is_ipv6_literal(const WCHAR *open, const WCHAR *close)
+{
+    const WCHAR *c;
+    if (close - open < 3) return FALSE;
+    for (c = open + 1; c < close; c++)
+        if (!iswxdigit(*c) && *c != ':' && *c != '.') return FALSE;
+    return TRUE;
+}
+
+/* The authority (up to the path, query or fragment): [user@]host[:port],
+ * host a name or a bracketed IPv6 literal. */
+static BOOL is_authority(const WCHAR *authority, const WCHAR *end)
+{
+    const WCHAR *host = authority, *host_end, *c;
+
+    for (c = authority; c < end; c++)
+        if (*c == '@') host = c + 1;
+    if (host < end && *host == '[')
+    {
+        for (host_end = host; host_end < end && *host_end != ']'; host_end++) {}
+        if (host_end == end || !is_ipv6_literal(host, host_end)) return FALSE;
+        host_end++;
+    }
+    else
+    {
+        for (host_end = host; host_end < end && *host_end != ':'; host_end++)
+            if (*host_end == '[' || *host_end == ']') return FALSE;
+        if (host_end == host) return FALSE;
+    }
+    if (host_end == end) return TRUE;
+    return *host_end == ':' && is_port(host_end + 1, end);
+}
+
 static HRESULT check_http_url(const WCHAR *name)
 {
     const WCHAR *host = wcsstr(name, L"://") + 3, *c;
-    if (!*host || *host == '/' || *host == ':') return E_INVALIDARG;
     for (c = name; *c; c++)
         if (*c <= ' ') return E_INVALIDARG;
+    if (!is_authority(host, host + wcscspn(host, L"/?#"))) return E_INVALIDARG;
     return is_clean_url_path(host) ? S_OK : E_INVALIDARG;
 }
 
@@ -135,27 +212,34 @@ HRESULT ob_check_remote_name(const WCHAR *name, BG_JOB_TYPE type, ob_remote_kind
 
 static HRESULT directory_of_must_exist(const WCHAR *path)
 {
-    WCHAR dir[MAX_PATH];
-    WCHAR *slash;
+    WCHAR *dir;
     DWORD attrs;
 
-    wcscpy(dir, path);
-    slash = wcsrchr(dir, '\\');
-    if (!slash || wcsrchr(dir, '/') > slash) slash = wcsrchr(dir, '/');
-    if (!slash || !slash[1]) return E_INVALIDARG; /* names a directory, not a file */
-    slash[1] = 0;
+    if (!*ob_path_leaf(path)) return E_INVALIDARG; /* names a directory, not a file */
+    if (!(dir = ob_path_dir(path))) return E_OUTOFMEMORY;
     attrs = GetFileAttributesW(dir);
+    ob_str_free(dir);
     if (attrs == INVALID_FILE_ATTRIBUTES || !(attrs & FILE_ATTRIBUTE_DIRECTORY))
         return HRESULT_FROM_WIN32(ERROR_PATH_NOT_FOUND);
     return S_OK;
 }
 
-static HRESULT file_must_exist(const WCHAR *path)
+/* An upload's file: there, a file, and readable by the caller. */
+static HRESULT file_must_be_readable(const WCHAR *path)
 {
     DWORD attrs = GetFileAttributesW(path);
+    HANDLE file;
+
     if (attrs == INVALID_FILE_ATTRIBUTES) return HRESULT_FROM_WIN32(ERROR_FILE_NOT_FOUND);
     if (attrs & FILE_ATTRIBUTE_DIRECTORY) return E_INVALIDARG;
-    return S_OK;
+    file = CreateFileW(path, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
+                       OPEN_EXISTING, 0, NULL);
+    if (file != INVALID_HANDLE_VALUE)
+    {
+        CloseHandle(file);
+        return S_OK;
+    }
+    return GetLastError() == ERROR_ACCESS_DENIED ? E_ACCESSDENIED : HRESULT_FROM_WIN32(GetLastError());
 }
 
 static BOOL is_directory(const WCHAR *path)
@@ -164,21 +248,30 @@ static BOOL is_directory(const WCHAR *path)
     return attrs != INVALID_FILE_ATTRIBUTES && (attrs & FILE_ATTRIBUTE_DIRECTORY);
 }
 
+static BOOL is_local_syntax(const WCHAR *name)
+{
+    return name && wcslen(name) < MAX_PATH && !is_device_path(name) && is_full_path(name);
+}
+
+/* A file the engine writes: its temporary file goes beside it, so the
+ * directory must exist, take new files, and leave room for "BITxxxx.tmp". */
+static HRESULT check_written_name(const WCHAR *name)
+{
+    HRESULT hr;
+    if (ob_path_dir_len(name) - 1 > OB_PATH_TEMP_DIR_MAX) return E_INVALIDARG;
+    if (is_directory(name)) return E_INVALIDARG;
+    if (FAILED(hr = directory_of_must_exist(name))) return hr;
+    return ob_path_check_writable(name);
+}
+
 HRESULT ob_check_local_name(const WCHAR *name, BG_JOB_TYPE type)
 {
-    if (!name || wcslen(name) >= MAX_PATH || is_device_path(name) || !is_full_path(name))
-        return E_INVALIDARG;
-    if (type == BG_JOB_TYPE_DOWNLOAD)
-    {
-        if (is_directory(name)) return E_INVALIDARG;
-        return directory_of_must_exist(name);
-    }
-    return file_must_exist(name);
+    if (!is_local_syntax(name)) return E_INVALIDARG;
+    return type == BG_JOB_TYPE_DOWNLOAD ? check_written_name(name) : file_must_be_readable(name);
 }
 
 HRESULT ob_check_reply_name(const WCHAR *name)
 {
-    if (wcslen(name) >= MAX_PATH || is_device_path(name) || !is_full_path(name)) return E_INVALIDARG;
-    if (is_directory(name)) return E_INVALIDARG; /* names a directory, not a file */
-    return directory_of_must_exist(name);
+    if (!is_local_syntax(name)) return E_INVALIDARG;
+    return check_written_name(name);
 }

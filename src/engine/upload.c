@@ -7,6 +7,7 @@
 #include "bup.h"
 #include "fetch_file.h"
 #include "notify.h"
+#include "path.h"
 #include "str.h"
 
 /* Fragments start at 1 MiB and grow while they go fast: per fragment there
@@ -79,12 +80,6 @@ static result send_packet(upload *u, ob_bup_packet packet, const ob_bup_fragment
     ob_bup_parse_ack(status, raw, ack);
     ob_str_free(raw);
     return ok();
-}
-
-static const WCHAR *file_name_part(const WCHAR *path)
-{
-    const WCHAR *slash = wcsrchr(path, '\\');
-    return slash ? slash + 1 : path;
 }
 
 /* Before a new session: a Ping opens the connection and settles any
@@ -187,7 +182,7 @@ static result send_fragment(upload *u, UINT64 offset, UINT64 *next, ob_bup_ack *
     f.first = offset;
     f.length = (DWORD)min(u->size - offset, u->fragment_size);
     f.total = u->size;
-    f.content_name = offset == 0 ? file_name_part(u->info.local_name) : NULL;
+    f.content_name = offset == 0 ? ob_path_leaf(u->info.local_name) : NULL;
     if (FAILED((r = read_fragment(u, &f)).hr)) return r;
     if (FAILED((r = send_packet(u, OB_BUP_FRAGMENT, &f, u->buffer, ack)).hr)) return r;
     adapt_fragment_size(u, GetTickCount64() - started);

@@ -61,13 +61,17 @@ static void test_file_progress_is_live(void **state)
     assert_true(saw_partial);
     p = file_progress(file);
     assert_true(p.BytesTotal == 400000 && p.BytesTransferred == 400000);
-    assert_true(p.Completed);
+    /* BG_FILE_PROGRESS: a download's Completed means available to the user,
+     * which is after Complete */
+    assert_false(p.Completed);
 
     assert_hr_equal(IBackgroundCopyJob_GetTimes(job, &times), S_OK);
     assert_true(CompareFileTime(&times.TransferCompletionTime, &times.CreationTime) >= 0);
     assert_true(times.TransferCompletionTime.dwHighDateTime != 0);
-    IBackgroundCopyFile_Release(file);
     assert_hr_equal(IBackgroundCopyJob_Complete(job), S_OK);
+    p = file_progress(file);
+    assert_true(p.Completed);
+    IBackgroundCopyFile_Release(file);
     assert_true(ts_file_has_pattern(ts_path(L"live.bin"), 400000));
     IBackgroundCopyJob_Release(job);
 }

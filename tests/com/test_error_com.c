@@ -118,6 +118,14 @@ static void test_http_404_error_object(void **state)
     /* documented: E_INVALIDARG for a LanguageId of 0 */
     assert_hr_equal(IBackgroundCopyError_GetErrorDescription(error, 0, &text), E_INVALIDARG);
     assert_hr_equal(IBackgroundCopyError_GetErrorContextDescription(error, 0, &text), E_INVALIDARG);
+    /* ...and the manager agrees for the same code (issue 15 item 20; choices.md) */
+    {
+        IBackgroundCopyManager *manager = ct_manager();
+        text = (WCHAR *)1;
+        assert_hr_equal(IBackgroundCopyManager_GetErrorDescription(manager, 0x80190194, 0, &text), E_INVALIDARG);
+        assert_null(text);
+        IBackgroundCopyManager_Release(manager);
+    }
     assert_hr_equal(IBackgroundCopyError_GetErrorDescription(error, CT_LANG_EN_US, NULL), E_INVALIDARG);
 
     assert_hr_equal(IBackgroundCopyJob_GetErrorCount(job, &count), S_OK);

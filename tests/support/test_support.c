@@ -41,12 +41,15 @@ BOOL ts_file_exists(const WCHAR *path)
     return GetFileAttributesW(path) != INVALID_FILE_ATTRIBUTES;
 }
 
-ULONG ts_count_files(const WCHAR *pattern)
+ULONG ts_count_files_in(const WCHAR *dir, const WCHAR *pattern)
 {
+    WCHAR path[MAX_PATH * 2];
     WIN32_FIND_DATAW found;
-    HANDLE search = FindFirstFileW(ts_path(pattern), &found);
+    HANDLE search;
     ULONG count = 0;
 
+    swprintf(path, ARRAYSIZE(path), L"%ls\\%ls", dir, pattern);
+    search = FindFirstFileW(path, &found);
     if (search == INVALID_HANDLE_VALUE) return 0;
     do count++;
     while (FindNextFileW(search, &found));
@@ -54,23 +57,44 @@ ULONG ts_count_files(const WCHAR *pattern)
     return count;
 }
 
-void ts_cleanup(void)
+ULONG ts_count_files(const WCHAR *pattern)
 {
-    WCHAR pattern[MAX_PATH];
+    return ts_count_files_in(ts_scratch_dir(), pattern);
+}
+
+void ts_make_dir(const WCHAR *path)
+{
+    if (!CreateDirectoryW(path, NULL)) fail_msg("CreateDirectory(%ls): error %lu", path, GetLastError());
+}
+
+/* Everything under dir, then dir itself. */
+static void remove_tree(const WCHAR *dir)
+{
+    WCHAR pattern[MAX_PATH * 2], child[MAX_PATH * 2];
     WIN32_FIND_DATAW found;
     HANDLE search;
 
-    if (!scratch[0]) return;
-    swprintf(pattern, MAX_PATH, L"%ls\\*", scratch);
+    swprintf(pattern, ARRAYSIZE(pattern), L"%ls\\*", dir);
     search = FindFirstFileW(pattern, &found);
     if (search != INVALID_HANDLE_VALUE)
     {
         do
-            if (!(found.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY)) DeleteFileW(ts_path(found.cFileName));
+        {
+            if (!wcscmp(found.cFileName, L".") || !wcscmp(found.cFileName, L"..")) continue;
+            swprintf(child, ARRAYSIZE(child), L"%ls\\%ls", dir, found.cFileName);
+            if (found.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) remove_tree(child);
+            else DeleteFileW(child);
+        }
         while (FindNextFileW(search, &found));
         FindClose(search);
     }
-    RemoveDirectoryW(scratch);
+    RemoveDirectoryW(dir);
+}
+
+void ts_cleanup(void)
+{
+    if (!scratch[0]) return;
+    remove_tree(scratch);
     scratch[0] = 0;
 }
 
@@ -78,4 +102,47 @@ int ts_group_teardown(void **state)
 {
     ts_cleanup();
     return 0;
+}
+
+static void take_name(const WCHAR *dir, const WCHAR *prefix, const WCHAR *ext, DWORD tick)
+{
+    WCHAR name[MAX_PATH];
+    swprintf(name, MAX_PATH, L"%ls\\%ls%04X%ls", dir, prefix, tick & 0xffff, ext);
+    ts_write_file(name, "user", 4);
+}
+
+DWORD ts_take_tick_names(const WCHAR *dir, const WCHAR *prefix, const WCHAR *ext, DWORD *first)
+{
+    const DWORD span = 1500;
+    DWORD attempt, t0, lead, i, now;
+
+    for (attempt = 0; attempt < 3; attempt++)
+    {
+        t0 = GetTickCount();
+        lead = 3000u << attempt;
+        for (i = 0; i < span; i++) take_name(dir, prefix, ext, t0 + lead + i);
+        now = GetTickCount();
+        *first = t0 + lead;
+        if (now - t0 < lead)
+        {
+            Sleep(lead - (now - t0) + 20);
+            return t0 + lead + span;
+        }
+        if (now - t0 < lead + span - 800) return t0 + lead + span;
+    }
+    fail_msg("creating %lu files takes longer than %lu ms here", span, lead);
+    return 0;
+}
+
+BOOL ts_file_holds(const WCHAR *path, const char *text)
+{
+    char buffer[256];
+    DWORD got = 0, len = (DWORD)strlen(text);
+    HANDLE f = CreateFileW(path, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
+                           OPEN_EXISTING, 0, NULL);
+    BOOL ok;
+    if (f == INVALID_HANDLE_VALUE) return FALSE;
+    ok = ReadFile(f, buffer, sizeof(buffer), &got, NULL) && got == len && !memcmp(buffer, text, len);
+    CloseHandle(f);
+    return ok;
 }

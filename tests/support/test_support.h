@@ -19,7 +19,19 @@ BOOL ts_file_exists(const WCHAR *path);
 /* Files in the scratch directory matching a wildcard pattern ("BIT*.tmp":
  * the temporary files of downloads). */
 ULONG ts_count_files(const WCHAR *pattern);
-/* Removes the scratch directory and everything in it. */
+/* The same in another directory. */
+ULONG ts_count_files_in(const WCHAR *dir, const WCHAR *pattern);
+/* Creates a directory (the test fails if it cannot). */
+void ts_make_dir(const WCHAR *path);
+/* Creates "<dir>\<prefix>XXXX<ext>" files holding "user" for every XXXX
+ * that GetTickCount() & 0xffff takes over the next 1.5 s or so, and returns
+ * once the tick count is inside that range (*first: its start): a name made
+ * from the tick count now is one of them.  Returns the tick at which the
+ * range ends; a test checks it has not passed before relying on it. */
+DWORD ts_take_tick_names(const WCHAR *dir, const WCHAR *prefix, const WCHAR *ext, DWORD *first);
+/* TRUE if the file holds exactly these bytes. */
+BOOL ts_file_holds(const WCHAR *path, const char *text);
+/* Removes the scratch directory and everything in it, subdirectories too. */
 void ts_cleanup(void);
 /* A CMocka group teardown that only calls ts_cleanup(). */
 int ts_group_teardown(void **state);

@@ -32,13 +32,21 @@ static void text_contains(HRESULT code, DWORD langid, const WCHAR *want)
 static void test_bits_code_in_english(void **state)
 {
     text_contains(BG_E_NOT_FOUND, ENGLISH, L"The requested job could not be found.");
-    text_contains(BG_E_NOT_FOUND, 0, L"The requested job could not be found.");
+}
+
+/* "The LanguageId parameter cannot be 0" (IBackgroundCopyError's pages): the
+ * one lookup behind the manager and the error object says so for both. */
+static void test_language_zero_is_invalid(void **state)
+{
+    WCHAR *text = (WCHAR *)1;
+    assert_hr_equal(ob_error_text(self(), BG_E_NOT_FOUND, 0, &text), E_INVALIDARG);
+    assert_hr_equal(ob_error_text(self(), BG_E_HTTP_ERROR_404, 0, &text), E_INVALIDARG);
+    assert_hr_equal(ob_error_text(self(), E_ACCESSDENIED, 0, &text), E_INVALIDARG);
 }
 
 static void test_http_error_text(void **state)
 {
     text_contains(BG_E_HTTP_ERROR_404, ENGLISH, L"404");
-    text_contains(BG_E_HTTP_ERROR_404, 0, L"not found");
     /* every status >= 400 maps to BG_E_HTTP_ERROR_nnn, and each has a text */
     text_contains((HRESULT)0x801901AD, ENGLISH, L"HTTP status 429");
     text_contains((HRESULT)0x80190258, ENGLISH, L"HTTP status 600");
@@ -90,7 +98,7 @@ static void test_win32_code_from_system_table(void **state)
     LocalFree(system);
     CoTaskMemFree(text);
 
-    text_contains(E_ACCESSDENIED, 0, L"ccess");
+    text_contains(E_ACCESSDENIED, ENGLISH, L"ccess");
 }
 
 static void test_unknown_language(void **state)
@@ -173,6 +181,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_bits_code_in_english),
+        cmocka_unit_test(test_language_zero_is_invalid),
         cmocka_unit_test(test_http_error_text),
         cmocka_unit_test(test_success_code_text),
         cmocka_unit_test(test_no_trailing_line_break),

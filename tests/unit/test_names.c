@@ -1,6 +1,7 @@
 /* Remote and local name rules of BG_FILE_INFO (bits-semantics §1.8, §1.5). */
 #include "test_support.h"
 #include "names.h"
+#include "path.h"
 #include "str.h"
 #include <stdio.h>
 
@@ -233,6 +234,98 @@ static void test_remote_segment_length(void **state)
     free(seg);
 }
 
+/* Ports are 1-65535 in digits; an IPv6 literal needs its closing bracket
+ * (issue 15 item 19: each of these was accepted). */
+static void test_http_ports_and_hosts(void **state)
+{
+    int i;
+    for (i = 0; i < 3; i++)
+    {
+        remote_ok(L"http://host:1/x", all_types[i], OB_REMOTE_HTTP);
+        remote_ok(L"http://host:65535/x", all_types[i], OB_REMOTE_HTTP);
+        remote_ok(L"http://[::1]/x", all_types[i], OB_REMOTE_HTTP);
+        remote_ok(L"http://[::1]:8080/x", all_types[i], OB_REMOTE_HTTP);
+        remote_ok(L"https://[fe80::1:2]/x", all_types[i], OB_REMOTE_HTTP);
+        remote_ok(L"http://user@host:8080/x", all_types[i], OB_REMOTE_HTTP);
+        remote_ok(L"http://host:80?x=1", all_types[i], OB_REMOTE_HTTP);
+    }
+    remote_bad_all(L"http://host:99999/x");
+    remote_bad_all(L"http://host:65536/x");
+    remote_bad_all(L"http://host:0/x");
+    remote_bad_all(L"http://host:00/x");
+    remote_bad_all(L"http://host:abc/x");
+    remote_bad_all(L"http://host:80a/x");
+    remote_bad_all(L"http://host:/x");
+    remote_bad_all(L"http://host:-1/x");
+    remote_bad_all(L"http://[::1/x");
+    remote_bad_all(L"http://[::1");
+    remote_bad_all(L"http://[]/x");
+    remote_bad_all(L"http://[::1]x/x");
+    remote_bad_all(L"http://[::g]/x");
+    remote_bad_all(L"http://ho]st/x");
+    remote_bad_all(L"http://user@/x");
+}
+
+/* Names Windows does not keep as written: devices (with or without an
+ * extension) and names ending in a dot or a space (issue 15 item 19). */
+static void test_device_and_trailing_names_rejected(void **state)
+{
+    static const WCHAR *const bad[] = {
+        L"NUL", L"nul", L"CON", L"PRN", L"AUX", L"COM1", L"com9", L"LPT1", L"NUL.txt", L"con.bin",
+        L"COM1.log", L"NUL .txt", L"CONIN$", L"CONOUT$", L"file.", L"file ", L"file. ", L"..", L".",
+    };
+    static const WCHAR *const good[] = { L"NULL.bin", L"CONSOLE.bin", L"COM10", L"COM0x", L"LPT", L"a.nul", L"x.con" };
+    WCHAR name[MAX_PATH];
+    size_t i;
+    int t;
+
+    for (i = 0; i < ARRAYSIZE(bad); i++)
+    {
+        for (t = 0; t < 3; t++)
+        {
+            swprintf(name, MAX_PATH, L"%ls\\%ls", ts_scratch_dir(), bad[i]);
+            local_is(name, all_types[t], E_INVALIDARG);
+        }
+        swprintf(name, MAX_PATH, L"%ls\\%ls", ts_scratch_dir(), bad[i]);
+        assert_hr_equal(ob_check_reply_name(name), E_INVALIDARG);
+        swprintf(name, MAX_PATH, L"C:\\dir\\%ls", bad[i]);
+        remote_bad(name, BG_JOB_TYPE_DOWNLOAD);
+        swprintf(name, MAX_PATH, L"\\\\server\\share\\%ls", bad[i]);
+        remote_bad(name, BG_JOB_TYPE_UPLOAD);
+        swprintf(name, MAX_PATH, L"file://server/share/%ls", bad[i]);
+        remote_bad(name, BG_JOB_TYPE_DOWNLOAD);
+    }
+    /* a dot or a space inside a directory's name changes the path too */
+    swprintf(name, MAX_PATH, L"%ls\\..\\x.bin", ts_scratch_dir());
+    local_is(name, BG_JOB_TYPE_DOWNLOAD, E_INVALIDARG);
+    swprintf(name, MAX_PATH, L"%ls\\.\\x.bin", ts_scratch_dir());
+    local_is(name, BG_JOB_TYPE_DOWNLOAD, E_INVALIDARG);
+    swprintf(name, MAX_PATH, L"%ls\\dir.\\x.bin", ts_scratch_dir());
+    local_is(name, BG_JOB_TYPE_DOWNLOAD, E_INVALIDARG);
+    for (i = 0; i < ARRAYSIZE(good); i++)
+    {
+        swprintf(name, MAX_PATH, L"%ls\\%ls", ts_scratch_dir(), good[i]);
+        local_is(name, BG_JOB_TYPE_DOWNLOAD, S_OK);
+    }
+}
+
+/* The temporary file goes beside the destination: its directory must leave
+ * room for "BITxxxx.tmp" (GetTempFileName: at most MAX_PATH - 14). */
+static void test_directory_leaves_room_for_the_temporary_file(void **state)
+{
+    WCHAR *pad = repeat('d', OB_PATH_TEMP_DIR_MAX - 3), *name;
+
+    name = concat(L"C:\\", pad, L"\\f");       /* a directory of MAX_PATH - 14 */
+    assert_int_equal(ob_path_dir_len(name) - 1, OB_PATH_TEMP_DIR_MAX);
+    local_is(name, BG_JOB_TYPE_DOWNLOAD, HRESULT_FROM_WIN32(ERROR_PATH_NOT_FOUND)); /* allowed, but not there */
+    free(name);
+    name = concat(L"C:\\", pad, L"d\\f");      /* one more */
+    local_is(name, BG_JOB_TYPE_DOWNLOAD, E_INVALIDARG);
+    assert_hr_equal(ob_check_reply_name(name), E_INVALIDARG);
+    free(name);
+    free(pad);
+}
+
 /* ---- local names ---- */
 
 static void test_download_local_name(void **state)
@@ -398,6 +491,9 @@ int main(void)
         cmocka_unit_test(test_local_name_length),
         cmocka_unit_test(test_reply_name),
         cmocka_unit_test(test_remote_to_path),
+        cmocka_unit_test(test_http_ports_and_hosts),
+        cmocka_unit_test(test_device_and_trailing_names_rejected),
+        cmocka_unit_test(test_directory_leaves_room_for_the_temporary_file),
     };
     return cmocka_run_group_tests(tests, NULL, ts_group_teardown);
 }

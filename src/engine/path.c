@@ -1,0 +1,95 @@
+#include "path.h"
+#include "str.h"
+#include <stdio.h>
+
+BOOL ob_path_is_separator(WCHAR c)
+{
+    return c == '\\' || c == '/';
+}
+
+WCHAR *ob_path_normalize(const WCHAR *path)
+{
+    WCHAR *copy = ob_str_dup(path), *c;
+    if (copy)
+        for (c = copy; *c; c++)
+            if (*c == '/') *c = '\\';
+    return copy;
+}
+
+const WCHAR *ob_path_leaf(const WCHAR *path)
+{
+    const WCHAR *leaf = path, *c;
+    for (c = path; *c; c++)
+        if (ob_path_is_separator(*c)) leaf = c + 1;
+    return leaf;
+}
+
+size_t ob_path_dir_len(const WCHAR *path)
+{
+    return (size_t)(ob_path_leaf(path) - path);
+}
+
+WCHAR *ob_path_dir(const WCHAR *path)
+{
+    size_t len = ob_path_dir_len(path);
+    WCHAR *dir;
+
+    if (!len || !(dir = HeapAlloc(GetProcessHeap(), 0, (len + 1) * sizeof(WCHAR)))) return NULL;
+    memcpy(dir, path, len * sizeof(WCHAR));
+    dir[len] = 0;
+    return dir;
+}
+
+static HRESULT from_win32(DWORD err)
+{
+    switch (err)
+    {
+    case ERROR_ACCESS_DENIED:
+    case ERROR_WRITE_PROTECT:
+    case ERROR_NETWORK_ACCESS_DENIED:
+        return E_ACCESSDENIED;
+    default:
+        return HRESULT_FROM_WIN32(err);
+    }
+}
+
+HRESULT ob_path_create_unique(const WCHAR *beside, const WCHAR *prefix, const WCHAR *ext, WCHAR **out)
+{
+    size_t dir_len = ob_path_dir_len(beside);
+    WCHAR name[MAX_PATH];
+    DWORD start = GetTickCount(), i;
+    HANDLE file;
+
+    *out = NULL;
+    if (!dir_len) return HRESULT_FROM_WIN32(ERROR_INVALID_NAME);
+    if (dir_len + wcslen(prefix) + 4 + wcslen(ext) >= MAX_PATH) return HRESULT_FROM_WIN32(ERROR_FILENAME_EXCED_RANGE);
+    memcpy(name, beside, dir_len * sizeof(WCHAR));
+    for (i = 0; i < 0x10000; i++)
+    {
+        swprintf(name + dir_len, MAX_PATH - dir_len, L"%ls%04X%ls", prefix, (start + i) & 0xffff, ext);
+        file = CreateFileW(name, GENERIC_WRITE, 0, NULL, CREATE_NEW, FILE_ATTRIBUTE_NORMAL, NULL);
+        if (file != INVALID_HANDLE_VALUE)
+        {
+            CloseHandle(file);
+            if ((*out = ob_str_dup(name))) return S_OK;
+            DeleteFileW(name);
+            return E_OUTOFMEMORY;
+        }
+        if (GetLastError() != ERROR_FILE_EXISTS && GetLastError() != ERROR_ALREADY_EXISTS)
+            return from_win32(GetLastError());
+    }
+    return HRESULT_FROM_WIN32(ERROR_FILE_EXISTS); /* every name taken */
+}
+
+HRESULT ob_path_check_writable(const WCHAR *path)
+{
+    WCHAR dir[MAX_PATH], name[MAX_PATH];
+    size_t dir_len = ob_path_dir_len(path);
+
+    if (!dir_len || dir_len >= MAX_PATH) return HRESULT_FROM_WIN32(ERROR_INVALID_NAME);
+    memcpy(dir, path, dir_len * sizeof(WCHAR));
+    dir[dir_len] = 0;
+    if (!GetTempFileNameW(dir, L"BIT", 0, name)) return from_win32(GetLastError());
+    DeleteFileW(name);
+    return S_OK;
+}

@@ -1,0 +1,36 @@
+/* Local paths: the one place that splits a path into its directory and leaf,
+ * and that creates files whose name must be ours alone.  Windows takes both
+ * '\' and '/' as separators; a name accepted by the engine is normalised once
+ * (ob_path_normalize) and keeps only '\' from then on. */
+#ifndef OB_PATH_H
+#define OB_PATH_H
+
+#include <windows.h>
+
+BOOL ob_path_is_separator(WCHAR c);
+/* A heap copy with every '/' turned into '\' (free with ob_str_free). */
+WCHAR *ob_path_normalize(const WCHAR *path);
+/* What follows the last separator (the whole path if there is none). */
+const WCHAR *ob_path_leaf(const WCHAR *path);
+/* Characters before the leaf: the directory with its trailing separator
+ * ("C:\dir\" of "C:\dir\f.bin", "C:\" of "C:\f.bin"); 0 if there is none. */
+size_t ob_path_dir_len(const WCHAR *path);
+/* A heap copy of that directory, trailing separator kept; NULL if there is
+ * none or on no memory. */
+WCHAR *ob_path_dir(const WCHAR *path);
+
+/* The room a directory must leave for the temporary files made in it
+ * (GetTempFileName needs a directory of at most MAX_PATH - 14 characters). */
+#define OB_PATH_TEMP_DIR_MAX (MAX_PATH - 14)
+
+/* Creates "<dir of beside><prefix>XXXX<ext>" with a free XXXX, exclusively
+ * (CREATE_NEW: an existing file is never opened, let alone replaced); *out is
+ * its name (heap).  ERROR_FILENAME_EXCED_RANGE if it would not fit MAX_PATH. */
+HRESULT ob_path_create_unique(const WCHAR *beside, const WCHAR *prefix, const WCHAR *ext, WCHAR **out);
+/* Whether a file can be created in the directory of `path`: creates and
+ * deletes a temporary file there.  E_ACCESSDENIED for a directory that
+ * refuses writes (access denied, write-protected); the Win32 error
+ * otherwise. */
+HRESULT ob_path_check_writable(const WCHAR *path);
+
+#endif
