@@ -159,26 +159,13 @@ HRESULT ob_job_file_probed(ob_job *job, ULONG index, UINT64 size, const FILETIME
     return hr;
 }
 
-/* "dir\BITxxxx.tmp" beside the destination: GetTempFileName creates it, so
- * the name is ours alone. */
+/* "dir\BITxxxx.tmp" beside the destination, created exclusively, so the
+ * name is ours alone. */
 static HRESULT create_temp_file(const WCHAR *beside, WCHAR **out)
 {
-    WCHAR name[MAX_PATH], *dir;
-
     *out = NULL;
-    if (!beside || !(dir = ob_path_dir(beside))) return beside ? E_OUTOFMEMORY : E_UNEXPECTED;
-    if (!GetTempFileNameW(dir, L"BIT", 0, name))
-    {
-        ob_str_free(dir);
-        return HRESULT_FROM_WIN32(GetLastError());
-    }
-    ob_str_free(dir);
-    if (!(*out = ob_str_dup(name)))
-    {
-        DeleteFileW(name);
-        return E_OUTOFMEMORY;
-    }
-    return S_OK;
+    if (!beside) return E_UNEXPECTED;
+    return ob_path_create_unique(beside, L"BIT", L".tmp", out);
 }
 
 /* Where the file ends up, whose directory takes its temporary file: the

@@ -81,15 +81,15 @@ HRESULT ob_path_create_unique(const WCHAR *beside, const WCHAR *prefix, const WC
     return HRESULT_FROM_WIN32(ERROR_FILE_EXISTS); /* every name taken */
 }
 
+/* Our own creation, not GetTempFileName's: Wine's answers success for a
+ * directory that refused the file. */
 HRESULT ob_path_check_writable(const WCHAR *path)
 {
-    WCHAR dir[MAX_PATH], name[MAX_PATH];
-    size_t dir_len = ob_path_dir_len(path);
+    WCHAR *probe;
+    HRESULT hr = ob_path_create_unique(path, L"BIT", L".tmp", &probe);
 
-    if (!dir_len || dir_len >= MAX_PATH) return HRESULT_FROM_WIN32(ERROR_INVALID_NAME);
-    memcpy(dir, path, dir_len * sizeof(WCHAR));
-    dir[dir_len] = 0;
-    if (!GetTempFileNameW(dir, L"BIT", 0, name)) return from_win32(GetLastError());
-    DeleteFileW(name);
+    if (FAILED(hr)) return hr;
+    DeleteFileW(probe);
+    ob_str_free(probe);
     return S_OK;
 }

@@ -19,8 +19,8 @@ size_t ob_path_dir_len(const WCHAR *path);
  * none or on no memory. */
 WCHAR *ob_path_dir(const WCHAR *path);
 
-/* The room a directory must leave for the temporary files made in it
- * (GetTempFileName needs a directory of at most MAX_PATH - 14 characters). */
+/* The room a directory must leave for the temporary files made in it (as
+ * GetTempFileName documents it: a directory of at most MAX_PATH - 14). */
 #define OB_PATH_TEMP_DIR_MAX (MAX_PATH - 14)
 
 /* Creates "<dir of beside><prefix>XXXX<ext>" with a free XXXX, exclusively
