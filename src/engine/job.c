@@ -6,6 +6,7 @@
 #include "upload.h"
 #include "notify.h"
 #include "path.h"
+#include "trace.h"
 #include <objbase.h>
 #include <stdio.h>
 
@@ -212,9 +213,14 @@ HRESULT ob_job_add_files(ob_job *job, ULONG count, const BG_FILE_INFO *files, UL
     if (!count) return E_INVALIDARG;
     if (FAILED(hr = peek_for_add(job, count, max_files, &wants_reply_name)) ||
         FAILED(hr = prepare_files(job->type, count, files, &prepared)))
+    {
+        OB_TRACE(&job->id, L"AddFile: %lu file(s) refused (0x%08lx), first %ls -> %ls", count, hr,
+                 files[0].RemoteName ? files[0].RemoteName : L"(null)", files[0].LocalName ? files[0].LocalName : L"(null)");
         return hr;
+    }
     if (wants_reply_name && FAILED(hr = generate_reply_name(prepared[0].local_name, &reply_name)))
     {
+        OB_TRACE(&job->id, L"AddFile: no reply file name beside %ls (0x%08lx)", prepared[0].local_name, hr);
         free_prepared(prepared, count);
         return hr;
     }
@@ -247,6 +253,9 @@ HRESULT ob_job_add_files(ob_job *job, ULONG count, const BG_FILE_INFO *files, UL
         reply_name = NULL;
     }
     unlock_after_change(job, S_OK);
+    for (i = 0; i < count; i++)
+        OB_TRACE(&job->id, L"file %lu added: %ls -> %ls", base + i, prepared[i].remote_name, prepared[i].local_name);
+    if (!reply_name && wants_reply_name) OB_TRACE(&job->id, L"reply file name generated (created empty)");
     HeapFree(GetProcessHeap(), 0, prepared); /* the names now belong to the job */
     delete_generated_reply(reply_name);      /* a name was set meanwhile */
     wake_scheduler(job);
@@ -378,7 +387,11 @@ HRESULT ob_job_complete(ob_job *job)
     if (FAILED(hr = lock_for_change(job))) return hr;
     if (FAILED(hr = ob_state_next(job->state, OB_EV_COMPLETE, job->type, &next)) ||
         FAILED(hr = commit_completed_files(job)))
-        return unlock_after_change(job, hr);
+    {
+        unlock_after_change(job, hr);
+        OB_TRACE(&job->id, L"Complete failed (0x%08lx): the files renamed so far are the user's", hr);
+        return hr;
+    }
 
     partial = job->progress.files_transferred < job->progress.files_total;
     ob_job_apply_event(job, OB_EV_COMPLETE);
@@ -473,6 +486,7 @@ HRESULT ob_job_get_reply_data(ob_job *job, BYTE **buffer, UINT64 *length)
     *buffer = NULL;
     if (FAILED(hr = locate_reply(job, &path, length)) || !path) return hr;
     hr = read_reply_file(path, *length, buffer);
+    if (FAILED(hr)) OB_TRACE(&job->id, L"GetReplyData: reading %ls failed (0x%08lx)", path, hr);
     if (hr == HRESULT_FROM_WIN32(ERROR_FILE_NOT_FOUND) && SUCCEEDED(hr = locate_reply(job, &now, length)) && now)
     {
         if (wcscmp(now, path)) hr = read_reply_file(now, *length, buffer);

@@ -4,6 +4,7 @@
  * file is made between two holds, and deleted again if Cancel came between). */
 #include "job.h"
 #include "path.h"
+#include "trace.h"
 #include "str.h"
 #include "transport.h"
 
@@ -265,6 +266,8 @@ HRESULT ob_job_file_begin(ob_job *job, ULONG index, WCHAR **temp_name, UINT64 *o
         if (SUCCEEDED(hr) && job->state == BG_JOB_STATE_CONNECTING) ob_job_apply_event(job, OB_EV_TRANSFER);
     }
     ReleaseSRWLockExclusive(&job->lock);
+    if (t.lost) OB_TRACE(&job->id, L"file %lu: temporary file %ls was deleted; the file starts again", index, t.current);
+    if (t.created && SUCCEEDED(hr)) OB_TRACE(&job->id, L"file %lu: temporary file %ls not taken", index, t.created);
     temp_slot_free(&t);
     return hr;
 }
