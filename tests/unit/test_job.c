@@ -987,6 +987,38 @@ static void test_reply_file_name_set_before_any_file(void **state)
     ob_job_release(job);
 }
 
+/* The generated name is held by an empty file of ours: replacing the name,
+ * or Cancel, deletes it; a name the caller chose is never created or deleted. */
+static void test_generated_reply_file_is_ours(void **state)
+{
+    ob_job *job = new_job(BG_JOB_TYPE_UPLOAD_REPLY);
+    WCHAR *generated = NULL, *again = NULL;
+
+    ts_write_file(ts_path(L"own.bin"), "o", 1);
+    assert_hr_equal(add_one(job, L"http://server/own.bin", ts_path(L"own.bin"), 0), S_OK);
+    assert_hr_equal(ob_job_get_string(job, OB_JOB_REPLY_FILE_NAME, &generated), S_OK);
+    assert_true(ts_file_exists(generated));
+    /* SetReplyFileName(NULL) keeps the generated name (and its file) */
+    assert_hr_equal(ob_job_set_reply_file_name(job, NULL), S_OK);
+    assert_hr_equal(ob_job_get_string(job, OB_JOB_REPLY_FILE_NAME, &again), S_OK);
+    assert_true(!wcscmp(again, generated));
+    CoTaskMemFree(again);
+    /* a chosen name replaces it: the empty file goes, the chosen one is not made */
+    assert_hr_equal(ob_job_set_reply_file_name(job, ts_path(L"chosen.reply")), S_OK);
+    assert_false(ts_file_exists(generated));
+    assert_false(ts_file_exists(ts_path(L"chosen.reply")));
+    CoTaskMemFree(generated);
+    /* back to a generated one, which Cancel removes */
+    assert_hr_equal(ob_job_set_reply_file_name(job, L""), S_OK);
+    assert_hr_equal(ob_job_get_string(job, OB_JOB_REPLY_FILE_NAME, &generated), S_OK);
+    assert_true(ts_file_exists(generated));
+    assert_hr_equal(ob_job_cancel(job), S_OK);
+    assert_false(ts_file_exists(generated));
+    assert_true(ts_file_exists(ts_path(L"own.bin")));
+    CoTaskMemFree(generated);
+    ob_job_release(job);
+}
+
 static void test_generated_reply_name_with_forward_slashes(void **state)
 {
     ob_job *job = new_job(BG_JOB_TYPE_UPLOAD_REPLY);
@@ -1141,6 +1173,7 @@ int main(void)
         cmocka_unit_test(test_upload_reply_file_name),
         cmocka_unit_test(test_reply_file_name_set_before_any_file),
         cmocka_unit_test(test_generated_reply_name_with_forward_slashes),
+        cmocka_unit_test(test_generated_reply_file_is_ours),
         cmocka_unit_test(test_record_error),
         cmocka_unit_test(test_change_owner_drops_credentials_and_cmdline),
         cmocka_unit_test(test_times),
