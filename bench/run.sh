@@ -7,7 +7,7 @@
 # and wineserver, so it never disturbs build/ and a test run; set
 # OPENBITS_BENCH_BUILD_DIR to change it), registers openbits.dll, starts the
 # loopback test server, downloads /data/<size> with native curl, a Winsock
-# recv loop, a WinHTTP read loop and openbits (without and with GetProgress
+# recv loop, a bare libcurl loop, a WinHTTP read loop and openbits (without and with GetProgress
 # readers), uploads a local file of OPENBITS_BENCH_UPLOAD_SIZE bytes (default
 # 256 MiB, at most 1 GiB) to the loopback BITS upload server with a bare
 # WinHTTP loop and with openbits, then prints a table of MiB/s and the ratios.
@@ -48,7 +48,7 @@ build_all() {
     echo "bench: building in $build" >&2
     bash scripts/bootstrap.sh "$build"
     cmake -S . -B "$build" -G Ninja >/dev/null
-    cmake --build "$build" --target openbits bench_winhttp bench_winsock bench_openbits \
+    cmake --build "$build" --target openbits bench_winhttp bench_winsock bench_curl bench_openbits \
         bench_upload_winhttp bench_upload_openbits >/dev/null \
         || die "build failed (run: cmake --build $build --target bench_openbits)"
     bash cmake/wine-prefix.sh "$prefix"
@@ -178,6 +178,7 @@ round() {
     attempt curl curl_seconds /dev/null
     attempt curl_file curl_seconds "$tmp/curl.bin"
     attempt winsock wine_seconds winsock "$bin/bench_winsock.exe" 127.0.0.1 "$port" "/data/$size"
+    attempt libcurl_file wine_seconds libcurl_file "$bin/bench_curl.exe" "$url" "$wfile"
     attempt winhttp wine_seconds winhttp "$bin/bench_winhttp.exe" "$url"
     attempt winhttp_file wine_seconds winhttp_file "$bin/bench_winhttp.exe" "$url" "$wfile"
     attempt winhttp_async_file wine_seconds winhttp_async_file "$bin/bench_winhttp.exe" "$url" "$wfile" --async
@@ -255,6 +256,7 @@ report() {
     row "curl, native, to /dev/null" curl
     row "curl, native, to a file" curl_file
     row "Winsock recv loop, 1 MiB buffer (Wine)" winsock
+    row "libcurl loop + WriteFile, 1 MiB buffer (Wine)" libcurl_file
     row "WinHTTP read loop, 1 MiB buffer (Wine)" winhttp
     row "WinHTTP read loop + WriteFile (Wine)" winhttp_file
     row "WinHTTP async read loop + WriteFile (Wine)" winhttp_async_file
@@ -268,6 +270,7 @@ report() {
     ratio_row "openbits / Winsock" "$(ratio openbits winsock)"
     ratio_row "WinHTTP / Winsock" "$(ratio winhttp winsock)"
     ratio_row "Winsock (Wine) / curl (native)" "$(ratio winsock curl)"
+    ratio_row "libcurl loop (Wine) / curl to a file" "$(ratio libcurl_file curl_file)"
     ratio_row "openbits $readers readers / no readers" "$(ratio openbits_readers openbits)"
     readers_line
     upload_report
