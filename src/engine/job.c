@@ -190,6 +190,15 @@ static HRESULT prepare_files(BG_JOB_TYPE type, ULONG count, const BG_FILE_INFO *
     return hr;
 }
 
+static void trace_refused(ob_job *job, ULONG count, const BG_FILE_INFO *files, HRESULT hr)
+{
+    WCHAR remote[256];
+    if (!ob_trace_on) return;
+    ob_remote_for_trace(files[0].RemoteName, remote, ARRAYSIZE(remote));
+    OB_TRACE(&job->id, L"AddFile: %lu file(s) refused (0x%08lx), first %ls -> %ls", count, hr, remote,
+             files[0].LocalName ? files[0].LocalName : L"(null)");
+}
+
 /* What the checks outside the lock need to know, read under it. */
 static HRESULT peek_for_add(ob_job *job, ULONG count, ULONG max_files, BOOL *wants_reply_name)
 {
@@ -214,8 +223,7 @@ HRESULT ob_job_add_files(ob_job *job, ULONG count, const BG_FILE_INFO *files, UL
     if (FAILED(hr = peek_for_add(job, count, max_files, &wants_reply_name)) ||
         FAILED(hr = prepare_files(job->type, count, files, &prepared)))
     {
-        OB_TRACE(&job->id, L"AddFile: %lu file(s) refused (0x%08lx), first %ls -> %ls", count, hr,
-                 files[0].RemoteName ? files[0].RemoteName : L"(null)", files[0].LocalName ? files[0].LocalName : L"(null)");
+        trace_refused(job, count, files, hr);
         return hr;
     }
     if (wants_reply_name && FAILED(hr = generate_reply_name(prepared[0].local_name, &reply_name)))
@@ -253,8 +261,12 @@ HRESULT ob_job_add_files(ob_job *job, ULONG count, const BG_FILE_INFO *files, UL
         reply_name = NULL;
     }
     unlock_after_change(job, S_OK);
-    for (i = 0; i < count; i++)
-        OB_TRACE(&job->id, L"file %lu added: %ls -> %ls", base + i, prepared[i].remote_name, prepared[i].local_name);
+    for (i = 0; ob_trace_on && i < count; i++)
+    {
+        WCHAR remote[256];
+        ob_remote_for_trace(prepared[i].remote_name, remote, ARRAYSIZE(remote));
+        OB_TRACE(&job->id, L"file %lu added: %ls -> %ls", base + i, remote, prepared[i].local_name);
+    }
     if (!reply_name && wants_reply_name) OB_TRACE(&job->id, L"reply file name generated (created empty)");
     HeapFree(GetProcessHeap(), 0, prepared); /* the names now belong to the job */
     delete_generated_reply(reply_name);      /* a name was set meanwhile */

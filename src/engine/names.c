@@ -1,6 +1,7 @@
 #include "names.h"
 #include "path.h"
 #include "str.h"
+#include <stdio.h>
 #include <wctype.h>
 
 static BOOL has_prefix(const WCHAR *s, const WCHAR *prefix)
@@ -274,4 +275,29 @@ HRESULT ob_check_reply_name(const WCHAR *name)
 {
     if (!is_local_syntax(name)) return E_INVALIDARG;
     return check_written_name(name);
+}
+
+void ob_remote_for_trace(const WCHAR *name, WCHAR *out, size_t chars)
+{
+    const WCHAR *scheme = name ? wcsstr(name, L"://") : NULL, *authority, *end, *at = NULL, *c;
+
+    if (!name)
+    {
+        lstrcpynW(out, L"(null)", (int)chars);
+        return;
+    }
+    if (scheme)
+    {
+        authority = scheme + 3;
+        end = authority + wcscspn(authority, L"/?#");
+        for (c = authority; c < end; c++)
+            if (*c == '@') at = c;
+    }
+    if (!at)
+    {
+        lstrcpynW(out, name, (int)chars);
+        return;
+    }
+    _snwprintf(out, chars, L"%.*ls***%ls", (int)(authority - name), name, at);
+    out[chars - 1] = 0;
 }

@@ -299,7 +299,7 @@ static void test_temp_deleted_during_transfer(void **state)
     WCHAR temp[MAX_PATH], *name = NULL;
     HRESULT code;
 
-    assert_hr_equal(IBackgroundCopyJob_AddFile(job, ts_http_url("/data/800000?rate=400000"), ts_path(L"del.bin")), S_OK);
+    assert_hr_equal(IBackgroundCopyJob_AddFile(job, ts_http_url("/data/800000?rate=200000"), ts_path(L"del.bin")), S_OK);
     assert_hr_equal(IBackgroundCopyJob_Resume(job), S_OK);
     wait_for_bytes(job, 100000);
     assert_true(find_temp(temp));

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include "job.h"
 #include "str.h"
+#include "trace.h"
 
 #define OWNER L"S-1-5-21-1111-2222-3333-1001"
 
@@ -1019,6 +1020,39 @@ static void test_generated_reply_file_is_ours(void **state)
     ob_job_release(job);
 }
 
+static char *read_text(const WCHAR *path)
+{
+    HANDLE f = CreateFileW(path, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE, NULL, OPEN_EXISTING, 0, NULL);
+    DWORD size, got = 0;
+    char *text;
+    assert_true(f != INVALID_HANDLE_VALUE);
+    size = GetFileSize(f, NULL);
+    text = calloc(1, size + 1);
+    assert_true(ReadFile(f, text, size, &got, NULL) && got == size);
+    CloseHandle(f);
+    return text;
+}
+
+/* AddFile's trace lines name the files, but never a password held in a URL. */
+static void test_addfile_trace_hides_url_credentials(void **state)
+{
+    ob_job *job = new_job(BG_JOB_TYPE_DOWNLOAD);
+    const WCHAR *log = ts_path(L"addfile-trace.log");
+    char *text;
+
+    assert_true(ob_trace_start(log));
+    assert_hr_equal(add_one(job, L"http://alice:s3cret@server/x.bin", ts_path(L"x.bin"), 0), S_OK);
+    assert_hr_equal(add_one(job, L"http://alice:s3cret@server:0/y.bin", ts_path(L"y.bin"), 0), E_INVALIDARG);
+    ob_trace_stop();
+    text = read_text(log);
+    assert_non_null(strstr(text, "file 0 added: http://***@server/x.bin"));
+    assert_non_null(strstr(text, "refused (0x80070057), first http://***@server:0/y.bin"));
+    assert_null(strstr(text, "s3cret"));
+    assert_null(strstr(text, "alice"));
+    free(text);
+    ob_job_release(job);
+}
+
 static void test_generated_reply_name_with_forward_slashes(void **state)
 {
     ob_job *job = new_job(BG_JOB_TYPE_UPLOAD_REPLY);
@@ -1174,6 +1208,7 @@ int main(void)
         cmocka_unit_test(test_reply_file_name_set_before_any_file),
         cmocka_unit_test(test_generated_reply_name_with_forward_slashes),
         cmocka_unit_test(test_generated_reply_file_is_ours),
+        cmocka_unit_test(test_addfile_trace_hides_url_credentials),
         cmocka_unit_test(test_record_error),
         cmocka_unit_test(test_change_owner_drops_credentials_and_cmdline),
         cmocka_unit_test(test_times),

@@ -326,6 +326,22 @@ static void test_directory_leaves_room_for_the_temporary_file(void **state)
     free(pad);
 }
 
+static void for_trace_is(const WCHAR *name, const WCHAR *want)
+{
+    WCHAR out[64];
+    ob_remote_for_trace(name, out, ARRAYSIZE(out));
+    if (wcscmp(out, want)) fail_msg("%ls traced as %ls, want %ls", name ? name : L"(null)", out, want);
+}
+
+static void test_remote_for_trace(void **state)
+{
+    for_trace_is(L"http://user:pw@host/x", L"http://***@host/x");
+    for_trace_is(L"https://a@b@host:8080/x?q=@", L"https://***@host:8080/x?q=@");
+    for_trace_is(L"http://host/x@y", L"http://host/x@y");
+    for_trace_is(L"\\\\server\\share\\f", L"\\\\server\\share\\f");
+    for_trace_is(NULL, L"(null)");
+}
+
 /* ---- local names ---- */
 
 static void test_download_local_name(void **state)
@@ -492,6 +508,7 @@ int main(void)
         cmocka_unit_test(test_reply_name),
         cmocka_unit_test(test_remote_to_path),
         cmocka_unit_test(test_http_ports_and_hosts),
+        cmocka_unit_test(test_remote_for_trace),
         cmocka_unit_test(test_device_and_trailing_names_rejected),
         cmocka_unit_test(test_directory_leaves_room_for_the_temporary_file),
     };
