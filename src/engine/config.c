@@ -34,3 +34,10 @@ ULONG ob_config_time_unit_ms(void)
     ULONG unit = len && len < ARRAYSIZE(text) ? wcstoul(text, NULL, 10) : 0;
     return unit ? unit : 1000;
 }
+
+ULONG ob_config_net_timeout_ms(void)
+{
+    WCHAR text[16];
+    DWORD len = GetEnvironmentVariableW(L"OPENBITS_NET_TIMEOUT_MS", text, ARRAYSIZE(text));
+    return len && len < ARRAYSIZE(text) ? wcstoul(text, NULL, 10) : 0;
+}

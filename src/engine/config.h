@@ -27,4 +27,9 @@ ob_limits ob_limits_from_registry(void);
  * the documented 5-second minimum delay passes in milliseconds). */
 ULONG ob_config_time_unit_ms(void);
 
+/* The connect, send and receive timeouts of HTTP transfers, all three in
+ * milliseconds, when the environment variable OPENBITS_NET_TIMEOUT_MS sets
+ * them (tests); 0 otherwise: the documented 30 s, 30 s and 60 s. */
+ULONG ob_config_net_timeout_ms(void);
+
 #endif

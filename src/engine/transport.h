@@ -67,6 +67,7 @@ typedef struct ob_transport_options {
     const WCHAR *proxy_bypass;
     ULONG credential_count;
     const ob_transport_credential *credentials;
+    DWORD timeout_ms;          /* 0: the documented ones (connect 30 s, send 30 s, receive 60 s) */
 } ob_transport_options;
 
 typedef struct ob_transport_ops {
@@ -115,12 +116,14 @@ const ob_transport_class *ob_transport_for(const WCHAR *remote);
  * CopyFileEx never reports progress, so it cannot be used). */
 HRESULT ob_local_transport_open(ob_transport **out);
 
-/* http:// and https:// through WinHTTP.  probe is a HEAD: the size from
- * Content-Length (64-bit), else BG_E_MISSING_FILE_SIZE; Last-Modified as the
- * time.  fetch sends Range: bytes=offset- and requires a 206 whose
- * Content-Range starts at offset, else BG_E_INSUFFICIENT_RANGE_SUPPORT; a body
- * shorter than announced is an error, not an end.  HTTP status >= 400 gives
- * BG_E_HTTP_ERROR_nnn (0x80190000 | status) with context REMOTE_FILE. */
+/* http:// and https:// (transport_http.c: the rules of http_rules.h over the
+ * WinHTTP backend).  probe is a HEAD: the size from a 200's Content-Length
+ * (64-bit), else BG_E_MISSING_FILE_SIZE; Last-Modified as the time.  fetch
+ * sends Range: bytes=offset- and If-Unmodified-Since, and requires a 206
+ * whose Content-Range starts at offset, else BG_E_INSUFFICIENT_RANGE_SUPPORT;
+ * a body shorter than announced is an error, not an end.  HTTP status >= 400
+ * gives BG_E_HTTP_ERROR_nnn (0x80190000 | status) with context REMOTE_FILE.
+ * Redirects are followed here (10 hops, http and https only). */
 HRESULT ob_http_transport_open(const ob_transport_options *options, ob_transport **out);
 
 #endif

@@ -32,15 +32,37 @@ static HRESULT local_probe(ob_transport *transport, const WCHAR *remote, ob_remo
     return S_OK;
 }
 
-static HRESULT stream(local_transport *self, HANDLE file, ob_sink_fn sink, void *context,
-                      ob_failure *failure)
+/* The source is still the file probed: same size and last-write time. */
+static HRESULT check_unchanged(HANDLE file, const ob_remote_info *expected, ob_failure *failure)
+{
+    BY_HANDLE_FILE_INFORMATION about;
+    UINT64 size;
+
+    if (!GetFileInformationByHandle(file, &about)) return last_error(failure);
+    size = ((UINT64)about.nFileSizeHigh << 32) | about.nFileSizeLow;
+    if ((expected->size == BG_SIZE_UNKNOWN || size == expected->size)
+        && ((!expected->modified.dwLowDateTime && !expected->modified.dwHighDateTime)
+            || !CompareFileTime(&about.ftLastWriteTime, &expected->modified)))
+        return S_OK;
+    ob_fail_as(failure, BG_E_INVALID_SERVER_RESPONSE, BG_ERROR_CONTEXT_REMOTE_FILE, TRUE);
+    failure->changed = TRUE;
+    return failure->hr;
+}
+
+/* Checks the source again after every block read (before handing it over),
+ * so a file rewritten during the copy, even at the same size, is never
+ * mixed into one: the caller starts it again. */
+static HRESULT stream(local_transport *self, HANDLE file, const ob_remote_info *expected, ob_sink_fn sink,
+                      void *context, ob_failure *failure)
 {
     BYTE *buffer = self->buffer;
     DWORD got;
+    HRESULT hr;
     for (;;)
     {
         if (self->cancelled) return E_ABORT;
         if (!ReadFile(file, buffer, OB_TRANSPORT_BLOCK, &got, NULL)) return last_error(failure);
+        if (FAILED(hr = check_unchanged(file, expected, failure))) return hr;
         if (!got) return S_OK;
         if (!sink(context, buffer, got)) return E_ABORT;
     }
@@ -62,7 +84,7 @@ static HRESULT local_fetch(ob_transport *transport, const WCHAR *remote, const o
     ob_str_free(path);
     if (file == INVALID_HANDLE_VALUE) return last_error(failure);
     start.QuadPart = (LONGLONG)offset;
-    hr = SetFilePointerEx(file, start, NULL, FILE_BEGIN) ? stream(self, file, sink, context, failure)
+    hr = SetFilePointerEx(file, start, NULL, FILE_BEGIN) ? stream(self, file, expected, sink, context, failure)
                                                           : last_error(failure);
     CloseHandle(file);
     return hr;

@@ -319,14 +319,35 @@ static void test_suspend_stops_and_resume_continues(void **state)
     ob_job_release(job);
 }
 
+/* TRUE if the file holds exactly size bytes of the server's version 2
+ * (flipat=): every pattern byte inverted. */
+static BOOL file_has_inverted_pattern(const WCHAR *path, UINT64 size)
+{
+    HANDLE file = CreateFileW(path, GENERIC_READ, FILE_SHARE_READ, NULL, OPEN_EXISTING, 0, NULL);
+    static BYTE buffer[65536];
+    UINT64 at = 0;
+    DWORD got, i;
+    BOOL same = file != INVALID_HANDLE_VALUE;
+
+    while (same && ReadFile(file, buffer, sizeof(buffer), &got, NULL) && got)
+    {
+        for (i = 0; i < got && same; i++) same = buffer[i] == (BYTE)~ts_pattern_byte(at + i);
+        at += got;
+    }
+    if (file != INVALID_HANDLE_VALUE) CloseHandle(file);
+    return same && at == size;
+}
+
+/* The file changes on the server between two runs (version 2 from the third
+ * request on): the new probe restarts it from zero (documented), and the
+ * file holds version 2 only. */
 static void test_changed_remote_file_restarts(void **state)
 {
     ob_job *job = et_new_job(BG_JOB_TYPE_DOWNLOAD);
     UINT64 at_suspend, lowest;
     ULONGLONG until;
 
-    /* every request sees a new Last-Modified */
-    et_add_file(job, ts_http_url("/data/300000?rate=300000&changing=1"), ts_path(L"h10.bin"));
+    et_add_file(job, ts_http_url("/data/300000?rate=300000&flipat=3"), ts_path(L"h10.bin"));
     assert_hr_equal(ob_job_resume(job), S_OK);
     assert_true(et_wait_bytes(job, 60000));
     assert_hr_equal(ob_job_suspend(job), S_OK);
@@ -343,7 +364,46 @@ static void test_changed_remote_file_restarts(void **state)
     assert_true(lowest < at_suspend); /* the documented restart */
     assert_true(et_progress(job).BytesTransferred == 300000);
     assert_hr_equal(ob_job_complete(job), S_OK);
-    assert_true(ts_file_has_pattern(ts_path(L"h10.bin"), 300000));
+    assert_true(file_has_inverted_pattern(ts_path(L"h10.bin"), 300000));
+    ob_job_release(job);
+}
+
+/* The file changes between the HEAD and the GET of one run: the GET carries
+ * If-Unmodified-Since, the server answers 412, and the file starts again at
+ * once (no error): never half one version and half the other. */
+static void test_file_changed_after_probe_is_never_torn(void **state)
+{
+    ob_job *job = et_new_job(BG_JOB_TYPE_DOWNLOAD);
+    ob_job_info info;
+
+    et_add_file(job, ts_http_url("/data/200000?flipat=2"), ts_path(L"torn.bin"));
+    assert_hr_equal(ob_job_resume(job), S_OK);
+    et_assert_state(job, BG_JOB_STATE_TRANSFERRED);
+    assert_true(server_saw_fault("412", "flipat=2"));
+    ob_job_get_info(job, &info);
+    assert_int_equal(info.error_count, 0);
+    assert_hr_equal(ob_job_complete(job), S_OK);
+    assert_true(file_has_inverted_pattern(ts_path(L"torn.bin"), 200000));
+    ob_job_release(job);
+}
+
+/* A server whose Last-Modified changes on every request can never give a
+ * consistent file: each run restarts it, nothing counts as progress, and
+ * NoProgressTimeout ends the job. */
+static void test_file_that_never_stays_the_same_ends_in_error(void **state)
+{
+    ob_job *job = et_new_job(BG_JOB_TYPE_DOWNLOAD);
+
+    et_add_file(job, ts_http_url("/data/100000?changing=1"), ts_path(L"never.bin"));
+    assert_hr_equal(ob_job_set_retry_delay(job, 5), S_OK);            /* 50 ms here */
+    assert_hr_equal(ob_job_set_no_progress_timeout(job, 50), S_OK);   /* 500 ms here */
+    assert_hr_equal(ob_job_resume(job), S_OK);
+    et_assert_state(job, BG_JOB_STATE_ERROR);
+    assert_hr_equal(et_error(job).code, BG_E_INVALID_SERVER_RESPONSE);
+    assert_int_equal(et_error(job).context, BG_ERROR_CONTEXT_REMOTE_FILE);
+    assert_true(server_saw_fault("412", "changing=1"));
+    assert_true(et_progress(job).BytesTransferred == 0);
+    assert_hr_equal(ob_job_cancel(job), S_OK);
     ob_job_release(job);
 }
 
@@ -548,6 +608,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_reset_connection_is_transient_and_resumes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_suspend_stops_and_resume_continues, setup, teardown),
         cmocka_unit_test_setup_teardown(test_changed_remote_file_restarts, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_file_changed_after_probe_is_never_torn, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_file_that_never_stays_the_same_ends_in_error, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cancel_while_transferring_deletes_only_temporaries, setup, teardown),
         cmocka_unit_test_setup_teardown(test_job_proxy_is_used, setup, teardown),
         cmocka_unit_test_setup_teardown(test_job_credentials_are_used, setup, teardown),
