@@ -76,6 +76,8 @@ BOOL ob_job_sched_preempt(ob_job *job, BG_JOB_PRIORITY priority)
     AcquireSRWLockExclusive(&job->lock);
     if (job->running && !job->yield && ob_state_is_running(job->state) && job->priority == priority)
         asked = job->yield = TRUE;
+    /* a worker waiting on the network (for headers, on a stalled body) stops now */
+    if (asked && job->transport) job->transport->ops->cancel(job->transport);
     ReleaseSRWLockExclusive(&job->lock);
     return asked;
 }

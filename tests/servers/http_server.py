@@ -179,7 +179,8 @@ class Stats:
                 append_capped(self.ranges, {"method": method, "target": target,
                                             "range": rng, "if_range": headers.get("If-Range"),
                                             "if_unmodified_since": headers.get("If-Unmodified-Since"),
-                                            "authorization": headers.get("Authorization")})
+                                            "authorization": headers.get("Authorization"),
+                                            "host": headers.get("Host")})
             return self.targets[target]
 
     def fault(self, kind, target, at):

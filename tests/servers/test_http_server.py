@@ -396,7 +396,8 @@ class ServerTest(util.SharedServer, unittest.TestCase):
         self.assertEqual(s["paths"]["/status/418"], 1)
         self.assertNotIn("/stats", s["paths"])
         self.assertIn({"method": "GET", "target": "/data/777", "range": "bytes=700-",
-                       "if_range": None, "if_unmodified_since": None, "authorization": None},
+                       "if_range": None, "if_unmodified_since": None, "authorization": None,
+                       "host": "127.0.0.1:%d" % self.port},
                       s["ranges"])
         self.assertGreaterEqual(s["requests"], 6)
 

@@ -3,6 +3,7 @@
 #include "engine_test_util.h"
 #include "notify.h"
 #include <stdio.h>
+#include <winhttp.h>
 
 /* ---- notifications, in the order raised ---- */
 
@@ -285,6 +286,183 @@ static void test_reset_connection_is_transient_and_resumes(void **state)
     assert_true(et_progress(job).BytesTransferred == 2000000);
     assert_hr_equal(ob_job_complete(job), S_OK);
     assert_true(ts_file_has_pattern(ts_path(L"rst.bin"), 2000000));
+    ob_job_release(job);
+}
+
+/* The HTTP timeouts of the transports opened from now on (0: the documented ones). */
+static void set_net_timeout(const WCHAR *ms)
+{
+    SetEnvironmentVariableW(L"OPENBITS_NET_TIMEOUT_MS", ms);
+}
+
+/* issue 15.6: a server that accepts and never answers: the wait for headers
+ * ends by our timeout (1 s here, 60 s documented) in TRANSIENT_ERROR, and
+ * Suspend acts on a job that waits for headers. */
+static void test_silent_server_is_a_transient_timeout(void **state)
+{
+    ob_job *job = et_new_job(BG_JOB_TYPE_DOWNLOAD), *waiting = et_new_job(BG_JOB_TYPE_DOWNLOAD);
+    ob_job_info info;
+
+    set_net_timeout(L"1000");
+    et_add_file(job, ts_http_url("/data/1000?hang=1&stallms=20000"), ts_path(L"silent.bin"));
+    assert_hr_equal(ob_job_set_retry_delay(job, 1000), S_OK); /* 10 s here: it stays to be looked at */
+    assert_hr_equal(ob_job_resume(job), S_OK);
+    et_assert_state(job, BG_JOB_STATE_TRANSIENT_ERROR);
+    assert_hr_equal(et_error(job).code, HRESULT_FROM_WIN32(ERROR_WINHTTP_TIMEOUT));
+    assert_int_equal(et_error(job).context, BG_ERROR_CONTEXT_REMOTE_FILE);
+    assert_true(server_saw_fault("hang", "hang=1&stallms=20000"));
+    set_net_timeout(NULL);
+    et_add_file(waiting, ts_http_url("/data/1001?hang=1&stallms=20000"), ts_path(L"silent2.bin"));
+    assert_hr_equal(ob_job_resume(waiting), S_OK);
+    et_assert_state(waiting, BG_JOB_STATE_CONNECTING);
+    Sleep(200);
+    assert_hr_equal(ob_job_suspend(waiting), S_OK);
+    et_assert_state(waiting, BG_JOB_STATE_SUSPENDED);
+    ob_job_get_info(waiting, &info);
+    assert_int_equal(info.error_count, 0);
+    assert_hr_equal(ob_job_cancel(job), S_OK);
+    assert_hr_equal(ob_job_cancel(waiting), S_OK);
+    ob_job_release(job);
+    ob_job_release(waiting);
+}
+
+/* issue 15.6: four LOW jobs waiting forever for headers hold every worker;
+ * a FOREGROUND job preempts one of them and transfers. */
+static void test_jobs_waiting_for_headers_are_preempted(void **state)
+{
+    ob_job *low[4], *urgent;
+    int i;
+
+    for (i = 0; i < 4; i++)
+    {
+        WCHAR name[32];
+        char path[64];
+        swprintf(name, 32, L"stuck%d.bin", i);
+        sprintf(path, "/data/%d?hang=1&stallms=30000", 2000 + i);
+        low[i] = et_new_job(BG_JOB_TYPE_DOWNLOAD);
+        et_add_file(low[i], ts_http_url(path), ts_path(name));
+        assert_hr_equal(ob_job_set_priority(low[i], BG_JOB_PRIORITY_LOW), S_OK);
+        assert_hr_equal(ob_job_resume(low[i]), S_OK);
+    }
+    for (i = 0; i < 4; i++) et_assert_state(low[i], BG_JOB_STATE_CONNECTING);
+    for (i = 0; i < 4; i++)
+    {
+        char target[64];
+        ULONGLONG until = GetTickCount64() + ET_WAIT_MS;
+        sprintf(target, "/data/%d?hang=1", 2000 + i);
+        while (!server_saw_fault("hang", target) && GetTickCount64() < until) Sleep(20);
+        assert_true(server_saw_fault("hang", target)); /* each really waits on the server */
+    }
+    urgent = et_new_job(BG_JOB_TYPE_DOWNLOAD);
+    et_add_file(urgent, ts_http_url("/data/5000"), ts_path(L"urgent-http.bin"));
+    assert_hr_equal(ob_job_set_priority(urgent, BG_JOB_PRIORITY_FOREGROUND), S_OK);
+    assert_hr_equal(ob_job_resume(urgent), S_OK);
+    et_assert_state(urgent, BG_JOB_STATE_TRANSFERRED);
+    assert_hr_equal(ob_job_complete(urgent), S_OK);
+    assert_true(ts_file_has_pattern(ts_path(L"urgent-http.bin"), 5000));
+    for (i = 0; i < 4; i++)
+    {
+        assert_hr_equal(ob_job_cancel(low[i]), S_OK);
+        ob_job_release(low[i]);
+    }
+    ob_job_release(urgent);
+}
+
+/* issue 15.7: a stall mid-body: the bytes that arrived are counted and
+ * written, and the timeout is transient; the retry continues from them. */
+static void test_stall_mid_body_counts_what_arrived(void **state)
+{
+    ob_job *job = et_new_job(BG_JOB_TYPE_DOWNLOAD);
+
+    set_net_timeout(L"1000");
+    et_add_file(job, ts_http_url("/data/3000000?stallat=1000000&stallms=20000"), ts_path(L"stall.bin"));
+    assert_hr_equal(ob_job_set_retry_delay(job, 100), S_OK); /* 1 s here */
+    assert_hr_equal(ob_job_resume(job), S_OK);
+    et_assert_state(job, BG_JOB_STATE_TRANSIENT_ERROR);
+    set_net_timeout(NULL);
+    assert_hr_equal(et_error(job).code, HRESULT_FROM_WIN32(ERROR_WINHTTP_TIMEOUT));
+    assert_true(et_progress(job).BytesTransferred == 1000000);
+    assert_true(server_saw_fault("stall", "stallat=1000000"));
+    et_assert_state(job, BG_JOB_STATE_TRANSFERRED);
+    assert_hr_equal(ob_job_complete(job), S_OK);
+    assert_true(ts_file_has_pattern(ts_path(L"stall.bin"), 3000000));
+    ob_job_release(job);
+}
+
+/* issue 15.8: GET reports a larger total than HEAD: the restarts are not
+ * progress, and NoProgressTimeout ends the job. */
+static void test_get_larger_than_head_ends_by_no_progress_timeout(void **state)
+{
+    ob_job *job = et_new_job(BG_JOB_TYPE_DOWNLOAD);
+    ob_job_info info;
+
+    et_add_file(job, ts_http_url("/data/200000?headsize=100000"), ts_path(L"grows.bin"));
+    assert_hr_equal(ob_job_set_retry_delay(job, 5), S_OK);            /* 50 ms here */
+    assert_hr_equal(ob_job_set_no_progress_timeout(job, 50), S_OK);   /* 500 ms here */
+    assert_hr_equal(ob_job_resume(job), S_OK);
+    et_assert_state(job, BG_JOB_STATE_ERROR);
+    assert_hr_equal(et_error(job).code, BG_E_INVALID_SERVER_RESPONSE);
+    assert_true(et_progress(job).BytesTransferred == 0);
+    ob_job_get_info(job, &info);
+    assert_true(info.error_count >= 1 && info.error_count < 100);
+    assert_hr_equal(ob_job_cancel(job), S_OK);
+    ob_job_release(job);
+}
+
+/* issue 15.10: a redirect loop is a permanent error, not retried. */
+static void test_redirect_loop_is_an_error(void **state)
+{
+    ob_job *job = et_new_job(BG_JOB_TYPE_DOWNLOAD);
+    ob_job_info info;
+
+    et_add_file(job, ts_http_url("/redirect/302?self=1"), ts_path(L"loop.bin"));
+    assert_hr_equal(ob_job_resume(job), S_OK);
+    et_assert_state(job, BG_JOB_STATE_ERROR);
+    assert_hr_equal(et_error(job).code, HRESULT_FROM_WIN32(ERROR_WINHTTP_REDIRECT_FAILED));
+    ob_job_get_info(job, &info);
+    assert_int_equal(info.error_count, 1);
+    assert_hr_equal(ob_job_cancel(job), S_OK);
+    ob_job_release(job);
+}
+
+/* issue 15.3: HEAD 204 with Content-Length 0 is no size: ERROR, no GET, no
+ * empty file. */
+static void test_head_204_is_not_an_empty_file(void **state)
+{
+    ob_job *job = et_new_job(BG_JOB_TYPE_DOWNLOAD);
+
+    et_add_file(job, ts_http_url("/data/1000?headstatus=204"), ts_path(L"h204.bin"));
+    assert_hr_equal(ob_job_resume(job), S_OK);
+    et_assert_state(job, BG_JOB_STATE_ERROR);
+    assert_hr_equal(et_error(job).code, 0x801900CC); /* BG_E_HTTP_ERROR_204 */
+    assert_true(et_progress(job).BytesTotal == BG_SIZE_UNKNOWN);
+    assert_hr_equal(ob_job_cancel(job), S_OK);
+    assert_false(ts_file_exists(ts_path(L"h204.bin")));
+    ob_job_release(job);
+}
+
+/* issue 15.12: a size that would wrap BytesTotal is refused
+ * (HRESULT_FROM_WIN32(ERROR_ARITHMETIC_OVERFLOW)); transferred never
+ * exceeds total. */
+static void test_sizes_that_overflow_the_total_are_refused(void **state)
+{
+    ob_job *job = et_new_job(BG_JOB_TYPE_DOWNLOAD);
+    BG_JOB_PROGRESS p;
+    ob_error_info error;
+
+    et_add_file(job, ts_http_url("/data/100"), ts_path(L"small.bin"));
+    et_add_file(job, ts_http_url("/data/100?headsize=18446744073709551614"), ts_path(L"huge.bin"));
+    assert_hr_equal(ob_job_resume(job), S_OK);
+    et_assert_state(job, BG_JOB_STATE_ERROR);
+    error = et_error(job);
+    assert_hr_equal(error.code, HRESULT_FROM_WIN32(ERROR_ARITHMETIC_OVERFLOW));
+    assert_int_equal(error.context, BG_ERROR_CONTEXT_REMOTE_FILE);
+    assert_int_equal(error.file_index, 1);
+    p = et_progress(job);
+    assert_true(p.BytesTransferred == 100);
+    assert_true(p.BytesTotal == BG_SIZE_UNKNOWN || p.BytesTotal >= p.BytesTransferred);
+    assert_hr_equal(ob_job_complete(job), BG_S_PARTIAL_COMPLETE);
+    assert_true(ts_file_has_pattern(ts_path(L"small.bin"), 100));
     ob_job_release(job);
 }
 
@@ -606,6 +784,13 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_zero_no_progress_timeout_fails_at_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dropped_connection_resumes_without_counting_twice, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reset_connection_is_transient_and_resumes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_silent_server_is_a_transient_timeout, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_jobs_waiting_for_headers_are_preempted, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stall_mid_body_counts_what_arrived, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_get_larger_than_head_ends_by_no_progress_timeout, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_redirect_loop_is_an_error, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_head_204_is_not_an_empty_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sizes_that_overflow_the_total_are_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_suspend_stops_and_resume_continues, setup, teardown),
         cmocka_unit_test_setup_teardown(test_changed_remote_file_restarts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_file_changed_after_probe_is_never_torn, setup, teardown),

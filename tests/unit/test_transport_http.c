@@ -227,7 +227,7 @@ static void test_sink_stops_transfer(void **state)
     c->stop_after = 1;
     assert_hr_equal(fetch(transport, path, c, &where), E_ABORT);
     assert_int_equal(c->blocks, 1);
-    assert_true(c->size == OB_TRANSPORT_BLOCK);
+    assert_true(c->size > 0 && c->size <= OB_TRANSPORT_BLOCK); /* a full block, or what came in 100 ms */
     free_collected(c);
 }
 
@@ -367,6 +367,202 @@ static void test_throughput(void **state)
     free_collected(c);
 }
 
+/* The server's /stats as text (free it). */
+static char *server_stats(void)
+{
+    DWORD size;
+    char *stats = (char *)ts_http_get(ts_http_url("/stats"), &size);
+    assert_non_null(stats);
+    stats = realloc(stats, size + 1);
+    stats[size] = 0;
+    return stats;
+}
+
+/* The /stats "ranges" entry of the first ranged request for a target
+ * containing `target` (a pointer into stats, up to its closing brace). */
+static const char *range_entry(char *stats, const char *target)
+{
+    char *p, *end;
+    for (p = stats; (p = strstr(p, "\"authorization\"")); p = end)
+    {
+        end = strchr(p, '}');
+        if (!end) return NULL;
+        *end = 0;
+        if (strstr(p, target)) return p;
+        *end++ = '}';
+    }
+    return NULL;
+}
+
+static ob_transport *open_with_timeout(DWORD ms)
+{
+    ob_transport_options options = { BG_JOB_PROXY_USAGE_PRECONFIG };
+    options.timeout_ms = ms;
+    return open_transport(&options);
+}
+
+/* issue 15.1: a redirect to another host (localhost instead of 127.0.0.1)
+ * changes where that request goes only: the next request goes to its own
+ * host, and server credentials are not sent to the redirect's host. */
+static void test_redirect_to_another_host_stays_with_that_request(void **state)
+{
+    WCHAR user[] = L"user", password[] = L"secret", url[256];
+    ob_transport_credential credentials[] = { { BG_AUTH_TARGET_SERVER, BG_AUTH_SCHEME_BASIC, user, password } };
+    ob_transport_options options = { BG_JOB_PROXY_USAGE_PRECONFIG, NULL, NULL, 1, credentials };
+    ob_transport *t = open_transport(&options);
+    collected *c = new_collected(1001, 0), *after = new_collected(2002, 0);
+    ob_failure where = { 0 };
+    char host[64], *stats;
+    const char *entry;
+
+    /* file 1 on 127.0.0.1 redirects to localhost, which asks for credentials */
+    swprintf(url, ARRAYSIZE(url), L"%ls", ts_http_url(""));
+    swprintf(url + wcslen(url), ARRAYSIZE(url) - wcslen(url),
+             L"/redirect/302?to=http%%3A%%2F%%2Flocalhost%%3A%u%%2Fdata%%2F1001%%3Fauth%%3Duser%%3Asecret",
+             ts_http_port());
+    assert_hr_equal(t->ops->fetch(t, url, &unprobed, 0, collect, c, &where), 0x80190191); /* BG_E_HTTP_ERROR_401 */
+    assert_false(where.transient);
+    /* file 2 on 127.0.0.1, with credentials its server asks for */
+    memset(&where, 0, sizeof(where));
+    assert_hr_equal(fetch(t, "/data/2002?auth=user:secret", after, &where), S_OK);
+    assert_pattern(after);
+    stats = server_stats();
+    entry = range_entry(stats, "/data/1001");
+    assert_non_null(entry);
+    assert_non_null(strstr(entry, "\"authorization\": null"));  /* nothing sent to localhost */
+    sprintf(host, "\"host\": \"localhost:%u\"", ts_http_port());
+    assert_non_null(strstr(entry, host));                         /* the redirect did happen */
+    free(stats);
+    stats = server_stats();
+    entry = range_entry(stats, "/data/2002");
+    assert_non_null(entry);
+    sprintf(host, "\"host\": \"127.0.0.1:%u\"", ts_http_port());
+    assert_non_null(strstr(entry, host));                         /* not repointed to localhost */
+    free(stats);
+    t->ops->close(t);
+    free_collected(c);
+    free_collected(after);
+}
+
+/* issue 15.3: HEAD answered 204, 300 or 304 with Content-Length 0 is no size. */
+static void test_head_without_entity_is_no_size(void **state)
+{
+    static const struct { const char *path; HRESULT hr; } cases[] = {
+        { "/data/1000?headstatus=204", 0x801900CC },
+        { "/data/1000?headstatus=300", 0x8019012C },
+        { "/data/1000?headstatus=304", 0x80190130 },
+    };
+    ob_remote_info info;
+    ob_failure where;
+    ULONG i;
+
+    for (i = 0; i < ARRAYSIZE(cases); i++)
+    {
+        assert_hr_equal(probe(transport, cases[i].path, &info, &where), cases[i].hr);
+        assert_int_equal(where.context, BG_ERROR_CONTEXT_REMOTE_FILE);
+        assert_false(where.transient);
+    }
+}
+
+/* issue 15.10: redirect failures are permanent, with WinHTTP's codes. */
+static void test_redirect_failures_are_permanent(void **state)
+{
+    static const struct { const char *path; HRESULT hr; } cases[] = {
+        { "/redirect/302?self=1", HRESULT_FROM_WIN32(ERROR_WINHTTP_REDIRECT_FAILED) },   /* a loop */
+        { "/hops/10?to=/data/10", HRESULT_FROM_WIN32(ERROR_WINHTTP_REDIRECT_FAILED) },   /* 11 hops */
+        { "/redirect/302?to=file%3A%2F%2F%2FC%3A%2Fwindows%2Fwin.ini", HRESULT_FROM_WIN32(ERROR_WINHTTP_REDIRECT_FAILED) },
+        { "/redirect/301?to=ftp%3A%2F%2F127.0.0.1%2Fx", HRESULT_FROM_WIN32(ERROR_WINHTTP_REDIRECT_FAILED) },
+        { "/redirect/302", HRESULT_FROM_WIN32(ERROR_WINHTTP_HEADER_NOT_FOUND) },          /* no Location */
+    };
+    ob_remote_info info;
+    ob_failure where;
+    ULONG i;
+
+    for (i = 0; i < ARRAYSIZE(cases); i++)
+    {
+        HRESULT hr = probe(transport, cases[i].path, &info, &where);
+        if (hr != cases[i].hr) fail_msg("%s: 0x%08lx", cases[i].path, (unsigned long)hr);
+        assert_false(where.transient);
+    }
+    /* ten hops are allowed, and followed */
+    assert_hr_equal(probe(transport, "/hops/9?to=/data/10", &info, &where), S_OK);
+    assert_true(info.size == 10);
+}
+
+/* issue 15.6: a server that accepts and never answers: our own timeout
+ * ends the wait for headers, as a transient error. */
+static void test_silent_server_times_out(void **state)
+{
+    ob_transport *t = open_with_timeout(1000);
+    ob_remote_info info;
+    ob_failure where = { 0 };
+    char *stats;
+
+    assert_hr_equal(probe(t, "/data/10?hang=1&stallms=20000", &info, &where), HRESULT_FROM_WIN32(ERROR_WINHTTP_TIMEOUT));
+    assert_true(where.transient);
+    assert_int_equal(where.context, BG_ERROR_CONTEXT_REMOTE_FILE);
+    stats = server_stats();
+    assert_non_null(strstr(stats, "\"hang\""));   /* the server really did hang */
+    free(stats);
+    t->ops->close(t);
+}
+
+/* issue 15.7: a stall mid-body: every byte that arrived is handed over, then
+ * a transient timeout. */
+static void test_stall_mid_body_keeps_what_arrived(void **state)
+{
+    ob_transport *t = open_with_timeout(1000);
+    collected *c = new_collected(3000000, 0);
+    ob_failure where = { 0 };
+
+    assert_hr_equal(fetch(t, "/data/3000000?stallat=1000000&stallms=20000", c, &where),
+                    HRESULT_FROM_WIN32(ERROR_WINHTTP_TIMEOUT));
+    assert_true(where.transient);
+    assert_true(c->size == 1000000);
+    assert_pattern(c);
+    t->ops->close(t);
+    free_collected(c);
+}
+
+/* issue 15.2 and 15.8: a ranged GET carries If-Unmodified-Since with the
+ * probed time; another version (412, another total) is "changed". */
+static void test_ranged_get_is_validated(void **state)
+{
+    ob_remote_info info, wrong;
+    collected *c = new_collected(1000, 0);
+    ob_failure where = { 0 };
+    char *stats;
+    const char *entry;
+
+    assert_hr_equal(probe(transport, "/data/1000?flipat=2", &info, &where), S_OK);
+    assert_hr_equal(transport->ops->fetch(transport, ts_http_url("/data/1000?flipat=2"), &info, 0, collect, c, &where),
+                    BG_E_INVALID_SERVER_RESPONSE);
+    assert_true(where.changed && where.transient);
+    assert_int_equal(c->size, 0);
+    stats = server_stats();
+    entry = range_entry(stats, "flipat=2");
+    assert_non_null(entry);
+    assert_non_null(strstr(entry, "\"if_unmodified_since\": \"Sat, 01 Jan 2022 00:00:00 GMT\""));
+    free(stats);
+    /* GET says 200000 where HEAD said 100000 */
+    assert_hr_equal(probe(transport, "/data/200000?headsize=100000", &info, &where), S_OK);
+    assert_true(info.size == 100000);
+    memset(&where, 0, sizeof(where));
+    assert_hr_equal(transport->ops->fetch(transport, ts_http_url("/data/200000?headsize=100000"), &info, 0, collect, c,
+                                          &where), BG_E_INVALID_SERVER_RESPONSE);
+    assert_true(where.changed);
+    assert_int_equal(c->size, 0);              /* detected before any byte */
+    wrong = info;
+    wrong.size = 200000;                       /* the right size: served */
+    c->capacity = 0;
+    free_collected(c);
+    c = new_collected(200000, 0);
+    assert_hr_equal(transport->ops->fetch(transport, ts_http_url("/data/200000?headsize=100000"), &wrong, 0, collect, c,
+                                          &where), S_OK);
+    assert_pattern(c);
+    free_collected(c);
+}
+
 /* The one classification every transport reports with (a pure function). */
 static void test_failure_classification(void **state)
 {
@@ -402,6 +598,12 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_failure_classification),
+        cmocka_unit_test(test_redirect_to_another_host_stays_with_that_request),
+        cmocka_unit_test(test_head_without_entity_is_no_size),
+        cmocka_unit_test(test_redirect_failures_are_permanent),
+        cmocka_unit_test(test_silent_server_times_out),
+        cmocka_unit_test(test_stall_mid_body_keeps_what_arrived),
+        cmocka_unit_test(test_ranged_get_is_validated),
         cmocka_unit_test(test_probe_size_and_time),
         cmocka_unit_test(test_probe_size_beyond_4gib),
         cmocka_unit_test(test_fetch_from_zero_in_whole_blocks),

@@ -132,6 +132,53 @@ static void test_directory_is_not_a_source(void **state)
     assert_int_equal(where.context, BG_ERROR_CONTEXT_REMOTE_FILE);
 }
 
+/* After the first block, the source is rewritten in place at the same size
+ * with other bytes and a later time, as an editor saving it would. */
+static BOOL collect_then_rewrite(void *context, const BYTE *data, DWORD size)
+{
+    collected *c = context;
+    HANDLE file;
+    FILETIME later;
+    BYTE other[4096];
+    DWORD written;
+
+    collect(context, data, size);
+    if (c->blocks != 1) return TRUE;
+    file = CreateFileW(ts_path(L"rewritten.bin"), GENERIC_WRITE, FILE_SHARE_READ, NULL, OPEN_EXISTING, 0, NULL);
+    assert_true(file != INVALID_HANDLE_VALUE);
+    memset(other, 0xAB, sizeof(other));
+    assert_true(WriteFile(file, other, sizeof(other), &written, NULL));
+    GetSystemTimeAsFileTime(&later);
+    later.dwHighDateTime += 1; /* about seven minutes later than now */
+    assert_true(SetFileTime(file, NULL, NULL, &later));
+    CloseHandle(file);
+    return TRUE;
+}
+
+/* issue 15.2: a local source rewritten at the same size during the copy is
+ * detected (size and time re-checked at every block): "changed", so that
+ * the file restarts instead of mixing old and new bytes. */
+static void test_source_rewritten_during_copy_is_detected(void **state)
+{
+    const WCHAR *path = ts_path(L"rewritten.bin");
+    collected c = { calloc(1, SIZE), 0, 0, 0 };
+    ob_failure where = { 0 };
+    ob_remote_info info;
+    BYTE *bytes = malloc(SIZE);
+    UINT64 i;
+
+    for (i = 0; i < SIZE; i++) bytes[i] = pattern(i);
+    ts_write_file(path, bytes, SIZE);
+    free(bytes);
+    assert_hr_equal(transport->ops->probe(transport, path, &info, &where), S_OK);
+    assert_hr_equal(transport->ops->fetch(transport, path, &info, 0, collect_then_rewrite, &c, &where),
+                    BG_E_INVALID_SERVER_RESPONSE);
+    assert_true(where.changed && where.transient);
+    assert_int_equal(where.context, BG_ERROR_CONTEXT_REMOTE_FILE);
+    assert_int_equal(c.blocks, 1);   /* nothing after the change was handed over */
+    free(c.data);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -142,6 +189,7 @@ int main(void)
         cmocka_unit_test(test_sink_stops_transfer),
         cmocka_unit_test(test_missing_source_is_a_remote_file_error),
         cmocka_unit_test(test_directory_is_not_a_source),
+        cmocka_unit_test(test_source_rewritten_during_copy_is_detected),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,0 +1,193 @@
+/* The BITS rules of HTTP (http_rules.c) as pure functions, without a
+ * network: which answer is a size, which ranged answer is accepted, which
+ * means the file changed, validators, redirects, where credentials go. */
+#include "test_support.h"
+#include "http_rules.h"
+#include "str.h"
+#include <winhttp.h>
+
+#define FIXED L"Sat, 01 Jan 2022 00:00:00 GMT"
+
+static ob_remote_info probed(UINT64 size)
+{
+    ob_remote_info info = { size };
+    assert_true(ob_http_parse_date(FIXED, &info.modified));
+    return info;
+}
+
+static void test_dates(void **state)
+{
+    WCHAR text[OB_HTTP_DATE_CHARS];
+    FILETIME t;
+
+    assert_true(ob_http_parse_date(FIXED, &t));
+    assert_true((((UINT64)t.dwHighDateTime << 32) | t.dwLowDateTime) == 132854688000000000ULL);
+    assert_true(ob_http_format_date(&t, text));
+    assert_true(!wcscmp(text, FIXED));
+    assert_false(ob_http_parse_date(L"Saturday, 01-Jan-22 00:00:00 GMT", &t));
+    assert_false(ob_http_parse_date(L"Sat, 01 Foo 2022 00:00:00 GMT", &t));
+    assert_false(ob_http_parse_date(NULL, &t));
+    assert_true(!t.dwLowDateTime && !t.dwHighDateTime);
+}
+
+/* Only 200 and 203 describe the file (issue 15.3). */
+static void test_probe_answers(void **state)
+{
+    ob_remote_info info;
+    ob_failure f = { 0 };
+
+    assert_hr_equal(ob_http_probe_answer(200, L"18446744073709551614", FIXED, &info, &f), S_OK);
+    assert_true(info.size == 18446744073709551614ULL);
+    assert_hr_equal(ob_http_probe_answer(200, L"0", NULL, &info, &f), S_OK);
+    assert_true(info.size == 0 && !info.modified.dwLowDateTime);
+    assert_hr_equal(ob_http_probe_answer(204, L"0", NULL, &info, &f), 0x801900CC);
+    assert_false(f.transient);
+    assert_hr_equal(ob_http_probe_answer(300, L"0", NULL, &info, &f), 0x8019012C);
+    assert_hr_equal(ob_http_probe_answer(304, L"0", NULL, &info, &f), 0x80190130);
+    assert_hr_equal(ob_http_probe_answer(206, L"10", NULL, &info, &f), 0x801900CE);
+    assert_hr_equal(ob_http_probe_answer(404, NULL, NULL, &info, &f), 0x80190194);
+    assert_hr_equal(ob_http_probe_answer(503, NULL, NULL, &info, &f), 0x801901F7);
+    assert_true(f.transient);
+    assert_int_equal(f.context, BG_ERROR_CONTEXT_REMOTE_FILE);
+    assert_hr_equal(ob_http_probe_answer(200, NULL, NULL, &info, &f), BG_E_MISSING_FILE_SIZE);
+    assert_hr_equal(ob_http_probe_answer(200, L"12x", NULL, &info, &f), BG_E_MISSING_FILE_SIZE);
+    assert_hr_equal(ob_http_probe_answer(200, L"18446744073709551616", NULL, &info, &f), BG_E_MISSING_FILE_SIZE);
+}
+
+static void test_range_answers(void **state)
+{
+    ob_remote_info file = probed(1000), unknown = { BG_SIZE_UNKNOWN };
+    ob_http_range r;
+    ob_failure f;
+
+    memset(&f, 0, sizeof(f));
+    assert_hr_equal(ob_http_range_answer(206, L"bytes 10-999/1000", FIXED, 10, &file, &r, &f), S_OK);
+    assert_true(r.first == 10 && r.length == 990 && r.total == 1000);
+    /* another total (issue 15.8) or another time (15.2): the file changed */
+    assert_hr_equal(ob_http_range_answer(206, L"bytes 10-1999/2000", FIXED, 10, &file, &r, &f),
+                    BG_E_INVALID_SERVER_RESPONSE);
+    assert_true(f.changed && f.transient);
+    memset(&f, 0, sizeof(f));
+    assert_hr_equal(ob_http_range_answer(206, L"bytes 10-999/1000", L"Sun, 02 Jan 2022 00:00:00 GMT", 10, &file, &r, &f),
+                    BG_E_INVALID_SERVER_RESPONSE);
+    assert_true(f.changed);
+    memset(&f, 0, sizeof(f));
+    assert_hr_equal(ob_http_range_answer(412, NULL, NULL, 10, &file, &r, &f), BG_E_INVALID_SERVER_RESPONSE);
+    assert_true(f.changed);
+    /* nothing probed: nothing to compare */
+    memset(&f, 0, sizeof(f));
+    assert_hr_equal(ob_http_range_answer(206, L"bytes 10-1999/2000", L"Sun, 02 Jan 2022 00:00:00 GMT", 10, &unknown,
+                                         &r, &f), S_OK);
+    assert_hr_equal(ob_http_range_answer(412, NULL, NULL, 10, &unknown, &r, &f), 0x8019019C);
+    assert_false(f.changed);
+    /* no ranges */
+    assert_hr_equal(ob_http_range_answer(200, NULL, FIXED, 0, &file, &r, &f), BG_E_INSUFFICIENT_RANGE_SUPPORT);
+    assert_hr_equal(ob_http_range_answer(206, L"bytes 0-999/1000", FIXED, 10, &file, &r, &f),
+                    BG_E_INSUFFICIENT_RANGE_SUPPORT);
+    assert_hr_equal(ob_http_range_answer(206, L"bytes 10-5/1000", FIXED, 10, &file, &r, &f),
+                    BG_E_INSUFFICIENT_RANGE_SUPPORT);
+    /* a 416 saying the file has exactly offset bytes: nothing left */
+    assert_hr_equal(ob_http_range_answer(416, L"bytes */1000", NULL, 1000, &file, &r, &f), S_OK);
+    assert_true(r.length == 0);
+    assert_hr_equal(ob_http_range_answer(416, L"bytes */500", NULL, 1000, &file, &r, &f), 0x801901A0);
+    assert_hr_equal(ob_http_range_answer(404, NULL, NULL, 0, &file, &r, &f), 0x80190194);
+}
+
+/* Every ranged request carries the validator (issue 15.2). */
+static void test_range_headers(void **state)
+{
+    ob_remote_info file = probed(1000), unknown = { BG_SIZE_UNKNOWN };
+    WCHAR headers[160];
+
+    ob_http_range_headers(5000000000ULL, &file, headers, ARRAYSIZE(headers));
+    assert_true(!wcscmp(headers, L"Range: bytes=5000000000-\r\nIf-Unmodified-Since: " FIXED));
+    ob_http_range_headers(0, &unknown, headers, ARRAYSIZE(headers));
+    assert_true(!wcscmp(headers, L"Range: bytes=0-"));
+}
+
+static void check_target(const WCHAR *base, const WCHAR *location, const WCHAR *expected)
+{
+    ob_failure f = { 0 };
+    WCHAR *out;
+    assert_hr_equal(ob_http_redirect_target(base, location, &out, &f), S_OK);
+    if (wcscmp(out, expected)) fail_msg("%ls + %ls -> %ls", base, location, out);
+    ob_str_free(out);
+}
+
+static void test_redirect_targets(void **state)
+{
+    ob_failure f = { 0 };
+    WCHAR *out;
+
+    check_target(L"http://a:1/x/y?q", L"http://b:2/z", L"http://b:2/z");
+    check_target(L"http://a:1/x/y?q", L"/z?w", L"http://a:1/z?w");
+    check_target(L"http://a:1/x/y?q", L"z", L"http://a:1/x/z");
+    check_target(L"http://a:1", L"z", L"http://a:1/z");
+    check_target(L"https://a/x", L"//b/c", L"https://b/c");
+    /* issue 15.10: permanent errors with WinHTTP's codes */
+    assert_hr_equal(ob_http_redirect_target(L"http://a/x", NULL, &out, &f), HRESULT_FROM_WIN32(ERROR_WINHTTP_HEADER_NOT_FOUND));
+    assert_false(f.transient);
+    assert_hr_equal(ob_http_redirect_target(L"http://a/x", L"file:///C:/x", &out, &f),
+                    HRESULT_FROM_WIN32(ERROR_WINHTTP_REDIRECT_FAILED));
+    assert_false(f.transient);
+    assert_hr_equal(ob_http_redirect_target(L"http://a/x", L"ftp://a/x", &out, &f),
+                    HRESULT_FROM_WIN32(ERROR_WINHTTP_REDIRECT_FAILED));
+    assert_true(ob_http_is_redirect(301) && ob_http_is_redirect(302) && ob_http_is_redirect(303)
+                && ob_http_is_redirect(307) && ob_http_is_redirect(308));
+    assert_false(ob_http_is_redirect(300) || ob_http_is_redirect(304) || ob_http_is_redirect(305));
+}
+
+static void test_redirect_chains(void **state)
+{
+    const WCHAR *chain[12] = { L"http://a/0", L"http://a/1", L"http://a/2", L"http://a/3", L"http://a/4",
+                               L"http://a/5", L"http://a/6", L"http://a/7", L"http://a/8", L"http://a/9",
+                               L"http://a/10", L"http://a/11" };
+    ob_failure f = { 0 };
+
+    assert_hr_equal(ob_http_check_hop(chain, 10, L"http://a/x", &f), S_OK);      /* the 10th hop */
+    assert_hr_equal(ob_http_check_hop(chain, 11, L"http://a/x", &f), HRESULT_FROM_WIN32(ERROR_WINHTTP_REDIRECT_FAILED));
+    assert_hr_equal(ob_http_check_hop(chain, 3, L"http://a/1", &f), HRESULT_FROM_WIN32(ERROR_WINHTTP_REDIRECT_FAILED));
+    assert_false(f.transient);
+}
+
+/* Server credentials go to their own origin only (issue 15.1). */
+static void test_same_origin(void **state)
+{
+    assert_true(ob_http_same_origin(L"http://Host:80/a", L"http://host/b?c"));
+    assert_true(ob_http_same_origin(L"https://h/a", L"https://h:443/b"));
+    assert_false(ob_http_same_origin(L"http://h/a", L"https://h/a"));
+    assert_false(ob_http_same_origin(L"http://h:1/a", L"http://h:2/a"));
+    assert_false(ob_http_same_origin(L"http://127.0.0.1:5/a", L"http://localhost:5/a"));
+    assert_false(ob_http_same_origin(L"http://h.example/a", L"http://h.example.evil/a"));
+}
+
+static void test_pick_credential(void **state)
+{
+    const ob_transport_credential c[] = {
+        { BG_AUTH_TARGET_SERVER, BG_AUTH_SCHEME_BASIC, L"u", L"p" },
+        { BG_AUTH_TARGET_SERVER, BG_AUTH_SCHEME_NTLM, L"u", L"p" },
+        { BG_AUTH_TARGET_PROXY, BG_AUTH_SCHEME_DIGEST, L"u", L"p" },
+    };
+    ULONG basic_ntlm = OB_HTTP_SCHEME_BIT(BG_AUTH_SCHEME_BASIC) | OB_HTTP_SCHEME_BIT(BG_AUTH_SCHEME_NTLM);
+
+    assert_ptr_equal(ob_http_pick_credential(c, 3, BG_AUTH_TARGET_SERVER, basic_ntlm, BG_AUTH_SCHEME_NTLM), &c[1]);
+    assert_ptr_equal(ob_http_pick_credential(c, 3, BG_AUTH_TARGET_SERVER, basic_ntlm, BG_AUTH_SCHEME_NEGOTIATE), &c[0]);
+    assert_null(ob_http_pick_credential(c, 3, BG_AUTH_TARGET_PROXY, basic_ntlm, BG_AUTH_SCHEME_BASIC));
+    assert_ptr_equal(ob_http_pick_credential(c, 3, BG_AUTH_TARGET_PROXY, OB_HTTP_SCHEME_BIT(BG_AUTH_SCHEME_DIGEST),
+                                             BG_AUTH_SCHEME_DIGEST), &c[2]);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_dates),
+        cmocka_unit_test(test_probe_answers),
+        cmocka_unit_test(test_range_answers),
+        cmocka_unit_test(test_range_headers),
+        cmocka_unit_test(test_redirect_targets),
+        cmocka_unit_test(test_redirect_chains),
+        cmocka_unit_test(test_same_origin),
+        cmocka_unit_test(test_pick_credential),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
