@@ -280,7 +280,8 @@ static void test_reset_connection_is_transient_and_resumes(void **state)
     assert_int_equal(error.context, BG_ERROR_CONTEXT_REMOTE_FILE);
     assert_true(server_saw_fault("reset", "resetat=700000"));
     p = et_progress(job);
-    assert_true(p.BytesTransferred > 0 && p.BytesTransferred <= 700000);
+    /* what was read before the reset (the kernel drops unread bytes on a RST) */
+    assert_true(p.BytesTransferred <= 700000);
     et_assert_state(job, BG_JOB_STATE_TRANSFERRED);
     assert_int_equal(error_count, 0);
     assert_true(et_progress(job).BytesTransferred == 2000000);
