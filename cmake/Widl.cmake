@@ -1,5 +1,8 @@
 # widl_generate(<idl> OUTPUTS <kinds...>): runs Wine's IDL compiler once per output
-# kind (header, iid, tlb) into the build tree.
+# kind (header, iid, tlb, proxy, dlldata) into the build tree.  The proxy is
+# interpreted (-Oif: MinGW gcc has no __try), sees OB_PROXY_STUB defined
+# (bits_types.idl's discriminated union), and gets one widl 7 bug fixed
+# (cmake/fix_widl_proxy.py).
 find_program(WIDL NAMES x86_64-w64-mingw32-widl widl REQUIRED NO_CMAKE_FIND_ROOT_PATH)
 find_path(WINE_IDL_DIR unknwn.idl PATHS /usr/include/wine/wine/windows REQUIRED NO_CMAKE_FIND_ROOT_PATH)
 find_path(WINE_STDOLE_DIR stdole2.tlb PATHS /usr/lib/x86_64-linux-gnu/wine/x86_64-windows
@@ -22,6 +25,19 @@ function(widl_generate idl)
         elseif(kind STREQUAL tlb)
             set(out ${GENERATED_DIR}/${base}.tlb)
             set(opt -t)
+        elseif(kind STREQUAL proxy)
+            set(out ${GENERATED_DIR}/${base}_p.c)
+            add_custom_command(OUTPUT ${out}
+                COMMAND ${WIDL} ${flags} -Oif -DOB_PROXY_STUB -p -o ${out} ${src}
+                COMMAND python3 ${PROJECT_SOURCE_DIR}/cmake/fix_widl_proxy.py ${out}
+                DEPENDS ${src} ${W_DEPENDS} ${PROJECT_SOURCE_DIR}/cmake/fix_widl_proxy.py VERBATIM)
+            continue()
+        elseif(kind STREQUAL dlldata)
+            set(out ${GENERATED_DIR}/${base}_dlldata.c)
+            add_custom_command(OUTPUT ${out}
+                COMMAND ${WIDL} --dlldata-only -o ${out} ${base}
+                DEPENDS ${src} VERBATIM)
+            continue()
         endif()
         add_custom_command(OUTPUT ${out}
             COMMAND ${WIDL} ${flags} ${opt} -o ${out} ${src}

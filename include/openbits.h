@@ -15,4 +15,12 @@
 #define OPENBITS_PROGID            L"OpenBits.BackgroundCopyManager"
 #define OPENBITS_PROGID_VERSIONED  L"OpenBits.BackgroundCopyManager.1"
 
+/* openbits' own proxy/stub (openbits_ps.dll, generated from idl/openbits_com.idl):
+ * registered for the IIDs the system has no proxy/stub for, and by the BITS
+ * takeover for the IIDs whose system proxy/stub is broken (docs/choices.md). */
+#define OPENBITS_PROXY_STUB_CLSID_INIT \
+    { 0xae59b42a, 0xb74a, 0x4c9e, { 0x8d, 0x43, 0x9c, 0x5f, 0x87, 0x7d, 0x88, 0x64 } }
+#define OPENBITS_PROXY_STUB_CLSID_TEXT L"{AE59B42A-B74A-4C9E-8D43-9C5F877D8864}"
+#define OPENBITS_PROXY_STUB_DLL        L"openbits_ps.dll"
+
 #endif

@@ -21,6 +21,14 @@ HRESULT ob_enum_jobs_create(ob_job **jobs, ULONG count, IEnumBackgroundCopyJobs 
 HRESULT ob_enum_files_create(ob_job *job, IEnumBackgroundCopyFiles **out);
 HRESULT ob_error_object_create(ob_job *job, const ob_error_info *error, IBackgroundCopyError **out);
 
+/* Proxy/stubs (proxystub.c): the interfaces whose system proxy/stub is
+ * broken; _use_own makes this process use openbits_ps.dll for them (not in
+ * the host, whose stubs follow the registry). */
+extern const IID *const ob_broken_system_proxy_iids[];
+extern const ULONG ob_broken_system_proxy_count;
+BOOL ob_in_host(void);
+void ob_proxy_stub_use_own(void);
+
 /* Notifications (notify.c).  The holder is what the engine job stores as its
  * notify interface: it keeps the client's pointer in the Global Interface
  * Table; _get fetches it for the calling apartment. */

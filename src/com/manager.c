@@ -114,6 +114,7 @@ HRESULT ob_manager_create(REFIID iid, void **out)
     HRESULT hr;
 
     if (!ob_engine_table()) return E_OUTOFMEMORY;
+    ob_proxy_stub_use_own();
     if (!(self = HeapAlloc(GetProcessHeap(), 0, sizeof(*self)))) return E_OUTOFMEMORY;
     self->IBackgroundCopyManager_iface.lpVtbl = (IBackgroundCopyManagerVtbl *)&manager_vtbl;
     self->refs = 1;

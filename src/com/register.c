@@ -120,13 +120,40 @@ static HRESULT do_register(scope where)
     return S_OK;
 }
 
+/* openbits_ps.dll, beside this DLL: its own registration claims only the
+ * interfaces the system has no proxy/stub for (src/ps/ps.c). */
+static HRESULT call_proxy_stub_dll(const char *entry)
+{
+    WCHAR path[MAX_PATH], *slash;
+    HRESULT (WINAPI *function)(void);
+    HMODULE dll;
+    HRESULT hr;
+
+    if (FAILED(hr = module_path(path, ARRAYSIZE(path)))) return hr;
+    if (!(slash = wcsrchr(path, L'\\')) || slash - path + 1 + wcslen(OPENBITS_PROXY_STUB_DLL) >= MAX_PATH)
+        return HRESULT_FROM_WIN32(ERROR_FILENAME_EXCED_RANGE);
+    wcscpy(slash + 1, OPENBITS_PROXY_STUB_DLL);
+    if (!(dll = LoadLibraryW(path))) return HRESULT_FROM_WIN32(GetLastError());
+    function = (void *)GetProcAddress(dll, entry);
+    hr = function ? function() : HRESULT_FROM_WIN32(ERROR_PROC_NOT_FOUND);
+    FreeLibrary(dll);
+    return hr;
+}
+
 HRESULT WINAPI DllRegisterServer(void)
 {
-    return do_register(SCOPE_MACHINE);
+    HRESULT hr = do_register(SCOPE_MACHINE);
+    if (SUCCEEDED(hr) && FAILED(call_proxy_stub_dll("DllRegisterServer")))
+    {
+        unregister(SCOPE_MACHINE);
+        return SELFREG_E_CLASS;
+    }
+    return hr;
 }
 
 HRESULT WINAPI DllUnregisterServer(void)
 {
+    call_proxy_stub_dll("DllUnregisterServer");
     return unregister(SCOPE_MACHINE);
 }
 

@@ -10,11 +10,7 @@
 #define EXIT_USAGE 2
 #define EXIT_NO_JOB 3
 
-struct cli_result
-{
-    DWORD exit_code;
-    char *out, *err;   /* malloc'd, CRs removed */
-};
+#define cli_result ts_run_result
 
 static const WCHAR *admin_exe(void)
 {
@@ -24,80 +20,24 @@ static const WCHAR *admin_exe(void)
     return path;
 }
 
-/* Appends arg to the command line, quoted if it has a space (no argument
- * here contains a quote). */
-static void append_arg(WCHAR *line, size_t size, const WCHAR *arg)
-{
-    BOOL quote = !*arg || wcschr(arg, ' ');
-    wcscat_s(line, size, L" ");
-    if (quote) wcscat_s(line, size, L"\"");
-    wcscat_s(line, size, arg);
-    if (quote) wcscat_s(line, size, L"\"");
-}
-
-static HANDLE inheritable_file(const WCHAR *path)
-{
-    SECURITY_ATTRIBUTES sa = { sizeof(sa), NULL, TRUE };
-    HANDLE file = CreateFileW(path, GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE, &sa, CREATE_ALWAYS,
-                              FILE_ATTRIBUTE_NORMAL, NULL);
-    assert_true(file != INVALID_HANDLE_VALUE);
-    return file;
-}
-
-static char *read_text(const WCHAR *path)
-{
-    HANDLE file = CreateFileW(path, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE, NULL, OPEN_EXISTING, 0, NULL);
-    DWORD size, got = 0, i, j;
-    char *text;
-
-    assert_true(file != INVALID_HANDLE_VALUE);
-    size = GetFileSize(file, NULL);
-    text = malloc(size + 1);
-    assert_non_null(text);
-    assert_true(ReadFile(file, text, size, &got, NULL));
-    CloseHandle(file);
-    for (i = j = 0; i < got; i++)
-        if (text[i] != '\r') text[j++] = text[i];
-    text[j] = 0;
-    DeleteFileW(path);
-    return text;
-}
-
 /* Runs openbits-admin with the arguments (NULL-terminated), stdout and
  * stderr in files, and waits for it (at most 120 s). */
 static struct cli_result run_admin(const WCHAR *first, ...)
 {
     static WCHAR line[8192];
-    const WCHAR *out_path = ts_path(L"admin-stdout.txt"), *err_path = ts_path(L"admin-stderr.txt");
-    STARTUPINFOW si = { sizeof(si) };
-    PROCESS_INFORMATION pi;
-    struct cli_result result;
     const WCHAR *arg;
     va_list args;
 
     swprintf(line, ARRAYSIZE(line), L"\"%ls\"", admin_exe());
     va_start(args, first);
-    for (arg = first; arg; arg = va_arg(args, const WCHAR *)) append_arg(line, ARRAYSIZE(line), arg);
+    for (arg = first; arg; arg = va_arg(args, const WCHAR *)) ts_append_arg(line, ARRAYSIZE(line), arg);
     va_end(args);
-    si.dwFlags = STARTF_USESTDHANDLES;
-    si.hStdOutput = inheritable_file(out_path);
-    si.hStdError = inheritable_file(err_path);
-    assert_true(CreateProcessW(admin_exe(), line, NULL, NULL, TRUE, 0, NULL, NULL, &si, &pi));
-    CloseHandle(si.hStdOutput);
-    CloseHandle(si.hStdError);
-    assert_int_equal(WaitForSingleObject(pi.hProcess, 120000), WAIT_OBJECT_0);
-    assert_true(GetExitCodeProcess(pi.hProcess, &result.exit_code));
-    CloseHandle(pi.hProcess);
-    CloseHandle(pi.hThread);
-    result.out = read_text(out_path);
-    result.err = read_text(err_path);
-    return result;
+    return ts_run(admin_exe(), line, 120000);
 }
 
 static void free_result(struct cli_result *result)
 {
-    free(result->out);
-    free(result->err);
+    ts_run_result_free(result);
 }
 
 static void expect_exit(const struct cli_result *result, DWORD code)

@@ -146,3 +146,83 @@ BOOL ts_file_holds(const WCHAR *path, const char *text)
     CloseHandle(f);
     return ok;
 }
+
+void ts_append_arg(WCHAR *line, size_t size, const WCHAR *arg)
+{
+    BOOL quote = !*arg || wcschr(arg, ' ');
+    wcscat_s(line, size, L" ");
+    if (quote) wcscat_s(line, size, L"\"");
+    wcscat_s(line, size, arg);
+    if (quote) wcscat_s(line, size, L"\"");
+}
+
+static HANDLE inheritable_file(const WCHAR *path)
+{
+    SECURITY_ATTRIBUTES sa = { sizeof(sa), NULL, TRUE };
+    HANDLE file = CreateFileW(path, GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE, &sa, CREATE_ALWAYS,
+                              FILE_ATTRIBUTE_NORMAL, NULL);
+    assert_true(file != INVALID_HANDLE_VALUE);
+    return file;
+}
+
+static char *read_text(const WCHAR *path)
+{
+    HANDLE file = CreateFileW(path, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE, NULL, OPEN_EXISTING, 0, NULL);
+    DWORD size, got = 0, i, j;
+    char *text;
+
+    assert_true(file != INVALID_HANDLE_VALUE);
+    size = GetFileSize(file, NULL);
+    text = malloc(size + 1);
+    assert_non_null(text);
+    assert_true(ReadFile(file, text, size, &got, NULL));
+    CloseHandle(file);
+    for (i = j = 0; i < got; i++)
+        if (text[i] != '\r') text[j++] = text[i];
+    text[j] = 0;
+    DeleteFileW(path);
+    return text;
+}
+
+ts_run_result ts_run(const WCHAR *exe, const WCHAR *line, DWORD timeout_ms)
+{
+    static LONG runs;
+    WCHAR out_path[MAX_PATH], err_path[MAX_PATH], *copy = _wcsdup(line);
+    STARTUPINFOW si = { sizeof(si) };
+    PROCESS_INFORMATION pi;
+    ts_run_result result;
+    LONG run = InterlockedIncrement(&runs);
+
+    swprintf(out_path, MAX_PATH, L"%ls\\run-%ld.out", ts_scratch_dir(), run);
+    swprintf(err_path, MAX_PATH, L"%ls\\run-%ld.err", ts_scratch_dir(), run);
+    si.dwFlags = STARTF_USESTDHANDLES;
+    si.hStdOutput = inheritable_file(out_path);
+    si.hStdError = inheritable_file(err_path);
+    assert_non_null(copy);
+    assert_true(CreateProcessW(exe, copy, NULL, NULL, TRUE, 0, NULL, NULL, &si, &pi));
+    free(copy);
+    CloseHandle(si.hStdOutput);
+    CloseHandle(si.hStdError);
+    assert_int_equal(WaitForSingleObject(pi.hProcess, timeout_ms), WAIT_OBJECT_0);
+    assert_true(GetExitCodeProcess(pi.hProcess, &result.exit_code));
+    CloseHandle(pi.hProcess);
+    CloseHandle(pi.hThread);
+    result.out = read_text(out_path);
+    result.err = read_text(err_path);
+    return result;
+}
+
+void ts_run_result_free(ts_run_result *result)
+{
+    free(result->out);
+    free(result->err);
+}
+
+const WCHAR *ts_env_path(const WCHAR *name)
+{
+    static WCHAR paths[8][MAX_PATH];
+    static int next;
+    WCHAR *out = paths[next++ % 8];
+    if (!GetEnvironmentVariableW(name, out, MAX_PATH)) fail_msg("%ls is not set", name);
+    return out;
+}

@@ -36,6 +36,21 @@ void ts_cleanup(void);
 /* A CMocka group teardown that only calls ts_cleanup(). */
 int ts_group_teardown(void **state);
 
+/* A program's run: exit code and its stdout and stderr (malloc'd, CRs removed). */
+typedef struct ts_run_result {
+    DWORD exit_code;
+    char *out, *err;
+} ts_run_result;
+/* Appends arg to a command line, quoted if empty or with a space (no
+ * argument here contains a quote). */
+void ts_append_arg(WCHAR *line, size_t size, const WCHAR *arg);
+/* Runs exe with the whole command line `line` (its own name first), stdout
+ * and stderr in scratch files, and waits for it (at most timeout_ms). */
+ts_run_result ts_run(const WCHAR *exe, const WCHAR *line, DWORD timeout_ms);
+void ts_run_result_free(ts_run_result *result);
+/* The value of a Wine-path environment variable the CTest rule sets (fails the test if unset). */
+const WCHAR *ts_env_path(const WCHAR *name);
+
 #define assert_hr_equal(actual, expected) \
     assert_int_equal((unsigned long)(HRESULT)(actual), (unsigned long)(HRESULT)(expected))
 
