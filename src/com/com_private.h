@@ -29,6 +29,11 @@ extern const ULONG ob_broken_system_proxy_count;
 BOOL ob_in_host(void);
 void ob_proxy_stub_use_own(void);
 
+/* The opt-in takeover of Microsoft's BITS CLSIDs (takeover.c); S_FALSE when
+ * already installed / not installed. */
+HRESULT ob_takeover_install(const WCHAR *host_command);
+HRESULT ob_takeover_uninstall(void);
+
 /* Notifications (notify.c).  The holder is what the engine job stores as its
  * notify interface: it keeps the client's pointer in the Global Interface
  * Table; _get fetches it for the calling apartment. */

@@ -43,6 +43,16 @@ static ULONG WINAPI manager_Release(IBackgroundCopyManager *iface)
     return refs;
 }
 
+/* The calling client: in the host, its token by impersonation (never the
+ * host's own); in process, the thread's or the process's token. */
+static HRESULT current_caller(ob_caller *caller)
+{
+    BOOL impersonating = ob_in_host() && SUCCEEDED(CoImpersonateClient());
+    HRESULT hr = ob_caller_current(caller);
+    if (impersonating) CoRevertToSelf();
+    return hr;
+}
+
 static HRESULT WINAPI manager_CreateJob(IBackgroundCopyManager *iface, LPCWSTR name, BG_JOB_TYPE type,
                                         GUID *id, IBackgroundCopyJob **out)
 {
@@ -52,7 +62,7 @@ static HRESULT WINAPI manager_CreateJob(IBackgroundCopyManager *iface, LPCWSTR n
 
     if (!id || !out) return E_INVALIDARG;
     *out = NULL;
-    if (FAILED(hr = ob_caller_current(&caller))) return hr;
+    if (FAILED(hr = current_caller(&caller))) return hr;
     if (FAILED(hr = ob_table_create_job(ob_engine_table(), name, type, &caller, &job))) return hr;
     *id = job->id;
     hr = ob_job_object_create(job, (IBackgroundCopyJob2 **)out);
@@ -69,7 +79,7 @@ static HRESULT WINAPI manager_GetJob(IBackgroundCopyManager *iface, REFGUID id, 
 
     if (!id || !out) return E_INVALIDARG;
     *out = NULL;
-    if (FAILED(hr = ob_caller_current(&caller))) return hr;
+    if (FAILED(hr = current_caller(&caller))) return hr;
     if (FAILED(hr = ob_table_get_job(ob_engine_table(), id, &caller, &job))) return hr;
     hr = ob_job_object_create(job, (IBackgroundCopyJob2 **)out);
     ob_job_release(job);
@@ -85,7 +95,7 @@ static HRESULT WINAPI manager_EnumJobs(IBackgroundCopyManager *iface, DWORD flag
 
     if (!out) return E_INVALIDARG;
     *out = NULL;
-    if (FAILED(hr = ob_caller_current(&caller))) return hr;
+    if (FAILED(hr = current_caller(&caller))) return hr;
     if (FAILED(hr = ob_table_snapshot(ob_engine_table(), flags, &caller, &jobs, &count))) return hr;
     return ob_enum_jobs_create(jobs, count, out);
 }

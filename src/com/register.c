@@ -2,12 +2,16 @@
  * and DllUnregisterServer removes (in reverse), so the two cannot drift
  * apart; plus the embedded type library. */
 #include "com_private.h"
+#include "bits_clsids.h"
+#include <stdio.h>
 #include <oleauto.h>
 #include <olectl.h>
 
 #define CLSID_TEXT  L"{DCB1CC42-450C-48EF-A525-3C4B05D1FEEE}"
 #define LIBID_TEXT  L"{C8590DF0-D1D9-42BE-A570-5F2285750313}"
 #define MODULE_PATH NULL /* stands for this DLL's full path */
+static const WCHAR host_path_marker[] = L"";
+#define HOST_PATH   host_path_marker /* stands for openbits-host.exe's quoted path, beside this DLL */
 
 /* Exported by oleaut32 but not declared by MinGW's headers. */
 HRESULT WINAPI RegisterTypeLibForUser(ITypeLib *typelib, OLECHAR *path, OLECHAR *help_dir);
@@ -23,6 +27,8 @@ static const reg_entry entries[] = {
     { L"CLSID\\" CLSID_TEXT, NULL, L"openbits Background Copy Manager" },
     { L"CLSID\\" CLSID_TEXT L"\\InprocServer32", NULL, MODULE_PATH },
     { L"CLSID\\" CLSID_TEXT L"\\InprocServer32", L"ThreadingModel", L"Both" },
+    { L"CLSID\\" CLSID_TEXT L"\\LocalServer32", NULL, HOST_PATH },
+    { L"CLSID\\" CLSID_TEXT, L"AppID", OB_HOST_APPID },
     { L"CLSID\\" CLSID_TEXT L"\\ProgID", NULL, OPENBITS_PROGID_VERSIONED },
     { L"CLSID\\" CLSID_TEXT L"\\VersionIndependentProgID", NULL, OPENBITS_PROGID },
     { L"CLSID\\" CLSID_TEXT L"\\TypeLib", NULL, LIBID_TEXT },
@@ -32,6 +38,7 @@ static const reg_entry entries[] = {
     { OPENBITS_PROGID L"\\CurVer", NULL, OPENBITS_PROGID_VERSIONED },
     { OPENBITS_PROGID_VERSIONED, NULL, L"openbits Background Copy Manager" },
     { OPENBITS_PROGID_VERSIONED L"\\CLSID", NULL, CLSID_TEXT },
+    { L"AppID\\" OB_HOST_APPID, NULL, L"openbits host" },
 };
 
 typedef enum scope { SCOPE_MACHINE, SCOPE_USER } scope;
@@ -43,9 +50,9 @@ static LSTATUS open_classes_root(scope where, HKEY *root)
     return RegCreateKeyExW(HKEY_CURRENT_USER, L"Software\\Classes", 0, NULL, 0, KEY_ALL_ACCESS, NULL, root, NULL);
 }
 
-static LSTATUS write_entry(HKEY root, const reg_entry *entry, const WCHAR *module_path)
+static LSTATUS write_entry(HKEY root, const reg_entry *entry, const WCHAR *module_path, const WCHAR *host_path)
 {
-    const WCHAR *data = entry->data ? entry->data : module_path;
+    const WCHAR *data = !entry->data ? module_path : entry->data == HOST_PATH ? host_path : entry->data;
     HKEY key;
     LSTATUS status = RegCreateKeyExW(root, entry->key, 0, NULL, 0, KEY_SET_VALUE, NULL, &key, NULL);
     if (status) return status;
@@ -69,6 +76,20 @@ static HRESULT module_path(WCHAR *path, DWORD size)
 {
     DWORD len = GetModuleFileNameW(ob_module_instance, path, size);
     return len && len < size ? S_OK : HRESULT_FROM_WIN32(ERROR_FILENAME_EXCED_RANGE);
+}
+
+/* "<folder of this DLL>\\openbits-host.exe", quoted (LocalServer32 is a command line). */
+static HRESULT host_path(WCHAR *path, DWORD size)
+{
+    WCHAR dll[MAX_PATH], *slash;
+    HRESULT hr;
+
+    if (FAILED(hr = module_path(dll, ARRAYSIZE(dll)))) return hr;
+    if (!(slash = wcsrchr(dll, L'\\'))) return E_UNEXPECTED;
+    *slash = 0;
+    if ((DWORD)swprintf(path, size, L"\"%ls\\%ls\"", dll, OB_HOST_EXE) >= size)
+        return HRESULT_FROM_WIN32(ERROR_FILENAME_EXCED_RANGE);
+    return S_OK;
 }
 
 static HRESULT register_typelib(scope where, const WCHAR *path)
@@ -101,15 +122,16 @@ static HRESULT unregister(scope where)
 
 static HRESULT do_register(scope where)
 {
-    WCHAR path[MAX_PATH];
+    WCHAR path[MAX_PATH], host[MAX_PATH + 2];
     HKEY root;
     LSTATUS status = ERROR_SUCCESS;
     HRESULT hr;
     size_t i;
 
     if (FAILED(hr = module_path(path, ARRAYSIZE(path)))) return hr;
+    if (FAILED(hr = host_path(host, ARRAYSIZE(host)))) return hr;
     if ((status = open_classes_root(where, &root))) return HRESULT_FROM_WIN32(status);
-    for (i = 0; i < ARRAYSIZE(entries) && !status; i++) status = write_entry(root, &entries[i], path);
+    for (i = 0; i < ARRAYSIZE(entries) && !status; i++) status = write_entry(root, &entries[i], path, host);
     RegCloseKey(root);
     hr = status ? HRESULT_FROM_WIN32(status) : register_typelib(where, path);
     if (FAILED(hr))
@@ -153,15 +175,27 @@ HRESULT WINAPI DllRegisterServer(void)
 
 HRESULT WINAPI DllUnregisterServer(void)
 {
+    ob_takeover_uninstall(); /* Microsoft's BITS registration back first, if it was taken over */
     call_proxy_stub_dll("DllUnregisterServer");
     return unregister(SCOPE_MACHINE);
 }
 
 /* "regsvr32 /i:user openbits.dll": per-user registration under
- * HKCU\Software\Classes, as on Windows.  Any other command line means the
+ * HKCU\Software\Classes, as on Windows.  "regsvr32 /i:bits /n openbits.dll"
+ * (and /u for the reverse; openbits-host /install-as-bits does the same):
+ * the opt-in takeover of Microsoft's BITS CLSIDs (takeover.c); it needs the
+ * machine-wide registration first.  Any other command line means the
  * machine-wide registration. */
 HRESULT WINAPI DllInstall(BOOL install, const WCHAR *command_line)
 {
+    if (command_line && !lstrcmpiW(command_line, L"bits"))
+    {
+        WCHAR host[MAX_PATH + 2];
+        HRESULT hr;
+        if (!install) return ob_takeover_uninstall();
+        if (FAILED(hr = host_path(host, ARRAYSIZE(host)))) return hr;
+        return ob_takeover_install(host);
+    }
     scope where = command_line && !lstrcmpiW(command_line, L"user") ? SCOPE_USER : SCOPE_MACHINE;
     return install ? do_register(where) : unregister(where);
 }

@@ -47,6 +47,8 @@ static void test_only_our_keys_removed(void **state)
     assert_false(key_exists(HKEY_CLASSES_ROOT, OPENBITS_PROGID));
     assert_false(key_exists(HKEY_CLASSES_ROOT, OPENBITS_PROGID_VERSIONED));
     assert_false(key_exists(HKEY_CLASSES_ROOT, LIBID_KEY));
+    assert_false(key_exists(HKEY_CLASSES_ROOT, L"AppID\\{F4C076F6-9430-477F-9811-075AB08F691D}")); /* the host's */
+    assert_false(key_exists(HKEY_LOCAL_MACHINE, L"Software\\OpenBits\\Takeover"));
     /* shared parents and Wine's own BITS registration stay */
     assert_true(key_exists(HKEY_CLASSES_ROOT, L"CLSID"));
     assert_true(key_exists(HKEY_CLASSES_ROOT, L"TypeLib"));
