@@ -50,6 +50,15 @@ static inline BOOL ct_is_admin(void)
     return member;
 }
 
+/* TRUE for a COM proxy (it answers IClientSecurity); FALSE for our object itself. */
+static inline BOOL ct_is_proxy(void *object)
+{
+    IUnknown *security = NULL;
+    if (FAILED(IUnknown_QueryInterface((IUnknown *)object, &IID_IClientSecurity, (void **)&security))) return FALSE;
+    IUnknown_Release(security);
+    return TRUE;
+}
+
 static inline IBackgroundCopyJob *ct_create_job(IBackgroundCopyManager *manager, const WCHAR *name,
                                                 BG_JOB_TYPE type, GUID *id)
 {

@@ -21,14 +21,6 @@ static IBackgroundCopyManager *host_manager(void)
     return manager;
 }
 
-static BOOL is_proxy(void *object)
-{
-    IUnknown *security = NULL;
-    if (FAILED(IUnknown_QueryInterface((IUnknown *)object, &IID_IClientSecurity, (void **)&security))) return FALSE;
-    IUnknown_Release(security);
-    return TRUE;
-}
-
 static BOOL host_running(void)
 {
     HANDLE mutex = OpenMutexW(SYNCHRONIZE, FALSE, RUNNING_MUTEX);
@@ -55,17 +47,17 @@ static void test_activation_by_clsid_and_progid(void **state)
     IBackgroundCopyManager *local = NULL;
     CLSID clsid;
 
-    assert_true(is_proxy(manager));
+    assert_true(ct_is_proxy(manager));
     assert_true(host_running());
     assert_hr_equal(CLSIDFromProgID(OPENBITS_PROGID, &clsid), S_OK);
     assert_hr_equal(CoCreateInstance(&clsid, NULL, CLSCTX_LOCAL_SERVER, &IID_IBackgroundCopyManager, (void **)&local),
                     S_OK);
-    assert_true(is_proxy(local));
+    assert_true(ct_is_proxy(local));
     IBackgroundCopyManager_Release(local);
     IBackgroundCopyManager_Release(manager);
     /* in process stays in process */
     manager = ct_manager();
-    assert_false(is_proxy(manager));
+    assert_false(ct_is_proxy(manager));
     IBackgroundCopyManager_Release(manager);
 }
 

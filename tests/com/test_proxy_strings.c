@@ -160,14 +160,6 @@ typedef struct sta_call {
     results r;
 } sta_call;
 
-static BOOL is_proxy(void *object)
-{
-    IUnknown *security = NULL;
-    if (FAILED(IUnknown_QueryInterface((IUnknown *)object, &IID_IClientSecurity, (void **)&security))) return FALSE;
-    IUnknown_Release(security);
-    return TRUE;
-}
-
 static DWORD WINAPI sta_main(void *context)
 {
     sta_call *call = context;
@@ -182,8 +174,8 @@ static DWORD WINAPI sta_main(void *context)
     call->hr = hr;
     if (SUCCEEDED(hr))
     {
-        call->proxies = is_proxy(o.manager) && is_proxy(o.job) && is_proxy(o.reply_job) && is_proxy(o.file) &&
-                        is_proxy(o.error);
+        call->proxies = ct_is_proxy(o.manager) && ct_is_proxy(o.job) && ct_is_proxy(o.reply_job) && ct_is_proxy(o.file) &&
+                        ct_is_proxy(o.error);
         call_all(&o, &call->r);
     }
     if (o.manager) IBackgroundCopyManager_Release(o.manager);
