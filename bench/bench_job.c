@@ -4,6 +4,8 @@
 #define POLL_MS 10
 #define QUEUED_LIMIT 30.0      /* seconds a FOREGROUND job may sit in QUEUED */
 
+DWORD bench_clsctx = CLSCTX_INPROC_SERVER;
+
 IBackgroundCopyJob *bench_create_job(const char *program, BG_JOB_TYPE type, const WCHAR *url, const WCHAR *local)
 {
     IBackgroundCopyManager *manager;
@@ -11,7 +13,7 @@ IBackgroundCopyJob *bench_create_job(const char *program, BG_JOB_TYPE type, cons
     GUID id;
     HRESULT hr;
 
-    hr = CoCreateInstance(&CLSID_OpenBitsManager, NULL, CLSCTX_INPROC_SERVER, &IID_IBackgroundCopyManager,
+    hr = CoCreateInstance(&CLSID_OpenBitsManager, NULL, bench_clsctx, &IID_IBackgroundCopyManager,
                           (void **)&manager);
     if (FAILED(hr))
     {

@@ -6,6 +6,10 @@
 #include <windows.h>
 #include "openbits.h"
 
+/* How the manager is reached: CLSCTX_INPROC_SERVER (default) or, with a
+ * program's --host, CLSCTX_LOCAL_SERVER (openbits-host.exe). */
+extern DWORD bench_clsctx;
+
 /* A FOREGROUND job of that type with one file; NULL (and why, on stderr,
  * prefixed with program) on failure. */
 IBackgroundCopyJob *bench_create_job(const char *program, BG_JOB_TYPE type, const WCHAR *url, const WCHAR *local);

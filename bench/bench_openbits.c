@@ -1,8 +1,11 @@
 /* One download through openbits, through COM only, as a BITS client would
  * do it: CreateJob, AddFile, Resume, wait for TRANSFERRED, Complete.
  *
- *   bench_openbits.exe <url> <local-file> [--readers N] [--expect BYTES] [--timeout SECONDS]
+ *   bench_openbits.exe <url> <local-file> [--host] [--readers N] [--expect BYTES] [--timeout SECONDS]
  *
+ * --host reaches openbits through openbits-host.exe (CLSCTX_LOCAL_SERVER):
+ * every call, GetProgress included, crosses processes; the name gets
+ * "_host".
  * Prints "result openbits bytes=N seconds=S mib_per_s=R" (openbits_readersN
  * with readers); the clock runs from Resume until GetState first answers
  * TRANSFERRED (polled every 10 ms, so the figure is at most 10 ms long).
@@ -48,7 +51,8 @@ static BOOL parse_options(int argc, char **argv, options *o)
     o->readers = 0;
     o->expect = -1;
     o->timeout = 600;
-    for (i = 3; i + 1 < argc; i += 2) {
+    for (i = 3; i < argc && !strcmp(argv[i], "--host"); i++) bench_clsctx = CLSCTX_LOCAL_SERVER;
+    for (; i + 1 < argc; i += 2) {
         if (!strcmp(argv[i], "--readers")) o->readers = atoi(argv[i + 1]);
         else if (!strcmp(argv[i], "--expect")) o->expect = _atoi64(argv[i + 1]);
         else if (!strcmp(argv[i], "--timeout")) o->timeout = atof(argv[i + 1]);
@@ -182,7 +186,7 @@ int main(int argc, char **argv)
     HRESULT hr;
 
     if (!parse_options(argc, argv, &o)) {
-        fprintf(stderr, "usage: bench_openbits.exe <url> <local-file> [--readers N] [--expect BYTES] "
+        fprintf(stderr, "usage: bench_openbits.exe <url> <local-file> [--host] [--readers N] [--expect BYTES] "
                         "[--timeout SECONDS]\n");
         return 2;
     }
@@ -196,7 +200,8 @@ int main(int argc, char **argv)
     }
     if (!check_size(job, &o, &bytes)) return 1;
     IBackgroundCopyJob_Release(job);
-    if (o.readers) snprintf(name, sizeof(name), "openbits_readers%d", o.readers);
+    snprintf(name, sizeof(name), "openbits%s", bench_clsctx == CLSCTX_LOCAL_SERVER ? "_host" : "");
+    if (o.readers) snprintf(name + strlen(name), sizeof(name) - strlen(name), "_readers%d", o.readers);
     bench_print_result(name, bytes, seconds);
     CoUninitialize();
     return violations ? 1 : 0;

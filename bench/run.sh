@@ -37,6 +37,7 @@ tmp=$(mktemp -d /tmp/openbits-bench.XXXXXX)
 cleanup() {
     bash tests/servers/server_ctl.sh stop "$tmp/server" >/dev/null 2>&1 || true
     bash tests/servers/server_ctl.sh stop "$tmp/upload-server" >/dev/null 2>&1 || true
+    [ -x "$run" ] && "$run" "$(win_path "$build/src/openbits-host.exe")" /stop >/dev/null 2>&1 || true
     [ -d "$prefix" ] && WINEPREFIX=$prefix wineserver -k >/dev/null 2>&1 || true
     rm -rf "$tmp"
 }
@@ -48,7 +49,7 @@ build_all() {
     echo "bench: building in $build" >&2
     bash scripts/bootstrap.sh "$build"
     cmake -S . -B "$build" -G Ninja >/dev/null
-    cmake --build "$build" --target openbits bench_winhttp bench_winsock bench_curl bench_openbits \
+    cmake --build "$build" --target openbits openbits-host bench_winhttp bench_winsock bench_curl bench_openbits \
         bench_upload_winhttp bench_upload_openbits >/dev/null \
         || die "build failed (run: cmake --build $build --target bench_openbits)"
     bash cmake/wine-prefix.sh "$prefix"
@@ -188,6 +189,11 @@ round() {
     [ -z "${failed[openbits]:-}" ] || failed[openbits_readers]=1
     attempt openbits_readers wine_seconds openbits_readers "$bin/bench_openbits.exe" "$url" "$wfile" \
         --expect "$size" --timeout "$timeout" --readers "$readers"
+    attempt openbits_host wine_seconds openbits_host "$bin/bench_openbits.exe" "$url" "$wfile" --host \
+        --expect "$size" --timeout "$timeout"
+    [ -z "${failed[openbits_host]:-}" ] || failed[openbits_host_readers]=1
+    attempt openbits_host_readers wine_seconds openbits_host_readers "$bin/bench_openbits.exe" "$url" "$wfile" \
+        --host --expect "$size" --timeout "$timeout" --readers "$readers"
     upload_round "$1"
 }
 
@@ -235,13 +241,13 @@ field() { grep -o "$1=[0-9.]*" "$2" | cut -d= -f2; }
 # calls/s: the median over the runs; inconsistent snapshots and failed calls:
 # the sums.
 readers_line() {
-    local extra=$tmp/openbits_readers.extra rate bad failures
-    [ -s "$extra" ] || { echo "  GetProgress from $readers threads: n/a"; return; }
+    local extra=$tmp/${1:-openbits_readers}.extra rate bad failures label=${2:-}
+    [ -s "$extra" ] || { echo "  GetProgress from $readers threads$label: n/a"; return; }
     rate=$(field calls_per_s "$extra" | median)
     bad=$(field violations "$extra" | awk '{ n += $1 } END { print n + 0 }')
     failures=$(field failures "$extra" | awk '{ n += $1 } END { print n + 0 }')
-    printf '  GetProgress from %d threads: %.0f calls/s in all, %d inconsistent snapshots, %d failed calls\n' \
-        "$readers" "$rate" "$bad" "$failures"
+    printf '  GetProgress from %d threads%s: %.0f calls/s in all, %d inconsistent snapshots, %d failed calls\n' \
+        "$readers" "$label" "$rate" "$bad" "$failures"
 }
 
 report() {
@@ -262,6 +268,8 @@ report() {
     row "WinHTTP async read loop + WriteFile (Wine)" winhttp_async_file
     row "openbits job through COM (Wine)" openbits
     row "openbits job, $readers GetProgress readers (Wine)" openbits_readers
+    row "openbits job through openbits-host (Wine)" openbits_host
+    row "openbits-host job, $readers readers across processes" openbits_host_readers
     echo
     echo "  ratios (throughput / throughput)"
     ratio_row "openbits / WinHTTP+file" "$r   target >= 0.95: $(verdict "$r")"
@@ -272,7 +280,10 @@ report() {
     ratio_row "Winsock (Wine) / curl (native)" "$(ratio winsock curl)"
     ratio_row "libcurl loop (Wine) / curl to a file" "$(ratio libcurl_file curl_file)"
     ratio_row "openbits $readers readers / no readers" "$(ratio openbits_readers openbits)"
+    r=$(ratio openbits_host openbits)
+    ratio_row "through the host / in process" "$r   target >= 0.95: $(verdict "$r")"
     readers_line
+    readers_line openbits_host_readers ", across processes (openbits-host)"
     upload_report
 }
 
