@@ -22,13 +22,17 @@ static const WCHAR *admin_exe(void)
 
 /* Runs openbits-admin with the arguments (NULL-terminated), stdout and
  * stderr in files, and waits for it (at most 120 s). */
+/* argv[1] "host": the tests of jobs across invocations, through openbits-host;
+ * otherwise every command runs with /inproc (a private queue per command). */
+static BOOL through_host;
+
 static struct cli_result run_admin(const WCHAR *first, ...)
 {
     static WCHAR line[8192];
     const WCHAR *arg;
     va_list args;
 
-    swprintf(line, ARRAYSIZE(line), L"\"%ls\"", admin_exe());
+    swprintf(line, ARRAYSIZE(line), L"\"%ls\"%ls", admin_exe(), through_host ? L"" : L" /inproc");
     va_start(args, first);
     for (arg = first; arg; arg = va_arg(args, const WCHAR *)) ts_append_arg(line, ARRAYSIZE(line), arg);
     va_end(args);
@@ -261,7 +265,7 @@ static void test_unknown_job(void **state)
     struct cli_result r = run_admin(L"/getstate", L"no such job", NULL);
 
     expect_exit(&r, EXIT_NO_JOB);
-    expect_text(r.err, "job \"no such job\" was not found: jobs live only in the process that created them");
+    expect_text(r.err, "job \"no such job\" was not found: with /inproc, jobs live only in the process that created them");
     assert_string_equal(r.out, "");
     free_result(&r);
 }
@@ -302,7 +306,49 @@ static void test_util_help(void **state)
     free_result(&r);
 }
 
-int main(void)
+/* bitsadmin's real usage: one command per step, each its own process, the
+ * job in openbits-host's queue between them; completed from a later one. */
+static void test_jobs_across_invocations(void **state)
+{
+    const UINT64 size = 777777;
+    const WCHAR *local = ts_path(L"cli-across.bin");
+    struct cli_result r;
+    char url[64];
+
+    sprintf(url, "/data/%llu", (unsigned long long)size);
+    r = run_admin(L"/create", L"across", NULL);
+    expect_exit(&r, EXIT_OK);
+    expect_text(r.out, "Created job {");
+    free_result(&r);
+    r = run_admin(L"/addfile", L"across", ts_http_url(url), local, NULL);
+    expect_exit(&r, EXIT_OK);
+    free_result(&r);
+    r = run_admin(L"/resume", L"across", NULL);
+    expect_exit(&r, EXIT_OK);
+    /* nothing cancelled at exit */
+    if (strstr(r.err, "cancelled at exit")) fail_msg("%s", r.err);
+    free_result(&r);
+    r = run_admin(L"/wait", L"across", NULL);
+    expect_exit(&r, EXIT_OK);
+    free_result(&r);
+    r = run_admin(L"/getstate", L"across", L"/list", L"/allusers", L"/info", L"across", NULL);
+    expect_exit(&r, EXIT_OK);
+    expect_line(r.out, "TRANSFERRED");
+    expect_text(r.out, "across");
+    expect_text(r.out, "Listed ");
+    free_result(&r);
+    assert_false(ts_file_exists(local));
+    r = run_admin(L"/complete", L"across", NULL);
+    expect_exit(&r, EXIT_OK);
+    free_result(&r);
+    assert_true(ts_file_has_pattern(local, size));
+    r = run_admin(L"/getstate", L"across", NULL);
+    expect_exit(&r, EXIT_NO_JOB);
+    expect_text(r.err, "job \"across\" was not found\n");
+    free_result(&r);
+}
+
+int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_transfer_download),
@@ -317,5 +363,13 @@ int main(void)
         cmocka_unit_test(test_getters_of_a_new_job),
         cmocka_unit_test(test_util_help),
     };
+    const struct CMUnitTest host_tests[] = {
+        cmocka_unit_test(test_jobs_across_invocations),
+    };
+    if (argc > 1 && !strcmp(argv[1], "host"))
+    {
+        through_host = TRUE;
+        return cmocka_run_group_tests(host_tests, NULL, ts_group_teardown);
+    }
     return cmocka_run_group_tests(tests, NULL, ts_group_teardown);
 }

@@ -19,7 +19,7 @@ enum admin_exit
     ADMIN_EXIT_OK = 0,
     ADMIN_EXIT_FAILED = 1,      /* a job failed, or a BITS call returned an error */
     ADMIN_EXIT_USAGE = 2,       /* bad command line: nothing was done */
-    ADMIN_EXIT_NO_JOB = 3,      /* no such job in this process, or an ambiguous name */
+    ADMIN_EXIT_NO_JOB = 3,      /* no such job, or an ambiguous name */
     ADMIN_EXIT_NO_SERVER = 4,   /* openbits could not be created (not registered?) */
     ADMIN_EXIT_INTERRUPTED = 5  /* Ctrl+C: the transfer's job was cancelled */
 };
@@ -85,13 +85,17 @@ struct admin_context
 {
     IBackgroundCopyManager *manager;
     BOOL console;                 /* stdout is a console: redraw progress in place */
+    BOOL inproc;                  /* /inproc: a private in-process queue, not openbits-host's */
 };
+/* " of this process" in /inproc mode, "" with the host's shared queue. */
+#define ADMIN_SCOPE(ctx) ((ctx)->inproc ? " of this process" : "")
 
 /* args.c: the whole command line into commands, checked before anything runs. */
 struct admin_commands
 {
     struct admin_command *items;
     int count;
+    BOOL inproc;                  /* a leading /inproc */
 };
 /* ADMIN_EXIT_OK, or ADMIN_EXIT_USAGE after printing why and the usage to stderr. */
 int admin_parse(int argc, WCHAR **argv, struct admin_commands *out);

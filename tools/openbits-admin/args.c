@@ -293,6 +293,7 @@ int admin_parse(int argc, WCHAR **argv, struct admin_commands *out)
     out->count = 0;
     out->items = calloc(argc > 1 ? argc : 1, sizeof(*out->items));
     if (!out->items) return ADMIN_EXIT_FAILED;
+    if ((out->inproc = peek(&c) && admin_switch_is(peek(&c), L"/inproc"))) take(&c);
     while (peek(&c))
     {
         struct admin_command *cmd = &out->items[out->count];

@@ -1,6 +1,5 @@
-/* openbits-admin: finding a job by display name or {GUID}.  Jobs live only in
- * the process that created them (until they outlive their process, a later
- * openbits release), so only jobs made earlier in this command line exist. */
+/* openbits-admin: finding a job by display name or {GUID}, in openbits-host's
+ * queue (or, with /inproc, among the jobs made earlier on this command line). */
 #include "admin.h"
 
 BOOL admin_is_guid(const WCHAR *text)
@@ -16,11 +15,13 @@ void admin_print_guid(const GUID *id)
     printf("%ls", text);
 }
 
-static void print_not_found(const WCHAR *name)
+static void print_not_found(struct admin_context *ctx, const WCHAR *name)
 {
-    fprintf(stderr,
-            ADMIN_NAME ": job \"%ls\" was not found: jobs live only in the process that created them "
-            "until they outlive their process (a later openbits release)\n", name);
+    if (ctx->inproc)
+        fprintf(stderr, ADMIN_NAME ": job \"%ls\" was not found: with /inproc, jobs live only in the process "
+                "that created them\n", name);
+    else
+        fprintf(stderr, ADMIN_NAME ": job \"%ls\" was not found\n", name);
 }
 
 static BOOL has_display_name(IBackgroundCopyJob *job, const WCHAR *name)
@@ -72,7 +73,7 @@ int admin_find_job(struct admin_context *ctx, const WCHAR *name_or_id, IBackgrou
     }
     if (hr == BG_E_NOT_FOUND)
     {
-        print_not_found(name_or_id);
+        print_not_found(ctx, name_or_id);
         return ADMIN_EXIT_NO_JOB;
     }
     admin_print_hresult(ctx, "looking up the job", hr);

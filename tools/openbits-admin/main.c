@@ -1,6 +1,8 @@
 /* openbits-admin: a bitsadmin-compatible command line over openbits' public
  * COM API.  Parses the whole command line first (a bad one does nothing),
- * then runs its commands in order in this one process. */
+ * then runs its commands in order.  Jobs are openbits-host's shared queue
+ * (CLSCTX_LOCAL_SERVER), so they outlive the command; a leading /inproc
+ * uses a private in-process queue instead, whose jobs end with the command. */
 #include "verbs.h"
 
 static BOOL stdout_is_console(void)
@@ -22,8 +24,8 @@ static BOOL needs_manager(const struct admin_commands *commands)
 
 static int create_manager(struct admin_context *ctx)
 {
-    HRESULT hr = CoCreateInstance(&CLSID_OpenBitsManager, NULL, CLSCTX_INPROC_SERVER, &IID_IBackgroundCopyManager,
-                                  (void **)&ctx->manager);
+    HRESULT hr = CoCreateInstance(&CLSID_OpenBitsManager, NULL, ctx->inproc ? CLSCTX_INPROC_SERVER : CLSCTX_LOCAL_SERVER,
+                                  &IID_IBackgroundCopyManager, (void **)&ctx->manager);
     if (SUCCEEDED(hr)) return ADMIN_EXIT_OK;
     ctx->manager = NULL;
     fprintf(stderr, ADMIN_NAME ": cannot create the openbits manager (0x%08lX): is openbits.dll registered "
@@ -43,8 +45,8 @@ static int run_command(struct admin_context *ctx, const struct admin_command *cm
     return status;
 }
 
-/* Jobs do not outlive their process yet, so a job still here at exit could
- * never be completed: cancel it, so that its temporary files do not stay. */
+/* /inproc: the queue ends with this process, so a job still here at exit
+ * could never be completed: cancel it, so that its temporary files do not stay. */
 static void cancel_leftover_jobs(struct admin_context *ctx)
 {
     IEnumBackgroundCopyJobs *jobs;
@@ -57,8 +59,8 @@ static void cancel_leftover_jobs(struct admin_context *ctx)
         name = NULL;
         IBackgroundCopyJob_GetDisplayName(job, &name);
         IBackgroundCopyJob_Cancel(job);
-        fprintf(stderr, ADMIN_NAME ": job \"%ls\" was cancelled at exit: jobs end with their process until they "
-                "outlive it (a later openbits release); /complete it on the same command line\n",
+        fprintf(stderr, ADMIN_NAME ": job \"%ls\" was cancelled at exit: with /inproc jobs end with the command; "
+                "/complete it on the same command line, or leave out /inproc\n",
                 name ? name : L"");
         CoTaskMemFree(name);
         IBackgroundCopyJob_Release(job);
@@ -68,7 +70,7 @@ static void cancel_leftover_jobs(struct admin_context *ctx)
 
 static int run_all(const struct admin_commands *commands)
 {
-    struct admin_context ctx = { NULL, stdout_is_console() };
+    struct admin_context ctx = { NULL, stdout_is_console(), commands->inproc };
     int i, status = ADMIN_EXIT_OK;
 
     if (needs_manager(commands) && (status = create_manager(&ctx))) return status;
@@ -81,7 +83,7 @@ static int run_all(const struct admin_commands *commands)
     fflush(stdout);
     if (ctx.manager)
     {
-        cancel_leftover_jobs(&ctx);
+        if (ctx.inproc) cancel_leftover_jobs(&ctx);
         IBackgroundCopyManager_Release(ctx.manager);
     }
     return status;

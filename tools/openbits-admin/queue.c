@@ -224,7 +224,7 @@ ADMIN_VERB(admin_verb_list)
 {
     ULONG listed, active;
     int status = list_jobs(ctx, cmd->allusers, cmd->verbose, &listed, &active);
-    if (!status) printf("Listed %lu job(s) of this process.\n", listed);
+    if (!status) printf("Listed %lu job(s)%s.\n", listed, ADMIN_SCOPE(ctx));
     return status;
 }
 
@@ -235,8 +235,8 @@ static void print_clock(void)
     printf("%02u:%02u:%02u", now.wHour, now.wMinute, now.wSecond);
 }
 
-/* Jobs are process-local, so monitoring ends once nothing here can change
- * by itself: no job is queued, connecting, transferring or retrying. */
+/* Monitoring ends once nothing can change by itself: no job is queued,
+ * connecting, transferring or retrying. */
 ADMIN_VERB(admin_verb_monitor)
 {
     ULONG refresh = cmd->refresh ? cmd->refresh : MONITOR_DEFAULT_REFRESH, listed, active, waited;
@@ -244,14 +244,14 @@ ADMIN_VERB(admin_verb_monitor)
 
     for (;;)
     {
-        printf("Jobs of this process at ");
+        printf("Jobs%s at ", ADMIN_SCOPE(ctx));
         print_clock();
         printf(" (refreshed every %lu s):\n", refresh);
         if ((status = list_jobs(ctx, cmd->allusers, FALSE, &listed, &active))) return status;
         fflush(stdout);
         if (!active)
         {
-            printf("No job is queued or transferring: nothing more to monitor in this process.\n");
+            printf("No job is queued or transferring: nothing more to monitor.\n");
             return ADMIN_EXIT_OK;
         }
         for (waited = 0; waited < refresh * 10; waited++)
