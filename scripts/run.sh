@@ -22,7 +22,8 @@ winpath() { echo "Z:$(echo "$1" | tr / '\\')"; }
 
 server="$build/example-server"
 bash tests/servers/server_ctl.sh start "$server" tests/servers/http_server.py >/dev/null
-trap 'bash tests/servers/server_ctl.sh stop "$server" >/dev/null' EXIT
+# openbits-admin's jobs live in openbits-host, which COM starts: stop it at the end.
+trap 'bash tests/servers/server_ctl.sh stop "$server" >/dev/null; "$build/wine-run.sh" "$(winpath "$build/src/openbits-host.exe")" /stop >/dev/null' EXIT
 url="http://127.0.0.1:$(cat "$server/server.port")/data/$size"
 local_file="$build/example-download.bin"
 rm -f "$local_file"
