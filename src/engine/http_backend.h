@@ -70,7 +70,14 @@ struct ob_http_backend {
     const ob_http_backend_ops *ops;
 };
 
+typedef HRESULT (*ob_http_backend_open_fn)(const ob_http_backend_config *config, ob_http_backend **out);
+
 /* The WinHTTP backend (http_winhttp.c). */
 HRESULT ob_winhttp_backend_open(const ob_http_backend_config *config, ob_http_backend **out);
+
+/* The HTTP transport over a backend of the caller's choice (the transport
+ * conformance tests run against each); ob_http_transport_open uses WinHTTP. */
+HRESULT ob_http_transport_open_on(const ob_transport_options *options, ob_http_backend_open_fn open_backend,
+                                  ob_transport **out);
 
 #endif

@@ -327,6 +327,12 @@ static void pick_timeouts(const ob_transport_options *options, ob_http_backend_c
 
 HRESULT ob_http_transport_open(const ob_transport_options *options, ob_transport **out)
 {
+    return ob_http_transport_open_on(options, ob_winhttp_backend_open, out);
+}
+
+HRESULT ob_http_transport_open_on(const ob_transport_options *options, ob_http_backend_open_fn open_backend,
+                                  ob_transport **out)
+{
     static const ob_transport_options defaults = { BG_JOB_PROXY_USAGE_PRECONFIG };
     http_transport *self = HeapAlloc(GetProcessHeap(), HEAP_ZERO_MEMORY, sizeof(*self));
     ob_http_backend_config config = { 0 };
@@ -343,7 +349,7 @@ HRESULT ob_http_transport_open(const ob_transport_options *options, ob_transport
     if (options->proxy_usage == BG_JOB_PROXY_USAGE_OVERRIDE && (!options->proxy_list || !options->proxy_list[0]))
         hr = E_INVALIDARG;
     else if (!(self->block = HeapAlloc(GetProcessHeap(), 0, OB_TRANSPORT_BLOCK))) hr = E_OUTOFMEMORY;
-    else if (SUCCEEDED(hr = copy_credentials(self, options))) hr = ob_winhttp_backend_open(&config, &self->backend);
+    else if (SUCCEEDED(hr = copy_credentials(self, options))) hr = open_backend(&config, &self->backend);
     if (FAILED(hr))
     {
         http_close(&self->base);
