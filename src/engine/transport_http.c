@@ -8,6 +8,7 @@
 #include "http_backend.h"
 #include "http_rules.h"
 #include "config.h"
+#include "names.h"
 #include "str.h"
 #include "trace.h"
 #include <winhttp.h>  /* for its error codes only: the codes BITS clients see */
@@ -35,6 +36,18 @@ static HRESULT remote_failure(ob_failure *failure, HRESULT hr)
 static BOOL header(ob_http_exchange *x, http_transport *self, const WCHAR *name, WCHAR *text, DWORD chars)
 {
     return self->backend->ops->header(x, name, text, chars);
+}
+
+/* One trace line per request: method, URL (without user information),
+ * Range and validator, status.  No credential ever reaches it. */
+static void trace_request(const ob_http_request *r, HRESULT hr, DWORD status)
+{
+    WCHAR shown[512];
+    if (!ob_trace_on) return;
+    ob_remote_for_trace(r->url, shown, ARRAYSIZE(shown));
+    ob_trace_write(NULL, L"http %ls %ls [%ls] -> %lu (0x%08lx)", r->verb, shown,
+                   r->headers && !wcsncmp(r->headers, L"Range:", 6) ? r->headers : L"", SUCCEEDED(hr) ? status : 0,
+                   (ULONG)hr);
 }
 
 /* ---- one exchange: challenges and redirects ---- */
@@ -84,6 +97,7 @@ static HRESULT exchange(http_transport *self, const WCHAR *remote, const ob_http
     HRESULT hr;
 
     *out = NULL;
+    *status = 0;
     r.url = remote;
     for (;;)
     {
@@ -92,8 +106,7 @@ static HRESULT exchange(http_transport *self, const WCHAR *remote, const ob_http
         BOOL has_location;
 
         hr = self->backend->ops->send(self->backend, &r, &x, status);
-        OB_TRACE(NULL, L"http %ls %ls [%ls] -> %lu (0x%08lx)", r.verb, r.url, r.headers ? r.headers : L"",
-                 SUCCEEDED(hr) ? *status : 0, (ULONG)hr);
+        trace_request(&r, hr, *status);
         if (FAILED(hr)) break;
         if (FAILED(hr = authenticate(self, remote, r.url, x, status)))
         {
@@ -120,7 +133,7 @@ static HRESULT exchange(http_transport *self, const WCHAR *remote, const ob_http
         }
         if (FAILED(hr = ob_http_check_hop((const WCHAR *const *)chain, hops, next, failure)))
         {
-            OB_TRACE(NULL, L"http redirect refused after %lu hops: %ls", hops, next);
+            OB_TRACE(NULL, L"http redirect refused after %lu hops (0x%08lx)", hops, (ULONG)hr);
             ob_str_free(next);
             free_chain(chain, hops);
             return hr;
@@ -205,7 +218,7 @@ static HRESULT fetch_range(http_transport *self, const WCHAR *remote, const ob_r
                               header(x, self, L"Content-Range", content_range, ARRAYSIZE(content_range)) ? content_range : NULL,
                               header(x, self, L"Last-Modified", modified, ARRAYSIZE(modified)) ? modified : NULL,
                               offset, expected, range, failure);
-    if (FAILED(hr) && failure->changed) OB_TRACE(NULL, L"http %ls changed (status %lu)", remote, status);
+    if (FAILED(hr) && failure->changed) OB_TRACE(NULL, L"http remote file changed (status %lu): restart", status);
     if (SUCCEEDED(hr) && range->length) hr = stream_body(self, x, range->length, sink, context, failure);
     self->backend->ops->finish(x);
     return hr;

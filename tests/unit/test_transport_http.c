@@ -1,7 +1,10 @@
-/* The WinHTTP transport against the loopback server: sizes (beyond 4 GiB) and
- * times from probe, exact bytes from any offset, the documented errors
- * (BG_E_HTTP_ERROR_nnn, BG_E_MISSING_FILE_SIZE, BG_E_INSUFFICIENT_RANGE_SUPPORT),
- * short bodies, cancel from another thread, a named proxy and Basic auth. */
+/* The HTTP transport (over WinHTTP) against the loopback server: sizes
+ * (beyond 4 GiB) and times from probe, exact bytes from any offset, the
+ * documented errors (BG_E_HTTP_ERROR_nnn, BG_E_MISSING_FILE_SIZE,
+ * BG_E_INSUFFICIENT_RANGE_SUPPORT), short bodies, cancel from another thread,
+ * a named proxy and Basic auth; and against a server that misbehaves on
+ * purpose: redirects to another host, loops and bad targets, HEAD without an
+ * entity, silence, a stall mid-body, another version mid-transfer. */
 #include "http_support.h"
 #include "transport.h"
 #include <stdio.h>
