@@ -41,6 +41,20 @@ static ts_run_result run_client(const WCHAR *verb, const WCHAR *a, const WCHAR *
     return ts_run(exe, line, 60000);
 }
 
+/* The {GUID} a client program printed on its first line (it must have succeeded). */
+static GUID job_id_printed(ts_run_result *run)
+{
+    WCHAR text[64];
+    GUID id;
+
+    if (run->exit_code) fail_msg("exit %lu\nstderr: %s", run->exit_code, run->err);
+    MultiByteToWideChar(CP_ACP, 0, run->out, -1, text, ARRAYSIZE(text));
+    text[38] = 0;
+    ts_run_result_free(run);
+    assert_hr_equal(CLSIDFromString(text, &id), S_OK);
+    return id;
+}
+
 static void test_activation_by_clsid_and_progid(void **state)
 {
     IBackgroundCopyManager *manager = host_manager();
@@ -103,18 +117,13 @@ static void test_job_outlives_its_creator(void **state)
     IBackgroundCopyManager *manager = host_manager();
     IBackgroundCopyJob *job = NULL;
     const WCHAR *local = ts_path(L"outlives.bin");
-    WCHAR text[64];
     char url[64];
     ts_run_result run;
     GUID id;
 
     sprintf(url, "/data/%llu", (unsigned long long)size);
     run = run_client(L"create", ts_http_url(url), local);
-    if (run.exit_code) fail_msg("exit %lu\nstderr: %s", run.exit_code, run.err);
-    MultiByteToWideChar(CP_ACP, 0, run.out, -1, text, ARRAYSIZE(text));
-    text[38] = 0;
-    ts_run_result_free(&run);
-    assert_hr_equal(CLSIDFromString(text, &id), S_OK);
+    id = job_id_printed(&run);
 
     assert_hr_equal(IBackgroundCopyManager_GetJob(manager, &id, &job), S_OK);
     assert_true(ct_wait_state(job, BG_JOB_STATE_TRANSFERRED));
@@ -189,7 +198,7 @@ static void test_gone_clients_callback_runs_the_command_line(void **state)
     const WCHAR *output = ts_path(L"gone-cmd.txt"), *local = ts_path(L"gone.bin");
     IBackgroundCopyManager *manager = host_manager();
     IBackgroundCopyJob *job = NULL;
-    WCHAR line[2048], parameters[1024], text[64];
+    WCHAR line[2048], parameters[1024];
     ULONGLONG deadline;
     ts_run_result run;
     GUID id;
@@ -214,11 +223,7 @@ static void test_gone_clients_callback_runs_the_command_line(void **state)
     }
     wcscat_s(line, ARRAYSIZE(line), L"\"");
     run = ts_run(exe, line, 60000);
-    if (run.exit_code) fail_msg("exit %lu\nstderr: %s", run.exit_code, run.err);
-    MultiByteToWideChar(CP_ACP, 0, run.out, -1, text, ARRAYSIZE(text));
-    text[38] = 0;
-    ts_run_result_free(&run);
-    assert_hr_equal(CLSIDFromString(text, &id), S_OK);
+    id = job_id_printed(&run);
 
     assert_hr_equal(IBackgroundCopyManager_GetJob(manager, &id, &job), S_OK);
     assert_hr_equal(IBackgroundCopyJob_Resume(job), S_OK);
