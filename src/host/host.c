@@ -10,6 +10,8 @@
  *
  *   openbits-host [-Embedding]     serve (COM starts it this way)
  *   openbits-host /stop            ask a running host to exit now
+ *   openbits-host /service         run as a Windows service (the service
+ *                                  manager starts it; its Stop control ends it)
  *   openbits-host /install-as-bits     take over Microsoft's BITS CLSIDs
  *   openbits-host /uninstall-as-bits   put back what the takeover replaced
  *
@@ -183,6 +185,51 @@ static int serve(void)
     return 0;
 }
 
+/* ---- as a service: the same loop, with the service manager's Stop ---- */
+
+#define SERVICE_NAME L"OpenBitsHost"
+
+static SERVICE_STATUS_HANDLE service_handle;
+
+static void report_service(DWORD state, DWORD code)
+{
+    SERVICE_STATUS status = { SERVICE_WIN32_OWN_PROCESS, state,
+                              state == SERVICE_RUNNING ? SERVICE_ACCEPT_STOP | SERVICE_ACCEPT_SHUTDOWN : 0,
+                              code ? ERROR_SERVICE_SPECIFIC_ERROR : NO_ERROR, code, 0, 0 };
+    SetServiceStatus(service_handle, &status);
+}
+
+static DWORD WINAPI service_control(DWORD control, DWORD type, void *data, void *context)
+{
+    HANDLE stop;
+    if (control != SERVICE_CONTROL_STOP && control != SERVICE_CONTROL_SHUTDOWN)
+        return control == SERVICE_CONTROL_INTERROGATE ? NO_ERROR : ERROR_CALL_NOT_IMPLEMENTED;
+    report_service(SERVICE_STOP_PENDING, 0);
+    if ((stop = OpenEventW(EVENT_MODIFY_STATE, FALSE, STOP_EVENT)))
+    {
+        SetEvent(stop);
+        CloseHandle(stop);
+    }
+    return NO_ERROR;
+}
+
+static void WINAPI service_main(DWORD argc, WCHAR **argv)
+{
+    int code;
+    if (!(service_handle = RegisterServiceCtrlHandlerExW(SERVICE_NAME, service_control, NULL))) return;
+    report_service(SERVICE_RUNNING, 0);
+    code = serve();
+    report_service(SERVICE_STOPPED, (DWORD)code);
+}
+
+static int run_service(void)
+{
+    static const SERVICE_TABLE_ENTRYW table[] = { { (WCHAR *)SERVICE_NAME, service_main }, { NULL, NULL } };
+    if (StartServiceCtrlDispatcherW(table)) return 0;
+    fprintf(stderr, "openbits-host: /service is for the service manager (error %lu)\n", GetLastError());
+    return 1;
+}
+
 /* Asks a running host to exit and waits until it has (at most 30 s). */
 static int stop_host(void)
 {
@@ -225,8 +272,9 @@ int wmain(int argc, WCHAR **argv)
 
     if (!*verb || !lstrcmpiW(verb, L"-Embedding") || !lstrcmpiW(verb, L"/Embedding")) return serve();
     if (!lstrcmpiW(verb, L"/stop")) return stop_host();
+    if (!lstrcmpiW(verb, L"/service")) return run_service();
     if (!lstrcmpiW(verb, L"/install-as-bits")) return takeover(TRUE);
     if (!lstrcmpiW(verb, L"/uninstall-as-bits")) return takeover(FALSE);
-    fprintf(stderr, "usage: openbits-host [-Embedding | /stop | /install-as-bits | /uninstall-as-bits]\n");
+    fprintf(stderr, "usage: openbits-host [-Embedding | /stop | /service | /install-as-bits | /uninstall-as-bits]\n");
     return 2;
 }
