@@ -41,3 +41,45 @@ ULONG ob_config_net_timeout_ms(void)
     DWORD len = GetEnvironmentVariableW(L"OPENBITS_NET_TIMEOUT_MS", text, ARRAYSIZE(text));
     return len && len < ARRAYSIZE(text) ? wcstoul(text, NULL, 10) : 0;
 }
+
+BOOL ob_config_under_wine(void)
+{
+    HMODULE ntdll = GetModuleHandleW(L"ntdll.dll");
+    return ntdll && GetProcAddress(ntdll, "wine_get_version");
+}
+
+static BOOL backend_named(const WCHAR *name, ob_http_backend_kind *kind)
+{
+    if (!_wcsicmp(name, L"curl")) *kind = OB_HTTP_BACKEND_CURL;
+    else if (!_wcsicmp(name, L"winhttp")) *kind = OB_HTTP_BACKEND_WINHTTP;
+    else return FALSE;
+    return TRUE;
+}
+
+ob_http_backend_kind ob_config_http_backend_in(HKEY root, const WCHAR *subkey)
+{
+    ob_http_backend_kind kind;
+    WCHAR text[16];
+    DWORD len = GetEnvironmentVariableW(L"OPENBITS_HTTP_TRANSPORT", text, ARRAYSIZE(text)), size, type;
+    HKEY key;
+    BOOL found = FALSE;
+
+    if (len && len < ARRAYSIZE(text) && backend_named(text, &kind)) return kind;
+    if (!RegOpenKeyExW(root, subkey, 0, KEY_READ, &key))
+    {
+        size = sizeof(text) - sizeof(WCHAR);
+        if (!RegQueryValueExW(key, L"HttpTransport", NULL, &type, (BYTE *)text, &size) && type == REG_SZ)
+        {
+            text[size / sizeof(WCHAR)] = 0;
+            found = backend_named(text, &kind);
+        }
+        RegCloseKey(key);
+    }
+    if (found) return kind;
+    return ob_config_under_wine() ? OB_HTTP_BACKEND_CURL : OB_HTTP_BACKEND_WINHTTP;
+}
+
+ob_http_backend_kind ob_config_http_backend(void)
+{
+    return ob_config_http_backend_in(HKEY_LOCAL_MACHINE, OB_CONFIG_KEY);
+}

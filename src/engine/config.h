@@ -32,4 +32,16 @@ ULONG ob_config_time_unit_ms(void);
  * them (tests); 0 otherwise: the documented 30 s, 30 s and 60 s. */
 ULONG ob_config_net_timeout_ms(void);
 
+/* Which backend moves HTTP requests: the environment variable
+ * OPENBITS_HTTP_TRANSPORT (tests and benchmarks), else the REG_SZ value
+ * HttpTransport in HKLM\Software\OpenBits, "curl" or "winhttp" (any case);
+ * else, and for any other value, curl under Wine and WinHTTP on Windows
+ * (docs/choices.md says why). */
+typedef enum ob_http_backend_kind { OB_HTTP_BACKEND_WINHTTP, OB_HTTP_BACKEND_CURL } ob_http_backend_kind;
+ob_http_backend_kind ob_config_http_backend(void);
+/* The same with the registry value read from root\subkey (tests). */
+ob_http_backend_kind ob_config_http_backend_in(HKEY root, const WCHAR *subkey);
+/* TRUE in a Wine process (ntdll exports wine_get_version). */
+BOOL ob_config_under_wine(void);
+
 #endif

@@ -74,9 +74,12 @@ typedef HRESULT (*ob_http_backend_open_fn)(const ob_http_backend_config *config,
 
 /* The WinHTTP backend (http_winhttp.c). */
 HRESULT ob_winhttp_backend_open(const ob_http_backend_config *config, ob_http_backend **out);
+/* The libcurl backend (http_curl.c). */
+HRESULT ob_curl_backend_open(const ob_http_backend_config *config, ob_http_backend **out);
 
 /* The HTTP transport over a backend of the caller's choice (the transport
- * conformance tests run against each); ob_http_transport_open uses WinHTTP. */
+ * conformance tests run against each); ob_http_transport_open uses the one
+ * HttpTransport names (ob_config_http_backend). */
 HRESULT ob_http_transport_open_on(const ob_transport_options *options, ob_http_backend_open_fn open_backend,
                                   ob_transport **out);
 

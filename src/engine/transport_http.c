@@ -338,9 +338,11 @@ static void pick_timeouts(const ob_transport_options *options, ob_http_backend_c
     config->receive_timeout_ms = all ? all : RECEIVE_TIMEOUT_MS;
 }
 
+/* The backend HttpTransport names (config.c). */
 HRESULT ob_http_transport_open(const ob_transport_options *options, ob_transport **out)
 {
-    return ob_http_transport_open_on(options, ob_winhttp_backend_open, out);
+    BOOL curl = ob_config_http_backend() == OB_HTTP_BACKEND_CURL;
+    return ob_http_transport_open_on(options, curl ? ob_curl_backend_open : ob_winhttp_backend_open, out);
 }
 
 HRESULT ob_http_transport_open_on(const ob_transport_options *options, ob_http_backend_open_fn open_backend,

@@ -85,6 +85,9 @@ URLs
                    and no body; GET is served normally.
       headsize=<n> HEAD announces Content-Length n (0 .. 2^64-1) whatever
                    the real size; GET is served normally.
+      tag=<text>   ignored: makes a target distinct from the same one
+                   without it, so that two runs of a test (one per HTTP
+                   backend) do not share flipat's and changing's counts.
       flipat=<k>   from the k-th request for this target (path and query)
                    on, the resource is version 2: Last-Modified one day
                    later and every byte inverted (pattern ^ 0xFF).
@@ -271,7 +274,7 @@ class Handler(serverlib.BaseHandler):
     # --- /data/<size> -------------------------------------------------------
     KNOWN = ("nolength", "norange", "rate", "dropat", "status", "changing",
              "delay", "auth", "resetat", "stallat", "stallms", "hang",
-             "headstatus", "headsize", "flipat")
+             "headstatus", "headsize", "flipat", "tag")
 
     def _authorized(self, auth):
         """True if the request's Authorization matches "user:password"."""

@@ -112,6 +112,35 @@ const WCHAR *ts_https_url(const char *path_and_query)
     return make_url("https://localhost", https_port(), path_and_query);
 }
 
+const WCHAR *ts_bad_https_url(const char *which, const char *path_and_query)
+{
+    char variable[64], fixture[64];
+    snprintf(variable, sizeof(variable), "OPENBITS_TEST_TLS_%s_PORT_FILE", which);
+    snprintf(fixture, sizeof(fixture), "https_%s_server (lower case)", which);
+    return make_url("https://localhost", read_port(variable, fixture), path_and_query);
+}
+
+BOOL ts_bad_https_server_saw(const char *which, const char *text)
+{
+    char variable[64], name[MAX_PATH], *log;
+    DWORD size, got = 0;
+    HANDLE file;
+    BOOL saw;
+
+    snprintf(variable, sizeof(variable), "OPENBITS_TEST_TLS_%s_LOG", which);
+    if (!GetEnvironmentVariableA(variable, name, sizeof(name))) fail_msg("%s is not set: run this test through CTest", variable);
+    file = CreateFileA(name, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL, OPEN_EXISTING,
+                       0, NULL);
+    if (file == INVALID_HANDLE_VALUE) return FALSE;   /* no request logged yet */
+    size = GetFileSize(file, NULL);
+    log = calloc(1, size + 1);
+    ReadFile(file, log, size, &got, NULL);
+    CloseHandle(file);
+    saw = strstr(log, text) != NULL;
+    free(log);
+    return saw;
+}
+
 /* ---- the test CA ---- */
 
 static PCCERT_CONTEXT load_test_ca(void)

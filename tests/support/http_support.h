@@ -15,6 +15,15 @@ unsigned ts_http_port(void);
 /* L"https://localhost:<port>" + path_and_query for the TLS server (fixture
  * https_server), its port read from OPENBITS_TEST_TLS_PORT_FILE; same pool. */
 const WCHAR *ts_https_url(const char *path_and_query);
+/* L"https://localhost:<port>" + path_and_query for a TLS server whose
+ * certificate the same test CA signed but a client must refuse: which is
+ * "WRONGHOST" (a certificate for wrong-host.invalid only, fixture
+ * https_wronghost_server) or "EXPIRED" (valid 2020-2021, https_expired_server);
+ * the port is read from OPENBITS_TEST_TLS_<which>_PORT_FILE.  Same pool. */
+const WCHAR *ts_bad_https_url(const char *which, const char *path_and_query);
+/* TRUE if that server's request log (OPENBITS_TEST_TLS_<which>_LOG) records a
+ * request whose target contains text. */
+BOOL ts_bad_https_server_saw(const char *which, const char *text);
 /* Adds the test CA that signed the TLS server's certificate (PEM file named by
  * OPENBITS_TEST_TLS_CA_FILE) to the current user's Root store, or removes it
  * again.  The store is the Wine prefix's, so the change outlives the process;

@@ -124,11 +124,57 @@ static void test_untrusted_certificate_fails_the_job(void **state)
     ob_job_release(job);
 }
 
+/* A certificate the system does not accept for the host fails the job at
+ * once, before any request reaches the server, with WinHTTP's documented
+ * ERROR_WINHTTP_SECURE_FAILURE (the curl backend, which checks the chain and
+ * the name itself because Wine's Schannel does not; Wine's WinHTTP reports
+ * its own, finer codes). */
+static void check_refused(const char *which, const char *path, const WCHAR *local)
+{
+    WCHAR backend[16] = L"";
+    ob_job *job = et_new_job(BG_JOB_TYPE_DOWNLOAD);
+    ob_error_info error;
+    BG_JOB_PROGRESS p;
+
+    GetEnvironmentVariableW(L"OPENBITS_HTTP_TRANSPORT", backend, ARRAYSIZE(backend));
+    et_add_file(job, ts_bad_https_url(which, path), local);
+    assert_hr_equal(ob_job_resume(job), S_OK);
+    et_assert_state(job, BG_JOB_STATE_ERROR);
+    error = et_error(job);
+    print_message("%s certificate (%ls): 0x%08lx\n", which, backend, (unsigned long)error.code);
+    if (!_wcsicmp(backend, L"curl"))
+        assert_hr_equal(error.code, HRESULT_FROM_WIN32(ERROR_WINHTTP_SECURE_FAILURE));
+    else if (error.code != HRESULT_FROM_WIN32(ERROR_WINHTTP_SECURE_FAILURE)
+             && error.code != HRESULT_FROM_WIN32(ERROR_WINHTTP_SECURE_CHANNEL_ERROR)
+             && error.code != HRESULT_FROM_WIN32(ERROR_WINHTTP_SECURE_CERT_CN_INVALID)
+             && error.code != HRESULT_FROM_WIN32(ERROR_WINHTTP_SECURE_CERT_DATE_INVALID))
+        fail_msg("error 0x%08lx is not a certificate failure", (unsigned long)error.code);
+    assert_int_equal(error.context, BG_ERROR_CONTEXT_REMOTE_FILE);
+    ob_job_get_progress(job, &p);
+    assert_true(p.BytesTransferred == 0);
+    assert_false(ts_bad_https_server_saw(which, path));
+    assert_hr_equal(ob_job_cancel(job), S_OK);
+    assert_int_equal(ts_count_files(L"BIT*.tmp"), 0);
+    ob_job_release(job);
+}
+
+static void test_wrong_host_name_fails_the_job(void **state)
+{
+    check_refused("WRONGHOST", "/data/3000001", ts_path(L"wronghost.bin"));
+}
+
+static void test_expired_certificate_fails_the_job(void **state)
+{
+    check_refused("EXPIRED", "/data/3000002", ts_path(L"expired.bin"));
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest trusted[] = {
         cmocka_unit_test_setup_teardown(test_transport_probes_and_fetches_over_https, setup, teardown),
         cmocka_unit_test_setup_teardown(test_job_downloads_over_https, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_wrong_host_name_fails_the_job, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_expired_certificate_fails_the_job, setup, teardown),
     };
     const struct CMUnitTest untrusted[] = {
         cmocka_unit_test_setup_teardown(test_untrusted_certificate_fails_the_job, setup, teardown),

@@ -7,6 +7,7 @@
  * entity, silence, a stall mid-body, another version mid-transfer. */
 #include "http_support.h"
 #include "transport.h"
+#include "config.h"
 #include <stdio.h>
 #include <winhttp.h>
 
@@ -597,6 +598,51 @@ static void test_failure_classification(void **state)
     assert_int_equal(f.context, BG_ERROR_CONTEXT_REMOTE_FILE);
 }
 
+/* The backend choice: OPENBITS_HTTP_TRANSPORT (what CTest sets for each of
+ * this test's two runs) over the registry value HttpTransport, which is read
+ * here from a scratch key; under Wine the default is curl. */
+static void set_choice(HKEY key, const WCHAR *value)
+{
+    if (value)
+        assert_int_equal(RegSetValueExW(key, L"HttpTransport", 0, REG_SZ, (const BYTE *)value,
+                                        (DWORD)((wcslen(value) + 1) * sizeof(WCHAR))), ERROR_SUCCESS);
+    else
+        RegDeleteValueW(key, L"HttpTransport");
+}
+
+static void test_backend_choice(void **state)
+{
+    static const WCHAR scratch[] = L"Software\\OpenBitsTestHttpTransport";
+    WCHAR chosen[16] = L"";
+    HKEY key;
+
+    GetEnvironmentVariableW(L"OPENBITS_HTTP_TRANSPORT", chosen, ARRAYSIZE(chosen));
+    print_message("backend under test: %ls\n", chosen);
+    if (!_wcsicmp(chosen, L"curl")) assert_int_equal(ob_config_http_backend(), OB_HTTP_BACKEND_CURL);
+    if (!_wcsicmp(chosen, L"winhttp")) assert_int_equal(ob_config_http_backend(), OB_HTTP_BACKEND_WINHTTP);
+
+    assert_true(ob_config_under_wine());
+    assert_int_equal(RegCreateKeyExW(HKEY_CURRENT_USER, scratch, 0, NULL, 0, KEY_ALL_ACCESS, NULL, &key, NULL),
+                     ERROR_SUCCESS);
+    SetEnvironmentVariableW(L"OPENBITS_HTTP_TRANSPORT", NULL);
+    set_choice(key, NULL);
+    assert_int_equal(ob_config_http_backend_in(HKEY_CURRENT_USER, scratch), OB_HTTP_BACKEND_CURL);
+    set_choice(key, L"winhttp");
+    assert_int_equal(ob_config_http_backend_in(HKEY_CURRENT_USER, scratch), OB_HTTP_BACKEND_WINHTTP);
+    set_choice(key, L"WinHTTP");
+    assert_int_equal(ob_config_http_backend_in(HKEY_CURRENT_USER, scratch), OB_HTTP_BACKEND_WINHTTP);
+    set_choice(key, L"curl");
+    assert_int_equal(ob_config_http_backend_in(HKEY_CURRENT_USER, scratch), OB_HTTP_BACKEND_CURL);
+    set_choice(key, L"neither");   /* anything else: the default */
+    assert_int_equal(ob_config_http_backend_in(HKEY_CURRENT_USER, scratch), OB_HTTP_BACKEND_CURL);
+    set_choice(key, L"curl");      /* the environment wins */
+    SetEnvironmentVariableW(L"OPENBITS_HTTP_TRANSPORT", L"winhttp");
+    assert_int_equal(ob_config_http_backend_in(HKEY_CURRENT_USER, scratch), OB_HTTP_BACKEND_WINHTTP);
+    SetEnvironmentVariableW(L"OPENBITS_HTTP_TRANSPORT", chosen[0] ? chosen : NULL);
+    RegCloseKey(key);
+    RegDeleteKeyW(HKEY_CURRENT_USER, scratch);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -607,6 +653,7 @@ int main(void)
         cmocka_unit_test(test_silent_server_times_out),
         cmocka_unit_test(test_stall_mid_body_keeps_what_arrived),
         cmocka_unit_test(test_ranged_get_is_validated),
+        cmocka_unit_test(test_backend_choice),
         cmocka_unit_test(test_probe_size_and_time),
         cmocka_unit_test(test_probe_size_beyond_4gib),
         cmocka_unit_test(test_fetch_from_zero_in_whole_blocks),
