@@ -170,6 +170,14 @@ openbits_timeout() {
     awk -v s="${last[${1:-winhttp_file}]:-60}" 'BEGIN { t = s * 10; print (t < 120) ? 120 : int(t) }'
 }
 
+# with_backend <curl|winhttp> <command...>: the command with openbits' HTTP
+# backend chosen (the environment overrides HttpTransport).
+with_backend() {
+    local backend=$1
+    shift
+    OPENBITS_HTTP_TRANSPORT=$backend "$@"
+}
+
 # One round runs everything once; rounds interleave the measurements so that
 # a change in the machine's load affects every figure alike.
 round() {
@@ -184,11 +192,13 @@ round() {
     attempt winhttp_file wine_seconds winhttp_file "$bin/bench_winhttp.exe" "$url" "$wfile"
     attempt winhttp_async_file wine_seconds winhttp_async_file "$bin/bench_winhttp.exe" "$url" "$wfile" --async
     timeout=$(openbits_timeout)
-    attempt openbits wine_seconds openbits "$bin/bench_openbits.exe" "$url" "$wfile" \
+    attempt openbits with_backend curl wine_seconds openbits "$bin/bench_openbits.exe" "$url" "$wfile" \
         --expect "$size" --timeout "$timeout"
     [ -z "${failed[openbits]:-}" ] || failed[openbits_readers]=1
-    attempt openbits_readers wine_seconds openbits_readers "$bin/bench_openbits.exe" "$url" "$wfile" \
-        --expect "$size" --timeout "$timeout" --readers "$readers"
+    attempt openbits_readers with_backend curl wine_seconds openbits_readers "$bin/bench_openbits.exe" "$url" \
+        "$wfile" --expect "$size" --timeout "$timeout" --readers "$readers"
+    attempt openbits_winhttp with_backend winhttp wine_seconds openbits_winhttp "$bin/bench_openbits.exe" "$url" \
+        "$wfile" --expect "$size" --timeout "$timeout"
     attempt openbits_host wine_seconds openbits_host "$bin/bench_openbits.exe" "$url" "$wfile" --host \
         --expect "$size" --timeout "$timeout"
     [ -z "${failed[openbits_host]:-}" ] || failed[openbits_host_readers]=1
@@ -201,8 +211,10 @@ round() {
 upload_round() {
     restart_upload_server
     attempt winhttp_upload upload_seconds winhttp_upload "$bin/bench_upload_winhttp.exe" "winhttp-$1.bin"
-    attempt openbits_upload upload_seconds openbits_upload "$bin/bench_upload_openbits.exe" "openbits-$1.bin" \
-        --timeout "$(openbits_timeout winhttp_upload)"
+    attempt openbits_upload with_backend curl upload_seconds openbits_upload "$bin/bench_upload_openbits.exe" \
+        "openbits-$1.bin" --timeout "$(openbits_timeout winhttp_upload)"
+    attempt openbits_upload_winhttp with_backend winhttp upload_seconds openbits_upload_winhttp \
+        "$bin/bench_upload_openbits.exe" "openbits-winhttp-$1.bin" --timeout "$(openbits_timeout winhttp_upload)"
 }
 
 run_all() {
@@ -229,10 +241,11 @@ row() { printf '  %-44s %9s %9s  %s\n' "$1" "$(mibs "$2")" "$(seconds "$2")" "$(
 
 ratio_row() { printf '  %-36s %s\n' "$1" "$2"; }
 
+# verdict <ratio> [target]: met or not (default target 0.95).
 verdict() {
-    local r=$1
+    local r=$1 target=${2:-0.95}
     [ "$r" = n/a ] && { echo "not measured"; return; }
-    awk -v r="$r" 'BEGIN { print (r >= 0.95) ? "met" : "NOT met" }'
+    awk -v r="$r" -v t="$target" 'BEGIN { print (r >= t) ? "met" : "NOT met" }'
 }
 
 # The value of key $1 on each line of file $2.
@@ -252,7 +265,7 @@ readers_line() {
 
 report() {
     local r
-    r=$(ratio openbits winhttp_file)
+    r=$(ratio openbits_winhttp winhttp_file)
     echo
     echo "openbits loopback download benchmark: $size bytes ($(awk -v b="$size" 'BEGIN { printf "%.0f", b / 1048576 }') MiB), median of $repeat round(s)"
     echo "$(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, load average before the run $load," \
@@ -266,16 +279,22 @@ report() {
     row "WinHTTP read loop, 1 MiB buffer (Wine)" winhttp
     row "WinHTTP read loop + WriteFile (Wine)" winhttp_file
     row "WinHTTP async read loop + WriteFile (Wine)" winhttp_async_file
-    row "openbits job through COM (Wine)" openbits
-    row "openbits job, $readers GetProgress readers (Wine)" openbits_readers
+    row "openbits job, curl backend (Wine)" openbits
+    row "openbits job, curl, $readers GetProgress readers" openbits_readers
+    row "openbits job, WinHTTP backend (Wine)" openbits_winhttp
     row "openbits job through openbits-host (Wine)" openbits_host
     row "openbits-host job, $readers readers across processes" openbits_host_readers
     echo
     echo "  ratios (throughput / throughput)"
-    ratio_row "openbits / WinHTTP+file" "$r   target >= 0.95: $(verdict "$r")"
-    ratio_row "openbits / WinHTTP async+file" "$(ratio openbits winhttp_async_file)"
-    ratio_row "openbits / WinHTTP (no file)" "$(ratio openbits winhttp)"
-    ratio_row "openbits / Winsock" "$(ratio openbits winsock)"
+    r=$(ratio openbits curl_file)
+    ratio_row "openbits (curl) / native curl to a file" "$r   target >= 0.5: $(verdict "$r" 0.5)"
+    r=$(ratio openbits libcurl_file)
+    ratio_row "openbits (curl) / libcurl loop" "$r   target >= 0.9: $(verdict "$r" 0.9)"
+    ratio_row "openbits (curl) / openbits (WinHTTP)" "$(ratio openbits openbits_winhttp)"
+    r=$(ratio openbits_winhttp winhttp_file)
+    ratio_row "openbits (WinHTTP) / WinHTTP+file" "$r   target >= 0.95: $(verdict "$r")"
+    ratio_row "openbits (WinHTTP) / WinHTTP async+file" "$(ratio openbits_winhttp winhttp_async_file)"
+    ratio_row "openbits (curl) / Winsock" "$(ratio openbits winsock)"
     ratio_row "WinHTTP / Winsock" "$(ratio winhttp winsock)"
     ratio_row "Winsock (Wine) / curl (native)" "$(ratio winsock curl)"
     ratio_row "libcurl loop (Wine) / curl to a file" "$(ratio libcurl_file curl_file)"
@@ -295,10 +314,12 @@ upload_report() {
     echo
     printf '  %-44s %9s %9s  %s\n' "path" "MiB/s" "seconds" "rounds' MiB/s"
     row "WinHTTP BITS upload loop (Wine)" winhttp_upload
-    row "openbits upload job through COM (Wine)" openbits_upload
+    row "openbits upload job, curl backend (Wine)" openbits_upload
+    row "openbits upload job, WinHTTP backend (Wine)" openbits_upload_winhttp
     echo
     echo "  ratios (throughput / throughput)"
-    ratio_row "openbits upload / WinHTTP upload" "$(ratio openbits_upload winhttp_upload)"
+    ratio_row "openbits upload (curl) / WinHTTP upload" "$(ratio openbits_upload winhttp_upload)"
+    ratio_row "openbits upload (WinHTTP) / WinHTTP upload" "$(ratio openbits_upload_winhttp winhttp_upload)"
 }
 
 build_all
