@@ -520,24 +520,13 @@ static BOOL file_has_inverted_pattern(const WCHAR *path, UINT64 size)
 /* The file changes on the server between two runs (version 2 from the third
  * request on): the new probe restarts it from zero (documented), and the
  * file holds version 2 only. */
-/* For the server options that count requests per target (flipat,
- * changing): a target of this run's own, tagged with the HTTP backend under
- * test, since CTest runs this test once per backend against one server. */
-static const WCHAR *counted_url(const char *path_and_query)
-{
-    char target[256], backend[16] = "";
-    GetEnvironmentVariableA("OPENBITS_HTTP_TRANSPORT", backend, sizeof(backend));
-    snprintf(target, sizeof(target), "%s&tag=%s", path_and_query, backend[0] ? backend : "default");
-    return ts_http_url(target);
-}
-
 static void test_changed_remote_file_restarts(void **state)
 {
     ob_job *job = et_new_job(BG_JOB_TYPE_DOWNLOAD);
     UINT64 at_suspend, lowest;
     ULONGLONG until;
 
-    et_add_file(job, counted_url("/data/300000?rate=300000&flipat=3"), ts_path(L"h10.bin"));
+    et_add_file(job, ts_http_url("/data/300000?rate=300000&flipat=3"), ts_path(L"h10.bin"));
     assert_hr_equal(ob_job_resume(job), S_OK);
     assert_true(et_wait_bytes(job, 60000));
     assert_hr_equal(ob_job_suspend(job), S_OK);
@@ -566,7 +555,7 @@ static void test_file_changed_after_probe_is_never_torn(void **state)
     ob_job *job = et_new_job(BG_JOB_TYPE_DOWNLOAD);
     ob_job_info info;
 
-    et_add_file(job, counted_url("/data/200000?flipat=2"), ts_path(L"torn.bin"));
+    et_add_file(job, ts_http_url("/data/200000?flipat=2"), ts_path(L"torn.bin"));
     assert_hr_equal(ob_job_resume(job), S_OK);
     et_assert_state(job, BG_JOB_STATE_TRANSFERRED);
     assert_true(server_saw_fault("412", "flipat=2"));
@@ -584,7 +573,7 @@ static void test_file_that_never_stays_the_same_ends_in_error(void **state)
 {
     ob_job *job = et_new_job(BG_JOB_TYPE_DOWNLOAD);
 
-    et_add_file(job, counted_url("/data/100000?changing=1"), ts_path(L"never.bin"));
+    et_add_file(job, ts_http_url("/data/100000?changing=1"), ts_path(L"never.bin"));
     assert_hr_equal(ob_job_set_retry_delay(job, 5), S_OK);            /* 50 ms here */
     assert_hr_equal(ob_job_set_no_progress_timeout(job, 50), S_OK);   /* 500 ms here */
     assert_hr_equal(ob_job_resume(job), S_OK);
