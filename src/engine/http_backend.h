@@ -16,6 +16,12 @@
 
 #include "transport.h"
 
+/* The User-Agent every backend sends: servers that serve BITS clients
+ * recognise it, and it names us.  OB_HTTP_WIDE makes the WCHAR form. */
+#define OB_HTTP_USER_AGENT "Microsoft BITS/7.8 (openbits)"
+#define OB_HTTP_WIDE_(text) L##text
+#define OB_HTTP_WIDE(text) OB_HTTP_WIDE_(text)
+
 typedef struct ob_http_backend ob_http_backend;
 typedef struct ob_http_exchange ob_http_exchange;
 

@@ -23,8 +23,6 @@
 #include <winhttp.h>
 #include <curl/curl.h>
 
-#define USER_AGENT "Microsoft BITS/7.8 (openbits)"
-
 typedef enum proxy_mode { PROXY_DIRECT, PROXY_NAMED, PROXY_AUTODETECT } proxy_mode;
 
 typedef struct curl_backend {
@@ -547,7 +545,7 @@ static void set_request(ob_http_exchange *x)
     curl_easy_reset(easy);
     curl_easy_setopt(easy, CURLOPT_URL, x->url);
     curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(easy, CURLOPT_USERAGENT, USER_AGENT);
+    curl_easy_setopt(easy, CURLOPT_USERAGENT, OB_HTTP_USER_AGENT);
     curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(easy, CURLOPT_QUICK_EXIT, 1L);   /* never wait for a resolver thread */
     curl_easy_setopt(easy, CURLOPT_BUFFERSIZE, (long)OB_TRANSPORT_BLOCK);

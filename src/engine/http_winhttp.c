@@ -17,7 +17,6 @@
 #include "str.h"
 #include <winhttp.h>
 
-#define USER_AGENT L"Microsoft BITS/7.8 (openbits)"
 
 typedef struct winhttp_backend {
     ob_http_backend base;
@@ -459,7 +458,7 @@ static HRESULT open_session(winhttp_backend *self, const ob_http_backend_config 
     default:
         break;
     }
-    if (!(self->session = WinHttpOpen(USER_AGENT, access, proxy, bypass, WINHTTP_FLAG_ASYNC))
+    if (!(self->session = WinHttpOpen(OB_HTTP_WIDE(OB_HTTP_USER_AGENT), access, proxy, bypass, WINHTTP_FLAG_ASYNC))
         || WinHttpSetStatusCallback(self->session, on_status,
                                     WINHTTP_CALLBACK_FLAG_ALL_COMPLETIONS | WINHTTP_CALLBACK_FLAG_HANDLES, 0)
            == WINHTTP_INVALID_STATUS_CALLBACK)

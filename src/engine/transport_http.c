@@ -342,7 +342,9 @@ static void pick_timeouts(const ob_transport_options *options, ob_http_backend_c
 HRESULT ob_http_transport_open(const ob_transport_options *options, ob_transport **out)
 {
     BOOL curl = ob_config_http_backend() == OB_HTTP_BACKEND_CURL;
-    return ob_http_transport_open_on(options, curl ? ob_curl_backend_open : ob_winhttp_backend_open, out);
+    HRESULT hr = ob_http_transport_open_on(options, curl ? ob_curl_backend_open : ob_winhttp_backend_open, out);
+    OB_TRACE(NULL, L"http backend %ls opened: 0x%08lx", curl ? L"curl" : L"winhttp", (ULONG)hr);
+    return hr;
 }
 
 HRESULT ob_http_transport_open_on(const ob_transport_options *options, ob_http_backend_open_fn open_backend,
