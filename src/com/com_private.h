@@ -7,6 +7,7 @@
 #include <objbase.h>
 #include "openbits.h"
 #include "engine.h"
+#include "notify.h"
 
 extern HINSTANCE ob_module_instance;
 void ob_module_lock(void);
@@ -34,14 +35,15 @@ void ob_proxy_stub_use_own(void);
 HRESULT ob_takeover_install(const WCHAR *host_command);
 HRESULT ob_takeover_uninstall(void);
 
-/* Notifications (notify.c).  The holder is what the engine job stores as its
- * notify interface: it keeps the client's pointer in the Global Interface
- * Table; _get fetches it for the calling apartment. */
-void ob_notify_install(void);
-HRESULT ob_notify_holder_create(IUnknown *sink, IUnknown **out);
-HRESULT ob_notify_holder_get(IUnknown *holder, REFIID iid, void **out);
-/* Queue JobTransferred/JobError again for a job already in that state. */
-void ob_notify_redeliver(ob_job *job);
-void ob_notify_flags_changed(ob_job *job, ULONG old_flags, ULONG new_flags);
+/* The module's one engine, made and started on first use; NULL only when
+ * out of memory.  It lives as long as the process. */
+ob_engine *ob_module_engine(void);
+ob_table *ob_module_table(void);
+
+/* Notifications (notify.c).  The holder is the sink the engine job keeps: it
+ * holds the client's pointer in the Global Interface Table; _get fetches it
+ * for the calling apartment. */
+HRESULT ob_notify_holder_create(IUnknown *callback, ob_sink **out);
+HRESULT ob_notify_holder_get(ob_sink *sink, REFIID iid, void **out);
 
 #endif

@@ -3,6 +3,28 @@
 
 HINSTANCE ob_module_instance;
 static LONG module_locks;
+static ob_engine *module_engine; /* the DLL's one engine */
+
+static BOOL CALLBACK create_engine(INIT_ONCE *once, void *param, void **context)
+{
+    ob_engine_config config = ob_engine_config_default();
+    if (FAILED(ob_engine_new(&config, &module_engine))) return FALSE;
+    ob_engine_start(module_engine);
+    return TRUE;
+}
+
+ob_engine *ob_module_engine(void)
+{
+    static INIT_ONCE once = INIT_ONCE_STATIC_INIT;
+    InitOnceExecuteOnce(&once, create_engine, NULL, NULL);
+    return module_engine;
+}
+
+ob_table *ob_module_table(void)
+{
+    ob_engine *engine = ob_module_engine();
+    return engine ? ob_engine_table(engine) : NULL;
+}
 
 void ob_module_lock(void)
 {
@@ -20,7 +42,6 @@ BOOL WINAPI DllMain(HINSTANCE instance, DWORD reason, void *reserved)
     {
         ob_module_instance = instance;
         DisableThreadLibraryCalls(instance);
-        ob_notify_install();
     }
     return TRUE;
 }
@@ -29,7 +50,7 @@ BOOL WINAPI DllMain(HINSTANCE instance, DWORD reason, void *reserved)
  * reach it through GetJob, so the DLL stays. */
 HRESULT WINAPI DllCanUnloadNow(void)
 {
-    return module_locks == 0 && ob_engine_job_count() == 0 ? S_OK : S_FALSE;
+    return module_locks == 0 && ob_engine_job_count(module_engine) == 0 ? S_OK : S_FALSE;
 }
 
 HRESULT WINAPI DllGetClassObject(REFCLSID clsid, REFIID iid, void **out)

@@ -66,7 +66,7 @@ static HRESULT add_files(IBackgroundCopyJob2 *iface, ULONG count, const BG_FILE_
     ob_caller caller;
     HRESULT hr;
     if (FAILED(hr = ob_caller_current(&caller))) return hr;
-    return ob_table_add_files(ob_engine_table(), record(iface), count, files, &caller);
+    return ob_table_add_files(ob_module_table(), record(iface), count, files, &caller);
 }
 
 static HRESULT WINAPI job_AddFileSet(IBackgroundCopyJob2 *iface, ULONG count, BG_FILE_INFO *files)
@@ -195,28 +195,28 @@ INFO_GETTER(GetNotifyFlags, ULONG, notify_flags)
 
 /* The job keeps a holder of the client's pointer (notify.c), so that the
  * callback is made in the apartment that registered it. */
-static HRESULT WINAPI job_SetNotifyInterface(IBackgroundCopyJob2 *iface, IUnknown *sink)
+static HRESULT WINAPI job_SetNotifyInterface(IBackgroundCopyJob2 *iface, IUnknown *callback)
 {
-    IUnknown *holder = NULL;
+    ob_sink *sink = NULL;
     HRESULT hr;
 
-    if (sink && FAILED(hr = ob_notify_holder_create(sink, &holder))) return hr;
-    hr = ob_job_set_notify_interface(record(iface), holder);
-    if (holder) IUnknown_Release(holder);
-    if (SUCCEEDED(hr) && sink) ob_notify_redeliver(record(iface));
+    if (callback && FAILED(hr = ob_notify_holder_create(callback, &sink))) return hr;
+    hr = ob_job_set_notify_sink(record(iface), sink);
+    if (sink) sink->ops->release(sink);
+    if (SUCCEEDED(hr) && callback) ob_notify_redeliver(record(iface));
     return hr;
 }
 
 static HRESULT WINAPI job_GetNotifyInterface(IBackgroundCopyJob2 *iface, IUnknown **out)
 {
-    IUnknown *holder;
+    ob_sink *sink;
     HRESULT hr;
 
     if (!out) return E_INVALIDARG;
     *out = NULL;
-    if (!(holder = ob_job_get_notify_interface(record(iface)))) return S_OK;
-    hr = ob_notify_holder_get(holder, &IID_IUnknown, (void **)out);
-    IUnknown_Release(holder);
+    if (!(sink = ob_job_get_notify_sink(record(iface)))) return S_OK;
+    hr = ob_notify_holder_get(sink, &IID_IUnknown, (void **)out);
+    sink->ops->release(sink);
     return hr;
 }
 
@@ -266,7 +266,7 @@ static HRESULT WINAPI job_TakeOwnership(IBackgroundCopyJob2 *iface)
     ob_caller caller;
     HRESULT hr;
     if (FAILED(hr = ob_caller_current(&caller))) return hr;
-    return ob_table_take_ownership(ob_engine_table(), record(iface), &caller);
+    return ob_table_take_ownership(ob_module_table(), record(iface), &caller);
 }
 
 static HRESULT WINAPI job_SetNotifyCmdLine(IBackgroundCopyJob2 *iface, LPCWSTR program, LPCWSTR parameters)

@@ -1,5 +1,5 @@
 /* IBackgroundCopyManager: creates, finds and enumerates jobs of the
- * process-wide job table.  Every manager object sees the same jobs. */
+ * module's engine (one per DLL).  Every manager object sees the same jobs. */
 #include "com_private.h"
 #include "errtext.h"
 
@@ -63,7 +63,7 @@ static HRESULT WINAPI manager_CreateJob(IBackgroundCopyManager *iface, LPCWSTR n
     if (!id || !out) return E_INVALIDARG;
     *out = NULL;
     if (FAILED(hr = current_caller(&caller))) return hr;
-    if (FAILED(hr = ob_table_create_job(ob_engine_table(), name, type, &caller, &job))) return hr;
+    if (FAILED(hr = ob_table_create_job(ob_module_table(), name, type, &caller, &job))) return hr;
     *id = job->id;
     hr = ob_job_object_create(job, (IBackgroundCopyJob2 **)out);
     if (FAILED(hr)) ob_job_cancel(job);
@@ -80,7 +80,7 @@ static HRESULT WINAPI manager_GetJob(IBackgroundCopyManager *iface, REFGUID id, 
     if (!id || !out) return E_INVALIDARG;
     *out = NULL;
     if (FAILED(hr = current_caller(&caller))) return hr;
-    if (FAILED(hr = ob_table_get_job(ob_engine_table(), id, &caller, &job))) return hr;
+    if (FAILED(hr = ob_table_get_job(ob_module_table(), id, &caller, &job))) return hr;
     hr = ob_job_object_create(job, (IBackgroundCopyJob2 **)out);
     ob_job_release(job);
     return hr;
@@ -96,7 +96,7 @@ static HRESULT WINAPI manager_EnumJobs(IBackgroundCopyManager *iface, DWORD flag
     if (!out) return E_INVALIDARG;
     *out = NULL;
     if (FAILED(hr = current_caller(&caller))) return hr;
-    if (FAILED(hr = ob_table_snapshot(ob_engine_table(), flags, &caller, &jobs, &count))) return hr;
+    if (FAILED(hr = ob_table_snapshot(ob_module_table(), flags, &caller, &jobs, &count))) return hr;
     return ob_enum_jobs_create(jobs, count, out);
 }
 
@@ -123,7 +123,7 @@ HRESULT ob_manager_create(REFIID iid, void **out)
     manager *self;
     HRESULT hr;
 
-    if (!ob_engine_table()) return E_OUTOFMEMORY;
+    if (!ob_module_table()) return E_OUTOFMEMORY;
     ob_proxy_stub_use_own();
     if (!(self = HeapAlloc(GetProcessHeap(), 0, sizeof(*self)))) return E_OUTOFMEMORY;
     self->IBackgroundCopyManager_iface.lpVtbl = (IBackgroundCopyManagerVtbl *)&manager_vtbl;

@@ -205,21 +205,18 @@ static void finish(run *r, outcome o)
 {
     ob_error_info error;
 
+    /* the state changes commit their own notifications (job.c) */
     if (o.hr == E_ABORT) return; /* stopped by the client: nothing to report */
     if (o.hr == S_OK)
     {
-        if (!ob_job_all_transferred(r->job)) return;
-        ob_notify_raise(r->job, OB_NOTIFY_JOB_TRANSFERRED, 0);
-        modified(r, TRUE);
+        ob_job_all_transferred(r->job);
         return;
     }
     error.code = o.hr;
     error.context = o.context;
     error.file_index = o.file_index;
     error.protocol = o.protocol;
-    if (ob_job_fail(r->job, &error, o.transient, r->unit_ms) == BG_JOB_STATE_ERROR)
-        ob_notify_raise(r->job, OB_NOTIFY_JOB_ERROR, 0);
-    modified(r, TRUE);
+    ob_job_fail(r->job, &error, o.transient, r->unit_ms); /* commits its own notifications */
 }
 
 void ob_download_run(ob_job *job, ULONG unit_ms)

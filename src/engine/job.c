@@ -14,9 +14,26 @@
 
 static void wake_scheduler(ob_job *job);
 
-static void touch(ob_job *job)
+/* ---- the commit step ---- */
+
+void ob_job_note_change(ob_job *job, ob_change *change)
 {
     GetSystemTimeAsFileTime(&job->modified);
+    change->modified = TRUE;
+}
+
+void ob_job_commit(ob_job *job, const ob_change *change)
+{
+    if (!change->modified) return;
+    if (change->state_changed)
+    {
+        OB_TRACE(&job->id, L"state %hs", ob_state_name(change->state));
+        if (change->state == BG_JOB_STATE_TRANSFERRED) ob_notify_raise(job, OB_NOTIFY_JOB_TRANSFERRED, 0);
+        else if (change->state == BG_JOB_STATE_ERROR) ob_notify_raise(job, OB_NOTIFY_JOB_ERROR, 0);
+    }
+    /* documented: "a property or the state changed" */
+    ob_notify_raise(job, OB_NOTIFY_JOB_MODIFICATION, 0);
+    /* The persistent store (next issue) saves the job here. */
 }
 
 /* Lock for a change to a job that is not in a final state. */
@@ -28,13 +45,11 @@ static HRESULT lock_for_change(ob_job *job)
     return BG_E_INVALID_STATE;
 }
 
-/* A successful change is a JobModification ("a property or the state
- * changed"), raised once the lock is released. */
-static HRESULT unlock_after_change(ob_job *job, HRESULT hr)
+/* Releases the lock taken by lock_for_change and commits what changed. */
+static HRESULT unlock_after_change(ob_job *job, const ob_change *change, HRESULT hr)
 {
-    if (SUCCEEDED(hr)) touch(job);
     ReleaseSRWLockExclusive(&job->lock);
-    if (SUCCEEDED(hr)) ob_notify_raise(job, OB_NOTIFY_JOB_MODIFICATION, 0);
+    ob_job_commit(job, change);
     return hr;
 }
 
@@ -72,6 +87,11 @@ void ob_job_addref(ob_job *job)
     InterlockedIncrement(&job->refs);
 }
 
+struct ob_engine *ob_job_engine(ob_job *job)
+{
+    return job->engine;
+}
+
 static void wipe_credential(ob_credential *cred)
 {
     ob_str_wipe(cred->user);
@@ -102,7 +122,7 @@ void ob_job_release(ob_job *job)
     for (i = 0; i < job->progress.files_total; i++) free_file(&job->files[i]);
     HeapFree(GetProcessHeap(), 0, job->files);
     wipe_all_credentials(job);
-    if (job->notify_interface) IUnknown_Release(job->notify_interface);
+    if (job->notify_sink) job->notify_sink->ops->release(job->notify_sink);
     ob_str_free(job->owner_sid);
     ob_str_free(job->display_name);
     ob_str_free(job->description);
@@ -212,6 +232,7 @@ static HRESULT peek_for_add(ob_job *job, ULONG count, ULONG max_files, BOOL *wan
 
 HRESULT ob_job_add_files(ob_job *job, ULONG count, const BG_FILE_INFO *files, ULONG max_files)
 {
+    ob_change change = OB_NO_CHANGE;
     WCHAR *reply_name = NULL;
     ob_file *prepared;
     BOOL wants_reply_name;
@@ -245,7 +266,7 @@ HRESULT ob_job_add_files(ob_job *job, ULONG count, const BG_FILE_INFO *files, UL
         FAILED(hr = ob_state_next(job->state, OB_EV_FILES_ADDED, job->type, &next)) ||
         FAILED(hr = reserve_files(job, job->progress.files_total + count)))
     {
-        unlock_after_change(job, hr);
+        unlock_after_change(job, &change, hr);
         free_prepared(prepared, count);
         delete_generated_reply(reply_name);
         return hr;
@@ -253,14 +274,15 @@ HRESULT ob_job_add_files(ob_job *job, ULONG count, const BG_FILE_INFO *files, UL
     base = job->progress.files_total;
     memcpy(&job->files[base], prepared, count * sizeof(*prepared));
     for (i = 0; i < count; i++) ob_progress_file_added(&job->progress, &job->files[base + i].progress);
-    ob_job_apply_event(job, OB_EV_FILES_ADDED);
+    ob_job_note_change(job, &change);
+    ob_job_apply_event(job, OB_EV_FILES_ADDED, &change);
     if (reply_name && !job->reply_file_name)
     {
         job->reply_file_name = reply_name;
         job->reply_name_generated = TRUE;
         reply_name = NULL;
     }
-    unlock_after_change(job, S_OK);
+    unlock_after_change(job, &change, S_OK);
     for (i = 0; ob_trace_on && i < count; i++)
     {
         WCHAR remote[256];
@@ -278,13 +300,17 @@ HRESULT ob_job_add_files(ob_job *job, ULONG count, const BG_FILE_INFO *files, UL
 
 static LONGLONG queue_counter;
 
-HRESULT ob_job_apply_event(ob_job *job, ob_event event)
+HRESULT ob_job_apply_event(ob_job *job, ob_event event, ob_change *change)
 {
     BG_JOB_STATE next, before = job->state;
     HRESULT hr = ob_state_next(before, event, job->type, &next);
 
     if (FAILED(hr)) return hr;
+    if (next == before) return S_OK; /* nothing changed: nothing to commit */
     job->state = next;
+    change->state_changed = TRUE;
+    change->state = next;
+    ob_job_note_change(job, change);
     if (next == BG_JOB_STATE_QUEUED && before != BG_JOB_STATE_QUEUED)
         job->queued_seq = InterlockedIncrement64(&queue_counter);
     /* Suspend, Cancel and Complete stop a transfer at once, even one blocked
@@ -304,20 +330,23 @@ static void wake_scheduler(ob_job *job)
 
 HRESULT ob_job_resume(ob_job *job)
 {
+    ob_change change = OB_NO_CHANGE;
     HRESULT hr;
     if (FAILED(hr = lock_for_change(job))) return hr;
-    if (!job->progress.files_total) return unlock_after_change(job, BG_E_EMPTY);
-    if (SUCCEEDED(hr = ob_job_apply_event(job, OB_EV_RESUME))) job->transient_since = 0;
-    unlock_after_change(job, hr);
+    if (!job->progress.files_total) return unlock_after_change(job, &change, BG_E_EMPTY);
+    if (SUCCEEDED(hr = ob_job_apply_event(job, OB_EV_RESUME, &change))) job->transient_since = 0;
+    unlock_after_change(job, &change, hr);
     wake_scheduler(job);
     return hr;
 }
 
 HRESULT ob_job_suspend(ob_job *job)
 {
+    ob_change change = OB_NO_CHANGE;
     HRESULT hr;
     if (FAILED(hr = lock_for_change(job))) return hr;
-    return unlock_after_change(job, ob_job_apply_event(job, OB_EV_SUSPEND));
+    hr = ob_job_apply_event(job, OB_EV_SUSPEND, &change);
+    return unlock_after_change(job, &change, hr);
 }
 
 static BOOL delete_temp(WCHAR **temp_name)
@@ -376,14 +405,15 @@ static void leave_table(ob_job *job)
 
 HRESULT ob_job_cancel(ob_job *job)
 {
+    ob_change change = OB_NO_CHANGE;
     WCHAR *generated_reply = NULL;
     HRESULT hr;
 
     if (FAILED(hr = lock_for_change(job))) return hr;
-    hr = ob_job_apply_event(job, OB_EV_CANCEL);
+    hr = ob_job_apply_event(job, OB_EV_CANCEL, &change);
     if (SUCCEEDED(hr)) hr = delete_temporaries(job);
     if (SUCCEEDED(hr) && job->reply_name_generated) ob_str_dup_opt(job->reply_file_name, &generated_reply);
-    unlock_after_change(job, hr);
+    unlock_after_change(job, &change, hr);
     leave_table(job);
     delete_generated_reply(generated_reply); /* the empty file AddFile made is ours too */
     if (SUCCEEDED(hr) && job->type != BG_JOB_TYPE_DOWNLOAD) ob_upload_cancel_session(job);
@@ -392,6 +422,7 @@ HRESULT ob_job_cancel(ob_job *job)
 
 HRESULT ob_job_complete(ob_job *job)
 {
+    ob_change change = OB_NO_CHANGE;
     BG_JOB_STATE next;
     BOOL partial;
     HRESULT hr;
@@ -400,16 +431,16 @@ HRESULT ob_job_complete(ob_job *job)
     if (FAILED(hr = ob_state_next(job->state, OB_EV_COMPLETE, job->type, &next)) ||
         FAILED(hr = commit_completed_files(job)))
     {
-        unlock_after_change(job, hr);
+        unlock_after_change(job, &change, hr);
         OB_TRACE(&job->id, L"Complete failed (0x%08lx): the files renamed so far are the user's", hr);
         return hr;
     }
 
     partial = job->progress.files_transferred < job->progress.files_total;
-    ob_job_apply_event(job, OB_EV_COMPLETE);
+    ob_job_apply_event(job, OB_EV_COMPLETE, &change);
     hr = delete_temporaries(job);
     if (hr == S_OK && partial) hr = BG_S_PARTIAL_COMPLETE;
-    unlock_after_change(job, hr);
+    unlock_after_change(job, &change, hr);
     leave_table(job);
     return hr;
 }
@@ -422,7 +453,7 @@ void ob_job_get_info(ob_job *job, ob_job_info *out)
     out->state = job->state;
     out->priority = job->priority;
     out->notify_flags = job->notify_flags;
-    out->has_notify_interface = job->notify_interface != NULL;
+    out->has_notify_interface = job->notify_sink != NULL;
     out->retry_delay = job->retry_delay;
     out->no_progress_timeout = job->no_progress_timeout;
     out->error_count = job->error_count;
@@ -601,23 +632,53 @@ HRESULT ob_job_get_error(ob_job *job, ob_error_info *out)
     return hr;
 }
 
-IUnknown *ob_job_get_notify_interface(ob_job *job)
+ob_sink *ob_job_get_notify_sink(ob_job *job)
 {
-    IUnknown *sink;
+    ob_sink *sink;
     AcquireSRWLockShared(&job->lock);
-    sink = job->notify_interface;
-    if (sink) IUnknown_AddRef(sink);
+    sink = job->notify_sink;
+    if (sink) sink->ops->addref(sink);
     ReleaseSRWLockShared(&job->lock);
     return sink;
 }
 
+void ob_job_drop_notify_sink(ob_job *job, ob_sink *sink)
+{
+    BOOL dropped;
+    AcquireSRWLockExclusive(&job->lock);
+    if ((dropped = job->notify_sink == sink)) job->notify_sink = NULL;
+    ReleaseSRWLockExclusive(&job->lock);
+    if (dropped) sink->ops->release(sink); /* outside the lock: it may call out */
+}
+
 /* ---- setters ---- */
+
+/* NULL and "" differ: a getter tells them apart. */
+static BOOL same_string(const WCHAR *a, const WCHAR *b)
+{
+    return a == b || (a && b && !wcscmp(a, b));
+}
+
+/* Lock held: two new strings take the place of a pair unless both are the
+ * same; what was taken is set to NULL, the rest is the caller's to free. */
+static BOOL take_pair(WCHAR **a, WCHAR **b, WCHAR **new_a, WCHAR **new_b)
+{
+    if (same_string(*a, *new_a) && same_string(*b, *new_b)) return FALSE;
+    ob_str_free(*a);
+    ob_str_free(*b);
+    *a = *new_a;
+    *b = *new_b;
+    *new_a = *new_b = NULL;
+    return TRUE;
+}
 
 static HRESULT set_string(ob_job *job, WCHAR **slot, const WCHAR *value)
 {
+    ob_change change = OB_NO_CHANGE;
     HRESULT hr;
     if (FAILED(hr = lock_for_change(job))) return hr;
-    return unlock_after_change(job, ob_str_replace(slot, value));
+    if (!same_string(*slot, value) && SUCCEEDED(hr = ob_str_replace(slot, value))) ob_job_note_change(job, &change);
+    return unlock_after_change(job, &change, hr);
 }
 
 HRESULT ob_job_set_display_name(ob_job *job, const WCHAR *name)
@@ -636,10 +697,15 @@ HRESULT ob_job_set_description(ob_job *job, const WCHAR *description)
 
 static HRESULT set_ulong(ob_job *job, ULONG *slot, ULONG value)
 {
+    ob_change change = OB_NO_CHANGE;
     HRESULT hr;
     if (FAILED(hr = lock_for_change(job))) return hr;
-    *slot = value;
-    return unlock_after_change(job, S_OK);
+    if (*slot != value)
+    {
+        *slot = value;
+        ob_job_note_change(job, &change);
+    }
+    return unlock_after_change(job, &change, S_OK);
 }
 
 HRESULT ob_job_set_priority(ob_job *job, BG_JOB_PRIORITY priority)
@@ -664,17 +730,22 @@ HRESULT ob_job_set_no_progress_timeout(ob_job *job, ULONG seconds)
     return set_ulong(job, &job->no_progress_timeout, seconds);
 }
 
-HRESULT ob_job_set_notify_interface(ob_job *job, IUnknown *sink)
+HRESULT ob_job_set_notify_sink(ob_job *job, ob_sink *sink)
 {
-    IUnknown *old;
+    ob_change change = OB_NO_CHANGE;
+    ob_sink *old = NULL;
     HRESULT hr;
 
     if (FAILED(hr = lock_for_change(job))) return hr;
-    old = job->notify_interface;
-    job->notify_interface = sink;
-    if (sink) IUnknown_AddRef(sink);
-    unlock_after_change(job, S_OK);
-    if (old) IUnknown_Release(old); /* outside the lock: it may call out */
+    if (job->notify_sink != sink)
+    {
+        old = job->notify_sink;
+        job->notify_sink = sink;
+        if (sink) sink->ops->addref(sink);
+        ob_job_note_change(job, &change);
+    }
+    unlock_after_change(job, &change, S_OK);
+    if (old) old->ops->release(old); /* outside the lock: it may call out */
     return S_OK;
 }
 
@@ -690,6 +761,7 @@ static HRESULT check_proxy(BG_JOB_PROXY_USAGE usage, const WCHAR *list, const WC
 
 HRESULT ob_job_set_proxy(ob_job *job, BG_JOB_PROXY_USAGE usage, const WCHAR *list, const WCHAR *bypass)
 {
+    ob_change change = OB_NO_CHANGE;
     WCHAR *new_list = NULL, *new_bypass = NULL;
     HRESULT hr;
 
@@ -701,16 +773,18 @@ HRESULT ob_job_set_proxy(ob_job *job, BG_JOB_PROXY_USAGE usage, const WCHAR *lis
         ob_str_free(new_bypass);
         return hr;
     }
-    ob_str_free(job->proxy_list);
-    ob_str_free(job->proxy_bypass);
+    if (take_pair(&job->proxy_list, &job->proxy_bypass, &new_list, &new_bypass) || job->proxy_usage != usage)
+        ob_job_note_change(job, &change);
     job->proxy_usage = usage;
-    job->proxy_list = new_list;
-    job->proxy_bypass = new_bypass;
-    return unlock_after_change(job, S_OK);
+    unlock_after_change(job, &change, S_OK);
+    ob_str_free(new_list);
+    ob_str_free(new_bypass);
+    return S_OK;
 }
 
 HRESULT ob_job_set_notify_cmdline(ob_job *job, const WCHAR *program, const WCHAR *parameters)
 {
+    ob_change change = OB_NO_CHANGE;
     WCHAR *new_program = NULL, *new_parameters = NULL;
     HRESULT hr;
 
@@ -724,11 +798,12 @@ HRESULT ob_job_set_notify_cmdline(ob_job *job, const WCHAR *program, const WCHAR
         ob_str_free(new_parameters);
         return hr;
     }
-    ob_str_free(job->notify_program);
-    ob_str_free(job->notify_parameters);
-    job->notify_program = new_program;
-    job->notify_parameters = new_parameters;
-    return unlock_after_change(job, S_OK);
+    if (take_pair(&job->notify_program, &job->notify_parameters, &new_program, &new_parameters))
+        ob_job_note_change(job, &change);
+    unlock_after_change(job, &change, S_OK);
+    ob_str_free(new_program);
+    ob_str_free(new_parameters);
+    return S_OK;
 }
 
 /* The reply download has begun once its size is known while transferring. */
@@ -755,6 +830,7 @@ static HRESULT peek_upload_file(ob_job *job, WCHAR **local_name, BOOL *generated
  * the file made with no lock held; the job is checked again under it. */
 HRESULT ob_job_set_reply_file_name(ob_job *job, const WCHAR *name)
 {
+    ob_change change = OB_NO_CHANGE;
     WCHAR *copy = NULL, *upload_file, *dropped = NULL;
     BOOL generate = !name || !*name, generated;
     HRESULT hr;
@@ -778,15 +854,18 @@ HRESULT ob_job_set_reply_file_name(ob_job *job, const WCHAR *name)
         return hr;
     }
     if (reply_started(job)) hr = BG_E_INVALID_STATE;
+    else if (!generate && same_string(job->reply_file_name, copy))
+        ; /* the name it has: nothing changes */
     else if (!(generate && !copy && job->progress.files_total)) /* else: keep the generated name */
     {
+        if (copy || job->reply_file_name) ob_job_note_change(job, &change);
         if (job->reply_name_generated) dropped = job->reply_file_name;
         else ob_str_free(job->reply_file_name);
         job->reply_file_name = copy;
         job->reply_name_generated = generate && copy;
         copy = NULL;
     }
-    unlock_after_change(job, hr);
+    unlock_after_change(job, &change, hr);
     if (generate) delete_generated_reply(copy); /* not taken */
     else ob_str_free(copy);
     delete_generated_reply(dropped);            /* the empty file we made for the old name */
@@ -809,8 +888,14 @@ static HRESULT check_credentials(const BG_AUTH_CREDENTIALS *cred)
     return S_OK;
 }
 
+static BOOL same_credential(const ob_credential *a, const ob_credential *b)
+{
+    return a->set == b->set && same_string(a->user, b->user) && same_string(a->password, b->password);
+}
+
 HRESULT ob_job_set_credentials(ob_job *job, const BG_AUTH_CREDENTIALS *cred)
 {
+    ob_change change = OB_NO_CHANGE;
     ob_credential fresh = { TRUE, NULL, NULL };
     ob_credential *slot;
     HRESULT hr;
@@ -824,13 +909,21 @@ HRESULT ob_job_set_credentials(ob_job *job, const BG_AUTH_CREDENTIALS *cred)
         return hr;
     }
     slot = &job->credentials[cred->Target - 1][cred->Scheme - 1];
-    wipe_credential(slot);
-    *slot = fresh;
-    return unlock_after_change(job, S_OK);
+    if (!same_credential(slot, &fresh))
+    {
+        wipe_credential(slot);
+        *slot = fresh;
+        memset(&fresh, 0, sizeof(fresh));
+        ob_job_note_change(job, &change);
+    }
+    unlock_after_change(job, &change, S_OK);
+    wipe_credential(&fresh);
+    return S_OK;
 }
 
 HRESULT ob_job_remove_credentials(ob_job *job, BG_AUTH_TARGET target, BG_AUTH_SCHEME scheme)
 {
+    ob_change change = OB_NO_CHANGE;
     ob_credential *slot;
     HRESULT hr;
 
@@ -839,11 +932,13 @@ HRESULT ob_job_remove_credentials(ob_job *job, BG_AUTH_TARGET target, BG_AUTH_SC
     if (FAILED(hr = lock_for_change(job))) return hr;
     slot = &job->credentials[target - 1][scheme - 1];
     hr = slot->set ? S_OK : S_FALSE; /* documented: S_FALSE when none were set */
+    if (slot->set) ob_job_note_change(job, &change);
     wipe_credential(slot);
-    return unlock_after_change(job, hr);
+    return unlock_after_change(job, &change, hr);
 }
 
-HRESULT ob_job_change_owner(ob_job *job, const WCHAR *owner_sid)
+HRESULT ob_job_change_owner(ob_job *job, const WCHAR *owner_sid, WCHAR *old_sid, ULONG old_sid_size,
+                            ob_change *change)
 {
     WCHAR *copy = ob_str_dup(owner_sid);
     HRESULT hr;
@@ -854,11 +949,14 @@ HRESULT ob_job_change_owner(ob_job *job, const WCHAR *owner_sid)
         ob_str_free(copy);
         return hr;
     }
+    lstrcpynW(old_sid, job->owner_sid, old_sid_size);
     ob_str_free(job->owner_sid);
     job->owner_sid = copy;
     wipe_all_credentials(job);
     ob_str_free(job->notify_program);
     ob_str_free(job->notify_parameters);
     job->notify_program = job->notify_parameters = NULL;
-    return unlock_after_change(job, S_OK);
+    ob_job_note_change(job, change);
+    ReleaseSRWLockExclusive(&job->lock);
+    return S_OK;
 }

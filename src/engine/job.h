@@ -8,7 +8,9 @@
 #include "names.h"
 #include "progress.h"
 #include "state.h"
+#include "sink.h"
 
+struct ob_engine;
 struct ob_table;
 struct ob_transport;
 struct ob_transport_class;
@@ -44,6 +46,7 @@ typedef struct ob_job {
     LONG refs;
     GUID id;
     BG_JOB_TYPE type;
+    struct ob_engine *engine;  /* set once, before the job is shared; NULL: none */
     struct ob_table *table;    /* set while the job is in the table */
     struct ob_job *table_next; /* hash chain, guarded by the table lock */
 
@@ -54,7 +57,7 @@ typedef struct ob_job {
     WCHAR *description;
     BG_JOB_PRIORITY priority;
     ULONG notify_flags;
-    IUnknown *notify_interface;
+    ob_sink *notify_sink;      /* one reference; NULL: none */
     WCHAR *notify_program;     /* NULL: no command line set */
     WCHAR *notify_parameters;
     ULONG retry_delay;
@@ -121,14 +124,37 @@ typedef struct ob_job_info {
 HRESULT ob_job_new(const WCHAR *display_name, BG_JOB_TYPE type, const WCHAR *owner_sid, ob_job **out);
 void ob_job_addref(ob_job *job);
 void ob_job_release(ob_job *job);
+struct ob_engine *ob_job_engine(ob_job *job);
+
+/* ---- the commit step ----
+ * Every change of state or property is recorded, under the job lock, in an
+ * ob_change, which stamps ModificationTime at once (a reader never sees a new
+ * state with an old time).  Once the lock is released, ob_job_commit acts on
+ * it: JobModification, JobTransferred on entering TRANSFERRED, JobError on
+ * entering ERROR, a trace line, and (next issue) the persistent store.  A
+ * change that changes nothing (a setter given the value the job has, an event
+ * that leaves the state as it was) records nothing. */
+typedef struct ob_change {
+    BOOL modified;             /* a property or the state changed */
+    BOOL state_changed;
+    BG_JOB_STATE state;        /* the state after the change */
+} ob_change;
+
+#define OB_NO_CHANGE { FALSE, FALSE, BG_JOB_STATE_QUEUED }
+
+/* The job lock held exclusively: a property changed. */
+void ob_job_note_change(ob_job *job, ob_change *change);
+/* No lock held.  Does nothing for a change that recorded nothing. */
+void ob_job_commit(ob_job *job, const ob_change *change);
 
 /* max_files 0: no limit (administrators). All files are added, or none. */
 HRESULT ob_job_add_files(ob_job *job, ULONG count, const BG_FILE_INFO *files, ULONG max_files);
 HRESULT ob_job_resume(ob_job *job);
 /* The job lock held exclusively: moves the job through the state machine
  * (first come, first served order on entering QUEUED; a transfer in flight is
- * cancelled when the job stops running). */
-HRESULT ob_job_apply_event(ob_job *job, ob_event event);
+ * cancelled when the job stops running) and records the change, which the
+ * caller commits once the lock is released. */
+HRESULT ob_job_apply_event(ob_job *job, ob_event event, ob_change *change);
 HRESULT ob_job_suspend(ob_job *job);
 HRESULT ob_job_cancel(ob_job *job);
 HRESULT ob_job_complete(ob_job *job);
@@ -143,14 +169,17 @@ HRESULT ob_job_get_file_progress(ob_job *job, ULONG index, BG_FILE_PROGRESS *out
 HRESULT ob_job_get_file_name(ob_job *job, ULONG index, BOOL remote, WCHAR **out);
 /* BG_E_ERROR_INFORMATION_UNAVAILABLE unless the job is in ERROR or TRANSIENT_ERROR. */
 HRESULT ob_job_get_error(ob_job *job, ob_error_info *out);
-/* AddRef'd, or NULL. */
-IUnknown *ob_job_get_notify_interface(ob_job *job);
+/* With a reference, or NULL. */
+ob_sink *ob_job_get_notify_sink(ob_job *job);
+/* The client behind this sink is gone: the job forgets it, if it still has
+ * it (not a change of the job's: nothing is raised). */
+void ob_job_drop_notify_sink(ob_job *job, ob_sink *sink);
 
 HRESULT ob_job_set_display_name(ob_job *job, const WCHAR *name);
 HRESULT ob_job_set_description(ob_job *job, const WCHAR *description);
 HRESULT ob_job_set_priority(ob_job *job, BG_JOB_PRIORITY priority);
 HRESULT ob_job_set_notify_flags(ob_job *job, ULONG flags);
-HRESULT ob_job_set_notify_interface(ob_job *job, IUnknown *sink);
+HRESULT ob_job_set_notify_sink(ob_job *job, ob_sink *sink);
 HRESULT ob_job_set_retry_delay(ob_job *job, ULONG seconds);
 HRESULT ob_job_set_no_progress_timeout(ob_job *job, ULONG seconds);
 HRESULT ob_job_set_proxy(ob_job *job, BG_JOB_PROXY_USAGE usage, const WCHAR *list, const WCHAR *bypass);
@@ -158,8 +187,11 @@ HRESULT ob_job_set_notify_cmdline(ob_job *job, const WCHAR *program, const WCHAR
 HRESULT ob_job_set_reply_file_name(ob_job *job, const WCHAR *name);
 HRESULT ob_job_set_credentials(ob_job *job, const BG_AUTH_CREDENTIALS *credentials);
 HRESULT ob_job_remove_credentials(ob_job *job, BG_AUTH_TARGET target, BG_AUTH_SCHEME scheme);
-/* New owner; drops credentials and the notification command line, as documented. */
-HRESULT ob_job_change_owner(ob_job *job, const WCHAR *owner_sid);
+/* New owner; drops credentials and the notification command line, as
+ * documented.  The owner it replaced goes to old_sid.  The change is left for
+ * the caller to commit (TakeOwnership holds the table lock here). */
+HRESULT ob_job_change_owner(ob_job *job, const WCHAR *owner_sid, WCHAR *old_sid, ULONG old_sid_size,
+                            ob_change *change);
 
 /* ---- the worker's side (job_transfer.c) ---- */
 
@@ -173,11 +205,13 @@ typedef enum ob_sched_status {
 
 /* Moves a TRANSIENT_ERROR job on when its time comes (QUEUED after
  * MinimumRetryDelay, ERROR once NoProgressTimeout has passed without progress)
- * and says what the scheduler may do with it. */
+ * and says what the scheduler may do with it.  Called under the scheduler
+ * lock: the change is the caller's to commit once it has let go. */
 ob_sched_status ob_job_sched_poll(ob_job *job, ULONGLONG now, ULONG unit_ms, BG_JOB_PRIORITY *priority,
-                                  LONGLONG *seq, ULONG *wait_ms);
-/* QUEUED and free: the caller's worker owns it, and it is CONNECTING. */
-BOOL ob_job_sched_claim(ob_job *job);
+                                  LONGLONG *seq, ULONG *wait_ms, ob_change *change);
+/* QUEUED and free: the caller's worker owns it, and it is CONNECTING (a
+ * change for the caller to commit). */
+BOOL ob_job_sched_claim(ob_job *job, ob_change *change);
 /* The worker is done with it; a preempted job goes back to QUEUED. */
 void ob_job_sched_unclaim(ob_job *job);
 /* If the job is running at exactly this priority, it stops at its next block

@@ -19,18 +19,18 @@ static ULONG clamp_wait(ULONGLONG ms)
 }
 
 /* TRANSIENT_ERROR: retry, give up, or wait for the nearer of the two times. */
-static ob_sched_status poll_transient(ob_job *job, ULONGLONG now, ULONG unit_ms, ULONG *wait_ms)
+static ob_sched_status poll_transient(ob_job *job, ULONGLONG now, ULONG unit_ms, ULONG *wait_ms, ob_change *change)
 {
     ULONGLONG give_up = job->transient_since + scaled_ms(job->no_progress_timeout, unit_ms);
 
     if (now >= give_up)
     {
-        ob_job_apply_event(job, OB_EV_FATAL_ERROR);
+        ob_job_apply_event(job, OB_EV_FATAL_ERROR, change);
         return OB_SCHED_FAILED;
     }
     if (now >= job->retry_at)
     {
-        ob_job_apply_event(job, OB_EV_RETRY);
+        ob_job_apply_event(job, OB_EV_RETRY, change);
         return OB_SCHED_RUNNABLE;
     }
     *wait_ms = clamp_wait(min(give_up, job->retry_at) - now);
@@ -38,13 +38,13 @@ static ob_sched_status poll_transient(ob_job *job, ULONGLONG now, ULONG unit_ms,
 }
 
 ob_sched_status ob_job_sched_poll(ob_job *job, ULONGLONG now, ULONG unit_ms, BG_JOB_PRIORITY *priority,
-                                  LONGLONG *seq, ULONG *wait_ms)
+                                  LONGLONG *seq, ULONG *wait_ms, ob_change *change)
 {
     ob_sched_status status = OB_SCHED_IDLE;
 
     AcquireSRWLockExclusive(&job->lock);
     if (job->running) status = OB_SCHED_BUSY;
-    else if (job->state == BG_JOB_STATE_TRANSIENT_ERROR) status = poll_transient(job, now, unit_ms, wait_ms);
+    else if (job->state == BG_JOB_STATE_TRANSIENT_ERROR) status = poll_transient(job, now, unit_ms, wait_ms, change);
     else if (job->state == BG_JOB_STATE_QUEUED) status = OB_SCHED_RUNNABLE;
     *priority = job->priority;
     *seq = job->queued_seq;
@@ -52,22 +52,24 @@ ob_sched_status ob_job_sched_poll(ob_job *job, ULONGLONG now, ULONG unit_ms, BG_
     return status;
 }
 
-BOOL ob_job_sched_claim(ob_job *job)
+BOOL ob_job_sched_claim(ob_job *job, ob_change *change)
 {
     BOOL claimed = FALSE;
     AcquireSRWLockExclusive(&job->lock);
-    if (!job->running && SUCCEEDED(ob_job_apply_event(job, OB_EV_CONNECT))) claimed = job->running = TRUE;
+    if (!job->running && SUCCEEDED(ob_job_apply_event(job, OB_EV_CONNECT, change))) claimed = job->running = TRUE;
     ReleaseSRWLockExclusive(&job->lock);
     return claimed;
 }
 
 void ob_job_sched_unclaim(ob_job *job)
 {
+    ob_change change = OB_NO_CHANGE;
     AcquireSRWLockExclusive(&job->lock);
-    if (job->yield) ob_job_apply_event(job, OB_EV_YIELD);
+    if (job->yield) ob_job_apply_event(job, OB_EV_YIELD, &change);
     job->running = job->yield = FALSE;
     job->transport = NULL;
     ReleaseSRWLockExclusive(&job->lock);
+    ob_job_commit(job, &change);
 }
 
 BOOL ob_job_sched_preempt(ob_job *job, BG_JOB_PRIORITY priority)
@@ -237,6 +239,7 @@ static void temp_slot_free(temp_slot *t)
 
 HRESULT ob_job_file_begin(ob_job *job, ULONG index, WCHAR **temp_name, UINT64 *offset, ob_remote_info *expected)
 {
+    ob_change change = OB_NO_CHANGE;
     temp_slot t = { 0 };
     ob_file *file;
     HRESULT hr = E_ABORT;
@@ -265,9 +268,10 @@ HRESULT ob_job_file_begin(ob_job *job, ULONG index, WCHAR **temp_name, UINT64 *o
         *offset = file->progress.bytes_transferred;
         expected->size = file->progress.bytes_total;
         expected->modified = file->remote_modified;
-        if (SUCCEEDED(hr) && job->state == BG_JOB_STATE_CONNECTING) ob_job_apply_event(job, OB_EV_TRANSFER);
+        if (SUCCEEDED(hr) && job->state == BG_JOB_STATE_CONNECTING) ob_job_apply_event(job, OB_EV_TRANSFER, &change);
     }
     ReleaseSRWLockExclusive(&job->lock);
+    ob_job_commit(job, &change);
     if (t.lost) OB_TRACE(&job->id, L"file %lu: temporary file %ls was deleted; the file starts again", index, t.current);
     if (t.created && SUCCEEDED(hr)) OB_TRACE(&job->id, L"file %lu: temporary file %ls not taken", index, t.created);
     temp_slot_free(&t);
@@ -301,16 +305,17 @@ void ob_job_file_done(ob_job *job, ULONG index)
 
 BOOL ob_job_all_transferred(ob_job *job)
 {
+    ob_change change = OB_NO_CHANGE;
     BOOL done = FALSE;
     AcquireSRWLockExclusive(&job->lock);
     if (job->progress.files_transferred == job->progress.files_total &&
-        SUCCEEDED(ob_job_apply_event(job, OB_EV_ALL_TRANSFERRED)))
+        SUCCEEDED(ob_job_apply_event(job, OB_EV_ALL_TRANSFERRED, &change)))
     {
-        GetSystemTimeAsFileTime(&job->transfer_completed);
-        job->modified = job->transfer_completed;
+        job->transfer_completed = job->modified;
         done = TRUE;
     }
     ReleaseSRWLockExclusive(&job->lock);
+    ob_job_commit(job, &change);
     return done;
 }
 
@@ -322,21 +327,25 @@ static BOOL out_of_time(ob_job *job, ULONGLONG now, ULONG unit_ms)
 
 BG_JOB_STATE ob_job_fail(ob_job *job, const ob_error_info *error, BOOL transient, ULONG unit_ms)
 {
+    ob_change change = OB_NO_CHANGE;
     ULONGLONG now = GetTickCount64();
     BG_JOB_STATE state;
 
     AcquireSRWLockExclusive(&job->lock);
     if (transient && out_of_time(job, now, unit_ms)) transient = FALSE;
-    if (SUCCEEDED(ob_job_apply_event(job, transient ? OB_EV_TRANSIENT_ERROR : OB_EV_FATAL_ERROR)))
+    if (SUCCEEDED(ob_job_apply_event(job, transient ? OB_EV_TRANSIENT_ERROR : OB_EV_FATAL_ERROR, &change)))
     {
         job->error = *error;
         job->has_error = TRUE;
         job->error_count++;
         job->retry_at = now + scaled_ms(job->retry_delay, unit_ms);
-        GetSystemTimeAsFileTime(&job->modified);
+        ob_job_note_change(job, &change); /* a new error, even in the same state */
     }
     state = job->state;
     ReleaseSRWLockExclusive(&job->lock);
+    OB_TRACE(&job->id, L"error 0x%08lx context %d: %hs", (unsigned long)error->code, error->context,
+             ob_state_name(state));
+    ob_job_commit(job, &change);
     return state;
 }
 
@@ -380,6 +389,7 @@ void ob_upload_info_free(ob_upload_info *info)
 
 HRESULT ob_job_upload_check_file(ob_job *job, UINT64 size, const FILETIME *time)
 {
+    ob_change change = OB_NO_CHANGE;
     HRESULT hr = S_OK;
 
     AcquireSRWLockExclusive(&job->lock);
@@ -392,8 +402,9 @@ HRESULT ob_job_upload_check_file(ob_job *job, UINT64 size, const FILETIME *time)
     }
     else if (job->upload_size != size || !same_time(&job->upload_time, time))
         hr = BG_E_LOCAL_FILE_CHANGED;
-    if (SUCCEEDED(hr) && job->state == BG_JOB_STATE_CONNECTING) ob_job_apply_event(job, OB_EV_TRANSFER);
+    if (SUCCEEDED(hr) && job->state == BG_JOB_STATE_CONNECTING) ob_job_apply_event(job, OB_EV_TRANSFER, &change);
     ReleaseSRWLockExclusive(&job->lock);
+    ob_job_commit(job, &change);
     return hr;
 }
 

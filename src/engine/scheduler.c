@@ -1,12 +1,13 @@
 #include "scheduler.h"
 #include "download.h"
+#include "engine.h"
 #include "upload.h"
-#include "notify.h"
 
 /* An idle worker leaves after this long with nothing to wait for. */
 #define IDLE_EXIT_MS 2000
 
 struct ob_scheduler {
+    ob_engine *engine;         /* makes and tracks the worker threads */
     SRWLOCK lock;              /* guards everything below; taken before any job lock */
     CONDITION_VARIABLE wake;   /* new work, for idle workers */
     CONDITION_VARIABLE exited; /* a worker left */
@@ -14,15 +15,18 @@ struct ob_scheduler {
     ULONG count, capacity;
     ULONG max_workers, workers, idle;
     ULONG unit_ms;
-    BOOL stopping;
+    BOOL started, stopping;
 };
 
-typedef enum action { ACT_WAIT, ACT_RUN, ACT_FAILED, ACT_DROP } action;
+/* ACT_COMMIT: a job's state changed while it was polled (retry, or ERROR
+ * once NoProgressTimeout ran out): commit it with the scheduler lock let go. */
+typedef enum action { ACT_WAIT, ACT_RUN, ACT_COMMIT, ACT_DROP } action;
 
-ob_scheduler *ob_scheduler_new(ULONG max_workers, ULONG unit_ms)
+ob_scheduler *ob_scheduler_new(ob_engine *engine, ULONG max_workers, ULONG unit_ms)
 {
     ob_scheduler *s = HeapAlloc(GetProcessHeap(), HEAP_ZERO_MEMORY, sizeof(*s));
     if (!s) return NULL;
+    s->engine = engine;
     InitializeSRWLock(&s->lock);
     InitializeConditionVariable(&s->wake);
     InitializeConditionVariable(&s->exited);
@@ -79,11 +83,12 @@ static BOOL goes_before(BG_JOB_PRIORITY priority, LONGLONG seq, BG_JOB_PRIORITY 
     return priority < best_priority || (priority == best_priority && seq < best_seq);
 }
 
-/* The next thing for a worker to do: run the most urgent queued job, report a
- * job that ran out of retries, drop a job that needs nothing, or wait
- * (*wait_ms: until the nearest retry, INFINITE: until new work). *more is set
- * when further jobs are runnable. */
-static action pick(ob_scheduler *s, ob_job **job, ULONG *wait_ms, BOOL *more)
+/* The next thing for a worker to do: run the most urgent queued job, commit
+ * a job whose retry time came or that ran out of retries, drop a job that
+ * needs nothing, or wait (*wait_ms: until the nearest retry, INFINITE: until
+ * new work). *more is set when further jobs are runnable.  *change is what
+ * the job's state did, for the worker to commit. */
+static action pick(ob_scheduler *s, ob_job **job, ULONG *wait_ms, BOOL *more, ob_change *change)
 {
     BG_JOB_PRIORITY priority, best_priority = 0;
     LONGLONG seq, best_seq = 0;
@@ -92,19 +97,26 @@ static action pick(ob_scheduler *s, ob_job **job, ULONG *wait_ms, BOOL *more)
     ULONG i, wait, runnable = 0;
 
     *wait_ms = INFINITE;
+    *more = FALSE;
     for (i = 0; i < s->count; i++)
     {
         ob_job *candidate = s->jobs[i];
-        switch (ob_job_sched_poll(candidate, now, s->unit_ms, &priority, &seq, &wait))
+        ob_sched_status status = ob_job_sched_poll(candidate, now, s->unit_ms, &priority, &seq, &wait, change);
+
+        if (change->modified)
+        {
+            ob_job_addref(candidate);
+            *job = candidate;
+            return ACT_COMMIT;
+        }
+        switch (status)
         {
         case OB_SCHED_IDLE:
             remove_at(s, i);
             *job = candidate;
             return ACT_DROP;
-        case OB_SCHED_FAILED:
-            ob_job_addref(candidate);
-            *job = candidate;
-            return ACT_FAILED;
+        case OB_SCHED_FAILED: /* always a change, committed above */
+            break;
         case OB_SCHED_WAITING:
             *wait_ms = min(*wait_ms, wait);
             break;
@@ -123,7 +135,7 @@ static action pick(ob_scheduler *s, ob_job **job, ULONG *wait_ms, BOOL *more)
     }
     *more = runnable > 1;
     if (!best) return ACT_WAIT;
-    if (!ob_job_sched_claim(best))
+    if (!ob_job_sched_claim(best, change))
     {
         *wait_ms = 0; /* it changed under us: look again */
         return ACT_WAIT;
@@ -137,43 +149,40 @@ static action pick(ob_scheduler *s, ob_job **job, ULONG *wait_ms, BOOL *more)
 
 static DWORD WINAPI worker_main(void *param);
 
-/* Each worker holds a reference on the module that contains this code, so
- * that the DLL is never unloaded under it. */
+/* Another runnable job: an idle worker takes it, or a new one may be made
+ * (TRUE: counted already; the caller spawns it once it has let go of the
+ * scheduler lock, since no thread is made under a lock). */
+static BOOL kick(ob_scheduler *s)
+{
+    if (!s->started || s->stopping) return FALSE;
+    if (s->idle)
+    {
+        WakeConditionVariable(&s->wake);
+        return FALSE;
+    }
+    if (s->workers >= s->max_workers) return FALSE;
+    s->workers++;
+    return TRUE;
+}
+
+/* No lock held.  The engine tracks the thread (and its module reference). */
 static void spawn_worker(ob_scheduler *s)
 {
-    HMODULE module;
-    HANDLE thread;
-
-    if (!GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS, (const WCHAR *)worker_main, &module))
-        return;
-    if (!(thread = CreateThread(NULL, 0, worker_main, s, 0, NULL)))
-    {
-        FreeLibrary(module);
-        return;
-    }
-    CloseHandle(thread);
-    s->workers++;
+    if (ob_engine_spawn(s->engine, worker_main, s)) return;
+    AcquireSRWLockExclusive(&s->lock);
+    s->workers--;
+    WakeAllConditionVariable(&s->exited);
+    ReleaseSRWLockExclusive(&s->lock);
 }
 
-/* Another runnable job: an idle worker takes it, or a new one if allowed. */
-static void kick(ob_scheduler *s)
+static void carry_out(ob_scheduler *s, action act, ob_job *job, const ob_change *change)
 {
-    if (s->idle) WakeConditionVariable(&s->wake);
-    else if (s->workers < s->max_workers) spawn_worker(s);
-}
-
-static void carry_out(ob_scheduler *s, action act, ob_job *job)
-{
+    ob_job_commit(job, change);
     if (act == ACT_RUN)
     {
         if (job->type == BG_JOB_TYPE_DOWNLOAD) ob_download_run(job, s->unit_ms);
         else ob_upload_run(job, s->unit_ms);
         ob_job_sched_unclaim(job);
-    }
-    else if (act == ACT_FAILED)
-    {
-        ob_notify_raise(job, OB_NOTIFY_JOB_ERROR, 0);
-        ob_notify_raise(job, OB_NOTIFY_JOB_MODIFICATION, 0);
     }
     ob_job_release(job);
 }
@@ -181,22 +190,21 @@ static void carry_out(ob_scheduler *s, action act, ob_job *job)
 static DWORD WINAPI worker_main(void *param)
 {
     ob_scheduler *s = param;
-    BOOL idle_too_long = FALSE, more = FALSE;
-    HMODULE module = NULL;
+    BOOL idle_too_long = FALSE, more = FALSE, spawn;
     ULONG wait;
     ob_job *job;
     action act;
 
-    GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS | GET_MODULE_HANDLE_EX_FLAG_UNCHANGED_REFCOUNT,
-                       (const WCHAR *)worker_main, &module);
     AcquireSRWLockExclusive(&s->lock);
     while (!s->stopping)
     {
-        if ((act = pick(s, &job, &wait, &more)) != ACT_WAIT)
+        ob_change change = OB_NO_CHANGE;
+        if ((act = pick(s, &job, &wait, &more, &change)) != ACT_WAIT)
         {
-            if (more) kick(s);
+            spawn = more && kick(s);
             ReleaseSRWLockExclusive(&s->lock);
-            carry_out(s, act, job);
+            if (spawn) spawn_worker(s);
+            carry_out(s, act, job, &change);
             AcquireSRWLockExclusive(&s->lock);
             idle_too_long = FALSE;
             continue;
@@ -210,7 +218,6 @@ static DWORD WINAPI worker_main(void *param)
     s->workers--;
     WakeAllConditionVariable(&s->exited);
     ReleaseSRWLockExclusive(&s->lock);
-    FreeLibraryAndExitThread(module, 0);
     return 0;
 }
 
@@ -228,19 +235,32 @@ static void preempt_for(ob_scheduler *s, BG_JOB_PRIORITY priority)
 
 void ob_scheduler_submit(ob_scheduler *s, ob_job *job)
 {
+    BOOL spawn = FALSE;
     ob_job_info info;
 
     ob_job_get_info(job, &info);
     AcquireSRWLockExclusive(&s->lock);
     if (!s->stopping && (contains(s, job) || append(s, job)))
     {
-        if (!s->idle && s->workers == s->max_workers) preempt_for(s, info.priority);
-        kick(s);
+        if (s->started && !s->idle && s->workers == s->max_workers) preempt_for(s, info.priority);
+        spawn = kick(s);
     }
     ReleaseSRWLockExclusive(&s->lock);
+    if (spawn) spawn_worker(s);
 }
 
-void ob_scheduler_free(ob_scheduler *s)
+void ob_scheduler_start(ob_scheduler *s)
+{
+    BOOL spawn;
+
+    AcquireSRWLockExclusive(&s->lock);
+    s->started = TRUE;
+    spawn = s->count && kick(s);
+    ReleaseSRWLockExclusive(&s->lock);
+    if (spawn) spawn_worker(s);
+}
+
+void ob_scheduler_stop(ob_scheduler *s)
 {
     ULONG i;
 
@@ -250,7 +270,13 @@ void ob_scheduler_free(ob_scheduler *s)
     WakeAllConditionVariable(&s->wake);
     while (s->workers) SleepConditionVariableSRW(&s->exited, &s->lock, INFINITE, 0);
     ReleaseSRWLockExclusive(&s->lock);
+}
 
+void ob_scheduler_free(ob_scheduler *s)
+{
+    ULONG i;
+
+    ob_scheduler_stop(s);
     for (i = 0; i < s->count; i++) ob_job_release(s->jobs[i]);
     HeapFree(GetProcessHeap(), 0, s->jobs);
     HeapFree(GetProcessHeap(), 0, s);

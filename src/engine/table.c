@@ -9,6 +9,7 @@ typedef struct owner_count {
 } owner_count;
 
 struct ob_table {
+    struct ob_engine *engine;  /* given to every job made here */
     SRWLOCK lock;
     ob_limits limits;
     ob_job **buckets;
@@ -30,10 +31,11 @@ static ob_job **bucket_of(ob_table *table, const GUID *id)
     return &table->buckets[hash_guid(id) & (table->bucket_count - 1)];
 }
 
-ob_table *ob_table_new(const ob_limits *limits)
+ob_table *ob_table_new(const ob_limits *limits, struct ob_engine *engine)
 {
     ob_table *table = HeapAlloc(GetProcessHeap(), HEAP_ZERO_MEMORY, sizeof(*table));
     if (!table) return NULL;
+    table->engine = engine;
     InitializeSRWLock(&table->lock);
     table->limits = *limits;
     table->bucket_count = 64;
@@ -187,6 +189,7 @@ HRESULT ob_table_create_job(ob_table *table, const WCHAR *display_name, BG_JOB_T
     if (!display_name || wcslen(display_name) > OB_MAX_DISPLAY_NAME) return E_INVALIDARG;
     if ((unsigned)type > BG_JOB_TYPE_UPLOAD_REPLY) return E_INVALIDARG;
     if (FAILED(hr = ob_job_new(display_name, type, caller->sid, &job))) return hr;
+    job->engine = table->engine;
 
     AcquireSRWLockExclusive(&table->lock);
     if (SUCCEEDED(hr = check_limits(table, caller)))
@@ -279,23 +282,23 @@ HRESULT ob_table_add_files(ob_table *table, ob_job *job, ULONG count, const BG_F
 HRESULT ob_table_take_ownership(ob_table *table, ob_job *job, const ob_caller *caller)
 {
     WCHAR old_sid[ARRAYSIZE(caller->sid)];
+    ob_change change = OB_NO_CHANGE;
     HRESULT hr;
 
     if (!caller->is_admin) return E_ACCESSDENIED;
-    /* The old owner is read under the table lock too: two TakeOwnership calls
+    /* The old owner is swapped under the table lock: two TakeOwnership calls
      * racing on one job must each move the per-user counts from the owner
-     * they actually replaced. */
+     * they actually replaced.  The change is committed (notifications) once
+     * the table lock is released. */
     AcquireSRWLockExclusive(&table->lock);
-    AcquireSRWLockShared(&job->lock);
-    lstrcpynW(old_sid, job->owner_sid, ARRAYSIZE(old_sid));
-    ReleaseSRWLockShared(&job->lock);
-    hr = ob_job_change_owner(job, caller->sid);
+    hr = ob_job_change_owner(job, caller->sid, old_sid, ARRAYSIZE(old_sid), &change);
     if (SUCCEEDED(hr) && job->table == table)
     {
         count_owner(table, old_sid, -1);
         count_owner(table, caller->sid, +1);
     }
     ReleaseSRWLockExclusive(&table->lock);
+    ob_job_commit(job, &change);
     return hr;
 }
 

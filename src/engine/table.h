@@ -1,6 +1,7 @@
 /* The job table: every non-final job, hashed by GUID.  One table lock, held
  * only to find, insert or remove (never across I/O).  Lock order: the table
- * lock may be held while taking a job's lock, never the other way round. */
+ * lock may be held while taking a job's lock, never the other way round, and
+ * nothing is raised (no notification, no thread) while it is held. */
 #ifndef OB_TABLE_H
 #define OB_TABLE_H
 
@@ -19,7 +20,9 @@ typedef struct ob_caller {
 
 HRESULT ob_caller_current(ob_caller *caller);
 
-ob_table *ob_table_new(const ob_limits *limits);
+struct ob_engine;
+/* engine: given to the jobs made here (their notifications go to it); may be NULL. */
+ob_table *ob_table_new(const ob_limits *limits, struct ob_engine *engine);
 void ob_table_free(ob_table *table);
 ULONG ob_table_count(ob_table *table);
 

@@ -6,6 +6,7 @@
 #include "upload.h"
 #include "bup.h"
 #include "fetch_file.h"
+#include "engine.h"
 #include "notify.h"
 #include "path.h"
 #include "str.h"
@@ -363,11 +364,9 @@ static void finish(upload *u, result r)
     if (SUCCEEDED(r.hr))
     {
         ob_job_file_done(u->job, 0);
-        if (ob_job_all_transferred(u->job)) ob_notify_raise(u->job, OB_NOTIFY_JOB_TRANSFERRED, 0);
+        ob_job_all_transferred(u->job); /* commits its own notifications */
     }
-    else if (ob_job_fail(u->job, &error, r.transient || ob_transient_error(r.hr), u->unit_ms) == BG_JOB_STATE_ERROR)
-        ob_notify_raise(u->job, OB_NOTIFY_JOB_ERROR, 0);
-    ob_notify_raise(u->job, OB_NOTIFY_JOB_MODIFICATION, 0);
+    else ob_job_fail(u->job, &error, r.transient || ob_transient_error(r.hr), u->unit_ms);
 }
 
 void ob_upload_run(ob_job *job, ULONG unit_ms)
@@ -416,35 +415,26 @@ static void free_canceller(upload *u)
 
 static DWORD WINAPI cancel_session_main(void *param)
 {
-    HMODULE module = NULL;
-
-    GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS | GET_MODULE_HANDLE_EX_FLAG_UNCHANGED_REFCOUNT,
-                       (const WCHAR *)cancel_session_main, &module);
     send_cancel_session(param);
     free_canceller(param);
-    FreeLibraryAndExitThread(module, 0);
     return 0;
 }
 
 /* The job is cancelled: tell the server about its open session, if any, on a
- * thread of its own (which keeps the module loaded), since Cancel must not
- * wait for the network. */
+ * thread of its own (tracked by the job's engine, whose stop waits for it),
+ * since Cancel must not wait for the network. */
 void ob_upload_cancel_session(ob_job *job)
 {
     upload *u = HeapAlloc(GetProcessHeap(), HEAP_ZERO_MEMORY, sizeof(*u));
-    HMODULE module;
-    HANDLE thread = NULL;
+    struct ob_engine *engine = ob_job_engine(job);
+    BOOL started = FALSE;
 
     if (!u) return;
     ob_job_addref(job);
     u->job = job;
     u->after_cancel = TRUE;
-    if (SUCCEEDED(ob_job_upload_info(job, &u->info)) && u->info.session &&
-        SUCCEEDED(ob_job_open_transport(job, ob_transport_for(u->info.url), &u->transport)) &&
-        GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS, (const WCHAR *)cancel_session_main, &module))
-    {
-        if ((thread = CreateThread(NULL, 0, cancel_session_main, u, 0, NULL))) CloseHandle(thread);
-        else FreeLibrary(module);
-    }
-    if (!thread) free_canceller(u);
+    if (engine && SUCCEEDED(ob_job_upload_info(job, &u->info)) && u->info.session &&
+        SUCCEEDED(ob_job_open_transport(job, ob_transport_for(u->info.url), &u->transport)))
+        started = ob_engine_spawn(engine, cancel_session_main, u);
+    if (!started) free_canceller(u);
 }

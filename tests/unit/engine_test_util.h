@@ -1,39 +1,59 @@
-/* Shared by the engine tests that run real transfers without COM: one table
- * with its scheduler, jobs, and waiting for states. */
+/* Shared by the engine tests that run real transfers without COM: one engine
+ * (its table and scheduler), jobs, and waiting for states. */
 #ifndef OB_ENGINE_TEST_UTIL_H
 #define OB_ENGINE_TEST_UTIL_H
 
 #include "http_support.h"
-#include "scheduler.h"
+#include "engine.h"
+#include "test_sink.h"
 
 #define ET_UNIT_MS 10          /* one "second" of the retry settings */
 #define ET_WAIT_MS 30000
 
+static ob_engine *et_engine;
 static ob_table *et_table;
-static ob_scheduler *et_scheduler;
 static ob_caller et_caller;
+/* When set, every job et_new_job makes reports JobTransferred, JobError and
+ * FileTransferred to it. */
+static test_sink *et_sink;
+
+/* An engine that is not started yet: jobs may be queued, nothing runs. */
+static inline ob_engine *et_new_engine(ULONG workers)
+{
+    ob_engine_config config;
+    ob_engine *engine;
+    config.limits = ob_limits_default();
+    config.limits.max_transfers = workers;
+    config.unit_ms = ET_UNIT_MS;
+    assert_hr_equal(ob_engine_new(&config, &engine), S_OK);
+    return engine;
+}
 
 static inline void et_start(ULONG workers)
 {
-    ob_limits limits = ob_limits_default();
     assert_hr_equal(ob_caller_current(&et_caller), S_OK);
-    et_table = ob_table_new(&limits);
-    et_scheduler = ob_scheduler_new(workers, ET_UNIT_MS);
-    assert_non_null(et_table);
-    assert_non_null(et_scheduler);
-    ob_scheduler_attach(et_scheduler, et_table);
+    et_engine = et_new_engine(workers);
+    et_table = ob_engine_table(et_engine);
+    ob_engine_start(et_engine);
 }
 
 static inline void et_stop(void)
 {
-    ob_scheduler_free(et_scheduler);
-    ob_table_free(et_table);
+    ob_engine_free(et_engine);
+    et_engine = NULL;
+    et_table = NULL;
 }
 
 static inline ob_job *et_new_job(BG_JOB_TYPE type)
 {
     ob_job *job;
     assert_hr_equal(ob_table_create_job(et_table, L"engine test", type, &et_caller, &job), S_OK);
+    if (et_sink)
+    {
+        assert_hr_equal(ob_job_set_notify_sink(job, &et_sink->sink), S_OK);
+        assert_hr_equal(ob_job_set_notify_flags(job, BG_NOTIFY_JOB_TRANSFERRED | BG_NOTIFY_JOB_ERROR |
+                                                         BG_NOTIFY_FILE_TRANSFERRED), S_OK);
+    }
     return job;
 }
 

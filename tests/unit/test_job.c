@@ -6,6 +6,7 @@
 #include "job.h"
 #include "str.h"
 #include "trace.h"
+#include "test_sink.h"
 
 #define OWNER L"S-1-5-21-1111-2222-3333-1001"
 
@@ -120,34 +121,13 @@ static ULONGLONG ft64(FILETIME ft)
     return ((ULONGLONG)ft.dwHighDateTime << 32) | ft.dwLowDateTime;
 }
 
-/* A notification sink that counts its references. */
-typedef struct test_sink {
-    IUnknown iface;
-    LONG refs;
-} test_sink;
-
-static HRESULT WINAPI sink_qi(IUnknown *iface, REFIID riid, void **out)
+static HRESULT change_owner(ob_job *job, const WCHAR *sid)
 {
-    *out = NULL;
-    return E_NOINTERFACE;
-}
-
-static ULONG WINAPI sink_addref(IUnknown *iface)
-{
-    return InterlockedIncrement(&((test_sink *)iface)->refs);
-}
-
-static ULONG WINAPI sink_release(IUnknown *iface)
-{
-    return InterlockedDecrement(&((test_sink *)iface)->refs);
-}
-
-static IUnknownVtbl sink_vtbl = { sink_qi, sink_addref, sink_release };
-
-static void sink_init(test_sink *sink)
-{
-    sink->iface.lpVtbl = &sink_vtbl;
-    sink->refs = 1;
+    ob_change change = OB_NO_CHANGE;
+    WCHAR old_sid[192];
+    HRESULT hr = ob_job_change_owner(job, sid, old_sid, ARRAYSIZE(old_sid), &change);
+    ob_job_commit(job, &change);
+    return hr;
 }
 
 static BG_AUTH_CREDENTIALS credentials(BG_AUTH_TARGET target, BG_AUTH_SCHEME scheme, WCHAR *user, WCHAR *password)
@@ -188,7 +168,7 @@ static void test_defaults(void **state)
     string_is(job, OB_JOB_PROXY_BYPASS, NULL);
     string_is(job, OB_JOB_NOTIFY_PROGRAM, L"");
     string_is(job, OB_JOB_NOTIFY_PARAMETERS, L"");
-    assert_null(ob_job_get_notify_interface(job));
+    assert_null(ob_job_get_notify_sink(job));
 
     assert_true(p.BytesTotal == 0 && p.BytesTransferred == 0);
     assert_int_equal(p.FilesTotal, 0);
@@ -287,25 +267,25 @@ static void test_notify_interface(void **state)
 {
     ob_job *job = new_job(BG_JOB_TYPE_DOWNLOAD);
     test_sink a, b;
-    IUnknown *got;
+    ob_sink *got;
 
-    sink_init(&a);
-    sink_init(&b);
-    assert_hr_equal(ob_job_set_notify_interface(job, &a.iface), S_OK);
+    ts_sink_init(&a);
+    ts_sink_init(&b);
+    assert_hr_equal(ob_job_set_notify_sink(job, &a.sink), S_OK);
     assert_int_equal(a.refs, 2);
-    got = ob_job_get_notify_interface(job);
-    assert_ptr_equal(got, &a.iface);
+    got = ob_job_get_notify_sink(job);
+    assert_ptr_equal(got, &a.sink);
     assert_int_equal(a.refs, 3);
-    IUnknown_Release(got);
+    got->ops->release(got);
     /* the last caller wins; the old sink is released */
-    assert_hr_equal(ob_job_set_notify_interface(job, &b.iface), S_OK);
+    assert_hr_equal(ob_job_set_notify_sink(job, &b.sink), S_OK);
     assert_int_equal(a.refs, 1);
     assert_int_equal(b.refs, 2);
-    assert_hr_equal(ob_job_set_notify_interface(job, NULL), S_OK);
+    assert_hr_equal(ob_job_set_notify_sink(job, NULL), S_OK);
     assert_int_equal(b.refs, 1);
-    assert_null(ob_job_get_notify_interface(job));
+    assert_null(ob_job_get_notify_sink(job));
     /* the job's last reference releases the sink */
-    assert_hr_equal(ob_job_set_notify_interface(job, &a.iface), S_OK);
+    assert_hr_equal(ob_job_set_notify_sink(job, &a.sink), S_OK);
     ob_job_release(job);
     assert_int_equal(a.refs, 1);
 }
@@ -639,7 +619,7 @@ static void assert_frozen(ob_job *job)
     BG_JOB_STATE final = state_of(job);
     test_sink sink;
 
-    sink_init(&sink);
+    ts_sink_init(&sink);
     assert_true(final == BG_JOB_STATE_CANCELLED || final == BG_JOB_STATE_ACKNOWLEDGED);
     assert_hr_equal(ob_job_cancel(job), BG_E_INVALID_STATE);
     assert_hr_equal(ob_job_complete(job), BG_E_INVALID_STATE);
@@ -650,8 +630,8 @@ static void assert_frozen(ob_job *job)
     assert_hr_equal(ob_job_set_description(job, L"x"), BG_E_INVALID_STATE);
     assert_hr_equal(ob_job_set_priority(job, BG_JOB_PRIORITY_HIGH), BG_E_INVALID_STATE);
     assert_hr_equal(ob_job_set_notify_flags(job, BG_NOTIFY_JOB_ERROR), BG_E_INVALID_STATE);
-    assert_hr_equal(ob_job_set_notify_interface(job, &sink.iface), BG_E_INVALID_STATE);
-    assert_hr_equal(ob_job_set_notify_interface(job, NULL), BG_E_INVALID_STATE);
+    assert_hr_equal(ob_job_set_notify_sink(job, &sink.sink), BG_E_INVALID_STATE);
+    assert_hr_equal(ob_job_set_notify_sink(job, NULL), BG_E_INVALID_STATE);
     assert_int_equal(sink.refs, 1);
     assert_hr_equal(ob_job_set_retry_delay(job, 60), BG_E_INVALID_STATE);
     assert_hr_equal(ob_job_set_no_progress_timeout(job, 60), BG_E_INVALID_STATE);
@@ -659,7 +639,7 @@ static void assert_frozen(ob_job *job)
     assert_hr_equal(ob_job_set_notify_cmdline(job, L"C:\\p.exe", NULL), BG_E_INVALID_STATE);
     assert_hr_equal(ob_job_set_credentials(job, &c), BG_E_INVALID_STATE);
     assert_hr_equal(ob_job_remove_credentials(job, BG_AUTH_TARGET_SERVER, BG_AUTH_SCHEME_NTLM), BG_E_INVALID_STATE);
-    assert_hr_equal(ob_job_change_owner(job, L"S-1-5-18"), BG_E_INVALID_STATE);
+    assert_hr_equal(change_owner(job, L"S-1-5-18"), BG_E_INVALID_STATE);
     if (job->type == BG_JOB_TYPE_UPLOAD_REPLY)
         assert_hr_equal(ob_job_set_reply_file_name(job, NULL), BG_E_INVALID_STATE);
     /* nothing moved */
@@ -1133,7 +1113,7 @@ static void test_change_owner_drops_credentials_and_cmdline(void **state)
     assert_hr_equal(ob_job_set_notify_cmdline(job, L"C:\\p.exe", L"p.exe arg"), S_OK);
     assert_hr_equal(ob_job_set_description(job, L"kept"), S_OK);
 
-    assert_hr_equal(ob_job_change_owner(job, L"S-1-5-21-9-9-9-500"), S_OK);
+    assert_hr_equal(change_owner(job, L"S-1-5-21-9-9-9-500"), S_OK);
     string_is(job, OB_JOB_OWNER, L"S-1-5-21-9-9-9-500");
     string_is(job, OB_JOB_NOTIFY_PROGRAM, L"");
     string_is(job, OB_JOB_NOTIFY_PARAMETERS, L"");
@@ -1171,6 +1151,38 @@ static void test_times(void **state)
     ob_job_release(job);
 }
 
+/* Issue 15 item 21: a setter given the value the job already has changes
+ * nothing, not even ModificationTime (so no JobModification either). */
+static void test_same_value_changes_nothing(void **state)
+{
+    BG_AUTH_CREDENTIALS c = credentials(BG_AUTH_TARGET_SERVER, BG_AUTH_SCHEME_BASIC, L"user", L"secret");
+    ob_job *job = new_job(BG_JOB_TYPE_DOWNLOAD);
+    ULONGLONG t;
+
+    assert_hr_equal(ob_job_set_description(job, L"same"), S_OK);
+    assert_hr_equal(ob_job_set_proxy(job, BG_JOB_PROXY_USAGE_OVERRIDE, L"proxy:8080", L"<local>"), S_OK);
+    assert_hr_equal(ob_job_set_notify_cmdline(job, L"C:\\p.exe", L"p.exe a"), S_OK);
+    assert_hr_equal(ob_job_set_credentials(job, &c), S_OK);
+    t = ft64(info_of(job).times.ModificationTime);
+    Sleep(20);
+    assert_hr_equal(ob_job_set_priority(job, BG_JOB_PRIORITY_NORMAL), S_OK);
+    assert_hr_equal(ob_job_set_display_name(job, L"test job"), S_OK);
+    assert_hr_equal(ob_job_set_description(job, L"same"), S_OK);
+    assert_hr_equal(ob_job_set_notify_flags(job, OB_DEFAULT_NOTIFY_FLAGS), S_OK);
+    assert_hr_equal(ob_job_set_retry_delay(job, OB_DEFAULT_RETRY_DELAY), S_OK);
+    assert_hr_equal(ob_job_set_no_progress_timeout(job, OB_DEFAULT_NO_PROGRESS), S_OK);
+    assert_hr_equal(ob_job_set_proxy(job, BG_JOB_PROXY_USAGE_OVERRIDE, L"proxy:8080", L"<local>"), S_OK);
+    assert_hr_equal(ob_job_set_notify_cmdline(job, L"C:\\p.exe", L"p.exe a"), S_OK);
+    assert_hr_equal(ob_job_set_credentials(job, &c), S_OK);
+    assert_hr_equal(ob_job_set_notify_sink(job, NULL), S_OK);
+    assert_hr_equal(ob_job_remove_credentials(job, BG_AUTH_TARGET_PROXY, BG_AUTH_SCHEME_NTLM), S_FALSE);
+    assert_hr_equal(ob_job_suspend(job), S_OK); /* already SUSPENDED */
+    assert_true(ft64(info_of(job).times.ModificationTime) == t);
+    /* a real change still counts */
+    assert_hr_equal(ob_job_set_priority(job, BG_JOB_PRIORITY_LOW), S_OK);
+    assert_true(ft64(info_of(job).times.ModificationTime) > t);
+    ob_job_release(job);
+}
 
 int main(void)
 {
@@ -1182,6 +1194,7 @@ int main(void)
         cmocka_unit_test(test_priority),
         cmocka_unit_test(test_notify_flags),
         cmocka_unit_test(test_notify_interface),
+        cmocka_unit_test(test_same_value_changes_nothing),
         cmocka_unit_test(test_retry_delay_and_no_progress_timeout),
         cmocka_unit_test(test_proxy_settings),
         cmocka_unit_test(test_notify_cmdline),

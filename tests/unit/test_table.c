@@ -16,7 +16,7 @@ static BG_FILE_INFO file_info = { L"http://server/file.bin", L"C:\\windows\\open
 static ob_table *new_table(ULONG per_machine, ULONG per_user, ULONG per_job)
 {
     ob_limits limits = { per_machine, per_user, per_job };
-    ob_table *table = ob_table_new(&limits);
+    ob_table *table = ob_table_new(&limits, NULL);
     assert_non_null(table);
     return table;
 }
