@@ -693,6 +693,103 @@ static void test_cmdline_runs_when_callback_fails(void **state)
     IBackgroundCopyManager_Release(manager);
 }
 
+/* ---- a client that is gone ---- */
+
+/* An STA thread that registers the callback for a job and then leaves its
+ * apartment and exits: the callback's stub goes with the apartment. */
+typedef struct gone_client {
+    callback *cb;
+    GUID id;
+    HRESULT hr;
+} gone_client;
+
+static DWORD WINAPI gone_sta_main(void *context)
+{
+    gone_client *client = context;
+    IBackgroundCopyManager *manager = NULL;
+    IBackgroundCopyJob *job = NULL;
+
+    client->hr = CoInitializeEx(NULL, COINIT_APARTMENTTHREADED);
+    if (SUCCEEDED(client->hr))
+        client->hr = CoCreateInstance(&CLSID_OpenBitsManager, NULL, CLSCTX_INPROC_SERVER, &IID_IBackgroundCopyManager,
+                                      (void **)&manager);
+    if (SUCCEEDED(client->hr)) client->hr = IBackgroundCopyManager_GetJob(manager, &client->id, &job);
+    if (SUCCEEDED(client->hr)) client->hr = IBackgroundCopyJob_SetNotifyInterface(job, unknown(client->cb));
+    if (job) IBackgroundCopyJob_Release(job);
+    if (manager) IBackgroundCopyManager_Release(manager);
+    CoUninitialize();
+    return 0;
+}
+
+static void register_from_exited_sta(IBackgroundCopyJob *job, callback *cb)
+{
+    gone_client client = { cb };
+    HANDLE thread;
+
+    assert_hr_equal(IBackgroundCopyJob_GetId(job, &client.id), S_OK);
+    thread = CreateThread(NULL, 0, gone_sta_main, &client, 0, NULL);
+    assert_non_null(thread);
+    assert_int_equal(WaitForSingleObject(thread, EVENT_TIMEOUT_MS), WAIT_OBJECT_0);
+    CloseHandle(thread);
+    assert_hr_equal(client.hr, S_OK);
+}
+
+/* The job holds no callback any more (GetNotifyInterface: S_OK, NULL). */
+static BOOL wait_dropped(IBackgroundCopyJob *job)
+{
+    ULONGLONG deadline = GetTickCount64() + EVENT_TIMEOUT_MS;
+    IUnknown *got = NULL;
+
+    for (;;)
+    {
+        HRESULT hr = IBackgroundCopyJob_GetNotifyInterface(job, &got);
+        if (got) IUnknown_Release(got);
+        if (hr == S_OK && !got) return TRUE;
+        if (GetTickCount64() >= deadline) return FALSE;
+        Sleep(20);
+    }
+}
+
+/* Its apartment is gone: the callback is dropped (not retried forever) and
+ * the command line runs instead, as BITS does for a client that is gone. */
+static void test_gone_client_dropped_and_cmdline_runs(void **state)
+{
+    IBackgroundCopyManager *manager = ct_manager();
+    IBackgroundCopyJob *job = new_local_job(manager, 1, FALSE);
+    callback *cb = callback_new();
+    WCHAR output[MAX_PATH];
+
+    wcscpy(output, unique_path(L"gone-cmdline"));
+    set_helper_cmdline(job, output, 1, L"client-gone");
+    register_from_exited_sta(job, cb);
+    assert_hr_equal(IBackgroundCopyJob_Resume(job), S_OK);
+    assert_true(wait_state(job, BG_JOB_STATE_TRANSFERRED));
+    assert_string_equal(wait_output(output, 1), "client-gone\n");
+    assert_true(wait_dropped(job));
+    assert_int_equal(cb->transferred, 0); /* nothing reached the object */
+    assert_hr_equal(IBackgroundCopyJob_Complete(job), S_OK);
+    IBackgroundCopyJob_Release(job);
+    callback_release(cb);
+    IBackgroundCopyManager_Release(manager);
+}
+
+/* Without a command line too: dropped at the first attempt. */
+static void test_gone_client_dropped(void **state)
+{
+    IBackgroundCopyManager *manager = ct_manager();
+    IBackgroundCopyJob *job = new_local_job(manager, 1, FALSE);
+    callback *cb = callback_new();
+
+    register_from_exited_sta(job, cb);
+    assert_hr_equal(IBackgroundCopyJob_Resume(job), S_OK);
+    assert_true(wait_state(job, BG_JOB_STATE_TRANSFERRED));
+    assert_true(wait_dropped(job));
+    assert_hr_equal(IBackgroundCopyJob_Complete(job), S_OK);
+    IBackgroundCopyJob_Release(job);
+    callback_release(cb);
+    IBackgroundCopyManager_Release(manager);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -713,6 +810,8 @@ int main(void)
         cmocka_unit_test_teardown(test_cmdline_rerun_after_failure, ct_test_teardown),
         cmocka_unit_test_teardown(test_cmdline_not_run_when_callback_succeeds, ct_test_teardown),
         cmocka_unit_test_teardown(test_cmdline_runs_when_callback_fails, ct_test_teardown),
+        cmocka_unit_test_teardown(test_gone_client_dropped_and_cmdline_runs, ct_test_teardown),
+        cmocka_unit_test_teardown(test_gone_client_dropped, ct_test_teardown),
     };
     return cmocka_run_group_tests(tests, ct_group_setup, ct_group_teardown);
 }

@@ -403,6 +403,75 @@ static void test_take_ownership_is_committed(void **state)
     ob_engine_free(engine);
 }
 
+/* A client that is gone (its callback answers RPC_E_DISCONNECTED,
+ * RPC_S_SERVER_UNAVAILABLE or CO_E_OBJNOTCONNECTED) is dropped at the first
+ * such answer: never called again, the job no longer holds it. */
+static void test_gone_client_is_dropped(void **state)
+{
+    static const HRESULT gone[] = { RPC_E_DISCONNECTED, HRESULT_FROM_WIN32(RPC_S_SERVER_UNAVAILABLE),
+                                    CO_E_OBJNOTCONNECTED };
+    ob_engine *engine = et_new_engine(2);
+    test_sink sinks[ARRAYSIZE(gone)];
+    ob_job *jobs[ARRAYSIZE(gone)];
+    ob_job_info info;
+    ULONG i;
+
+    ob_engine_start(engine);
+    ts_write_pattern_file(ts_path(L"gone-src.bin"), 1000);
+    for (i = 0; i < ARRAYSIZE(gone); i++)
+    {
+        WCHAR name[32];
+        swprintf(name, ARRAYSIZE(name), L"gone%lu.bin", i);
+        ts_sink_init(&sinks[i]);
+        sinks[i].answer = gone[i];
+        jobs[i] = job_in(engine, BG_JOB_TYPE_DOWNLOAD);
+        add_file_in(engine, jobs[i], ts_path(L"gone-src.bin"), ts_path(name));
+        assert_hr_equal(ob_job_set_notify_sink(jobs[i], &sinks[i].sink), S_OK);
+        assert_hr_equal(ob_job_resume(jobs[i]), S_OK);
+    }
+    for (i = 0; i < ARRAYSIZE(gone); i++)
+    {
+        et_assert_state(jobs[i], BG_JOB_STATE_TRANSFERRED);
+        assert_true(ts_sink_wait(&sinks[i], OB_NOTIFY_JOB_TRANSFERRED, 1));
+    }
+    /* a failed JobTransferred is retried every 5 units: 20 of them pass */
+    Sleep(100 * ET_UNIT_MS);
+    for (i = 0; i < ARRAYSIZE(gone); i++)
+    {
+        assert_int_equal(ts_sink_count(&sinks[i], OB_NOTIFY_JOB_TRANSFERRED), 1);
+        ob_job_get_info(jobs[i], &info);
+        assert_false(info.has_notify_interface);
+        assert_null(ob_job_get_notify_sink(jobs[i]));
+        assert_int_equal(sinks[i].refs, 1);
+        assert_hr_equal(ob_job_complete(jobs[i]), S_OK);
+        ob_job_release(jobs[i]);
+    }
+    ob_engine_free(engine);
+}
+
+/* A callback that merely fails is still retried (documented), not dropped. */
+static void test_failing_client_is_retried(void **state)
+{
+    ob_engine *engine = et_new_engine(1);
+    ob_job *job = job_in(engine, BG_JOB_TYPE_DOWNLOAD);
+    test_sink sink;
+
+    ts_sink_init(&sink);
+    sink.answer = E_FAIL;
+    ob_engine_start(engine);
+    ts_write_pattern_file(ts_path(L"fail-src.bin"), 1000);
+    add_file_in(engine, job, ts_path(L"fail-src.bin"), ts_path(L"fail.bin"));
+    assert_hr_equal(ob_job_set_notify_sink(job, &sink.sink), S_OK);
+    assert_hr_equal(ob_job_resume(job), S_OK);
+    assert_true(ts_sink_wait(&sink, OB_NOTIFY_JOB_TRANSFERRED, 3));
+    assert_non_null(ob_job_get_notify_sink(job));
+    sink.refs--; /* the reference the getter gave */
+    assert_hr_equal(ob_job_complete(job), S_OK);
+    ob_job_release(job);
+    ob_engine_free(engine);
+    assert_int_equal(sink.refs, 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -412,6 +481,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_preempted_job_raises_job_modification, setup, teardown),
         cmocka_unit_test_setup_teardown(test_setter_in_job_modification_does_not_loop, setup, teardown),
         cmocka_unit_test_setup_teardown(test_take_ownership_is_committed, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_gone_client_is_dropped, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_failing_client_is_retried, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, ts_group_teardown);
 }
