@@ -231,7 +231,13 @@ static void test_host_id_redirect(void **state)
 
 static void check_refused(const char *path_and_query, HRESULT code)
 {
-    ob_job *job = upload_job(BG_JOB_TYPE_UPLOAD, path_and_query, ts_path(L"refused.bin"), 1000);
+    static LONG count;
+    WCHAR name[32];
+    ob_job *job;
+
+    /* a file of its own: the last job's worker may still hold its file open */
+    swprintf(name, ARRAYSIZE(name), L"refused%ld.bin", InterlockedIncrement(&count));
+    job = upload_job(BG_JOB_TYPE_UPLOAD, path_and_query, ts_path(name), 1000);
     ob_error_info error;
 
     assert_hr_equal(ob_job_resume(job), S_OK);
