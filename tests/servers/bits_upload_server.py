@@ -123,6 +123,42 @@ cleared when an upload to that path is committed or cancelled.
                    accept both).  errorheader=bits-error-code is the default.
   hostid=1         the Create-Session Ack carries
                    "BITS-Host-Id: 127.0.0.1:<port>" (this same server).
+  hostidvalue=<text>
+                   the Create-Session Ack carries "BITS-Host-Id: <text>",
+                   verbatim (percent-decoded from the query), e.g. a value
+                   with a path or query pasted in.
+  protocol=<text>  the Create-Session Ack's BITS-Protocol is <text> instead
+                   of the protocol GUID ("none": no BITS-Protocol header).
+  nosession=1      the Create-Session Ack has no BITS-Session-Id (the
+                   session exists on the server all the same).
+  resetat=<N>      once, a Fragment whose range a-b contains byte N: the
+                   server reads only the body's bytes before N (keeping them,
+                   as dropat does), then resets the connection (SO_LINGER 0,
+                   so the client gets a TCP RST) without an answer.
+  slowread=<B>     Fragment bodies are read at most B bytes a second (in
+                   pieces of at most 64 KiB); everything else as usual.
+  stall=<packets>  comma-separated packet names ("fragment",
+                   "close-session", "cancel-session"; case-insensitive), each
+                   optionally followed by ":<ms>": such a packet is read in
+                   full and never answered; the connection is closed after
+                   <ms> (default stallms), or as soon as the client closes
+                   it.  Every time.
+  stallms=<ms>     how long a stalled packet is held (default 60000).
+  forget=<N>       every Fragment that arrives when the session holds at
+                   least N bytes: the session forgets its data (back to 0
+                   bytes, nothing written) and answers forgetstatus with
+                   BITS-Received-Content-Range: 0.  Every time, so a client
+                   that follows the server never gets through.
+  forgetstatus=<S> 200 (default) or 416.
+  badack=<text>    once, the first Fragment that arrives when the session
+                   holds at least badackat bytes (default 0) is answered
+                   badackstatus with "BITS-Received-Content-Range: <text>"
+                   ("none": no such header).  With 200 the fragment is
+                   written as usual; with 416 nothing is written.
+  badackat=<N>     see badack.
+  badackstatus=<S> 200 (default) or 416.
+  Every fault that fires is listed in /stats "faults"; a stalled packet as
+  fault "stall" with the packet's name in "packet".
 
 GET and HEAD
 ------------
@@ -147,18 +183,26 @@ GET and HEAD
       "sessions": {"created", "closed", "cancelled", "lost"},
       "fragments": [{"session", "path", "range" ("a-b/total"), "bytes"
                      (body length), "written" (new bytes stored),
-                     "status" (or "dropped")}],
+                     "status" (or "dropped", "reset", "stalled")}],
       "reply_downloads": [{"id", "method", "range" (null if none),
                            "status", "bytes" (body bytes in the answer)}],
       "errors": [{"packet", "path", "status", "code" ("0x%08X" or null),
                   "message"}]  (every BITS_POST answer >= 400),
-      "faults": [{"fault" ("dropat"|"lose_session"|"status416"), "path",
-                  "session", "offset"}],
+      "faults": [{"fault" ("dropat"|"lose_session"|"status416"|
+                  "resetat"|"stall"|"forget"|"badack"|"protocol"|
+                  "nosession"|"hostidvalue"), "path", "session", "offset"
+                  (bytes the session held; null for Create-Session faults),
+                  and "packet" for "stall"}],
+      "session_log": [{"event" ("created"|"closed"|"cancelled"|"lost"),
+                       "path", "session"}],
       "uploads": {path: {"size", "content_name"}}  (committed, current),
       "replies": {id: {"size", "path", "session"}}  (existing, current).
     Lists hold at most 10000 entries.  /stats?reset=1 returns the numbers and
     then clears the counters and lists (not uploads, replies, sessions or
-    fault state).
+    fault state).  /stats?path=<upload path> gives "packets", "sessions"
+    and the lists "fragments", "errors", "faults" and "session_log" for
+    that upload path only (the rest as without it), so that tests sharing
+    one server can count their own.
 
 Anything else gets 404; methods other than GET, HEAD and BITS_POST get 501.
 """
@@ -166,6 +210,9 @@ Anything else gets 404; methods other than GET, HEAD and BITS_POST get 501.
 import email.utils
 import os
 import re
+import select
+import socket
+import struct
 import sys
 import threading
 import time
@@ -228,7 +275,10 @@ class Options:
     """The query options of an upload URL (validated)."""
     KNOWN = ("replysize", "echo", "noreply", "dropat", "dropcount",
              "lose_session", "status416", "deny", "conflict", "delayack",
-             "errorheader", "hostid")
+             "errorheader", "hostid", "hostidvalue", "protocol", "nosession",
+             "resetat", "slowread", "stall", "stallms", "forget",
+             "forgetstatus", "badack", "badackat", "badackstatus")
+    STALLABLE = ("Fragment", "Close-Session", "Cancel-Session")
 
     def __init__(self, query):
         opts = serverlib.query_options(query)
@@ -248,6 +298,31 @@ class Options:
         self.conflict = parse_bool("conflict", opts.get("conflict", "0"))
         self.delayack = num("delayack", 0, MAX_DELAY_MS, 0)
         self.hostid = parse_bool("hostid", opts.get("hostid", "0"))
+        self.hostidvalue = opts.get("hostidvalue")
+        self.protocol = opts.get("protocol")
+        self.nosession = parse_bool("nosession", opts.get("nosession", "0"))
+        self.resetat = num("resetat", 0, MAX_UPLOAD)
+        self.slowread = num("slowread", 1, MAX_BODY)
+        self.stallms = num("stallms", 0, MAX_DELAY_MS, 60_000)
+        self.stall = {}                 # packet -> ms
+        for item in filter(None, opts.get("stall", "").split(",")):
+            name, _, ms = item.strip().partition(":")
+            packet = [p for p in self.STALLABLE if p.lower() == name.lower()]
+            if not packet:
+                raise BadRequest("stall: not a packet after Create-Session: %r" % name)
+            self.stall[packet[0]] = parse_int("stall", ms, 0, MAX_DELAY_MS) if ms else self.stallms
+        self.forget = num("forget", 0, MAX_UPLOAD)
+        self.forgetstatus = num("forgetstatus", 200, 416, 200)
+        self.badack = opts.get("badack")
+        self.badackat = num("badackat", 0, MAX_UPLOAD, 0)
+        self.badackstatus = num("badackstatus", 200, 416, 200)
+        for name in ("forgetstatus", "badackstatus"):
+            if getattr(self, name) not in (200, 416):
+                raise BadRequest("%s: not 200 or 416" % name)
+        for name in ("hostidvalue", "protocol", "badack"):
+            value = getattr(self, name)
+            if value is not None and (not value or any(ord(c) < 0x20 or ord(c) > 0x7e for c in value)):
+                raise BadRequest("%s: empty or not printable ASCII: %r" % (name, value))
         eh = opts.get("errorheader", "bits-error-code").lower()
         if eh not in ("bits-error-code", "bits-error"):
             raise BadRequest("errorheader: not bits-error-code or bits-error: %r" % eh)
@@ -281,6 +356,8 @@ class Faults:
         self.drops = 0
         self.lost = False
         self.s416 = False
+        self.reset = False
+        self.badack = False
 
 
 class State:
@@ -297,11 +374,13 @@ class State:
         self.total = 0
         self.methods = {}
         self.packets = {}
+        self.packets_by_path = {}
         self.sessions_stats = {"created": 0, "closed": 0, "cancelled": 0, "lost": 0}
         self.fragments = []
         self.reply_downloads = []
         self.errors = []
         self.fault_log = []
+        self.session_log = []
 
     # All the helpers below expect self.lock to be held.
     def count_request(self, method, path):
@@ -309,11 +388,22 @@ class State:
         key = method + " " + path
         self.methods[key] = self.methods.get(key, 0) + 1
 
-    def count_packet(self, packet):
+    def count_packet(self, packet, path):
         key = packet if packet in PACKETS else "other"
         self.packets[key] = self.packets.get(key, 0) + 1
+        mine = self.packets_by_path.setdefault(path, {})
+        mine[key] = mine.get(key, 0) + 1
 
     append = staticmethod(serverlib.append_capped)
+
+    def log_session(self, event, s):
+        self.sessions_stats[event] += 1
+        self.append(self.session_log, {"event": event, "path": s.path, "session": s.sid})
+
+    def log_fault(self, name, s, offset, **extra):
+        entry = {"fault": name, "path": s.path, "session": s.sid, "offset": offset}
+        entry.update(extra)
+        self.append(self.fault_log, entry)
 
     def faults_for(self, path):
         f = self.faults.get(path)
@@ -321,17 +411,27 @@ class State:
             f = self.faults[path] = Faults()
         return f
 
-    def snapshot(self, reset=False):
+    def snapshot(self, reset=False, path=None):
+        """The /stats numbers; for one upload path only if `path` is given."""
+        def mine(entries):
+            return [e for e in entries if path is None or e.get("path") == path]
+
         with self.lock:
+            sessions = dict(self.sessions_stats)
+            if path is not None:
+                sessions = {k: 0 for k in sessions}
+                for e in mine(self.session_log):
+                    sessions[e["event"]] += 1
             data = {
                 "requests": self.total,
                 "methods": dict(self.methods),
-                "packets": dict(self.packets),
-                "sessions": dict(self.sessions_stats),
-                "fragments": list(self.fragments),
+                "packets": dict(self.packets if path is None else self.packets_by_path.get(path, {})),
+                "sessions": sessions,
+                "fragments": mine(self.fragments),
                 "reply_downloads": list(self.reply_downloads),
-                "errors": list(self.errors),
-                "faults": list(self.fault_log),
+                "errors": mine(self.errors),
+                "faults": mine(self.fault_log),
+                "session_log": mine(self.session_log),
                 "uploads": {p: {"size": len(u["data"]),
                                 "content_name": u["content_name"]}
                             for p, u in self.uploads.items()},
@@ -399,9 +499,15 @@ class Handler(serverlib.BaseHandler):
                 packet = p
         with state.lock:
             state.count_request("BITS_POST", path)
-            state.count_packet(packet)
+            state.count_packet(packet, path)
         try:
-            body = self._read_body()
+            sess = self._named_session(packet)
+            if sess is not None and packet == "Fragment" and self._reset_fault(sess, path):
+                return
+            body = self._read_body(sess.opts.slowread if sess is not None and packet == "Fragment" else None)
+            if sess is not None and packet in sess.opts.stall:
+                self._stall(sess, packet, body)
+                return
             if packet == "Ping":
                 self._ack(200)
             elif packet == "Create-Session":
@@ -428,7 +534,101 @@ class Handler(serverlib.BaseHandler):
             except OSError:
                 pass
 
-    def _read_body(self):
+    def _named_session(self, packet):
+        """The existing session a packet after Create-Session names, or None."""
+        if packet not in Options.STALLABLE:
+            return None
+        sid = (self.headers.get("BITS-Session-Id") or "").strip()
+        with self.server.state.lock:
+            return self.server.state.sessions.get(sid)
+
+    def _reset_fault(self, s, path):
+        """resetat: read the body up to byte N, keep those bytes, reset the
+        connection.  True if it fired."""
+        state = self.server.state
+        opts = s.opts
+        if opts.resetat is None:
+            return False
+        try:
+            a, b, total = parse_content_range(self.headers.get("Content-Range"))
+        except BadRequest:
+            return False                    # answered as a bad request later
+        cl = (self.headers.get("Content-Length") or "").strip()
+        with state.lock:
+            f = state.faults_for(s.path)
+            if f.reset or not a <= opts.resetat <= b or not digits(cl) or int(cl) != b - a + 1:
+                return False
+            f.reset = True
+        part = self._read_exactly(opts.resetat - a)
+        with state.lock:
+            received = len(s.data)
+            written = 0
+            if state.sessions.get(s.sid) is s and not s.complete and a <= received < opts.resetat:
+                s.data += part[received - a:]
+                written = opts.resetat - received
+            state.append(state.fragments, {
+                "session": s.sid, "path": s.path, "range": "%d-%d/%d" % (a, b, total),
+                "bytes": len(part), "written": written, "status": "reset"})
+            state.log_fault("resetat", s, opts.resetat)
+        self._reset()
+        self._finish_log("-", 0, "reset: resetat=%d" % opts.resetat)
+        return True
+
+    def _reset(self):
+        """Close the connection with a TCP RST (SO_LINGER 0), unanswered."""
+        self.close_connection = True
+        try:
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.rfile.close()              # it holds a reference to the socket
+            self.connection.close()
+        except OSError:
+            pass
+
+    def _stall(self, s, packet, body):
+        """stall: never answer; hold the connection for stallms (less if the
+        client closes it first), then close it."""
+        state = self.server.state
+        with state.lock:
+            if packet == "Fragment":
+                state.append(state.fragments, {
+                    "session": s.sid, "path": s.path, "range": self.headers.get("Content-Range"),
+                    "bytes": len(body), "written": 0, "status": "stalled"})
+            state.log_fault("stall", s, len(s.data), packet=packet)
+        deadline = time.monotonic() + s.opts.stall[packet] / 1000.0
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            readable, _, _ = select.select([self.connection], [], [], min(left, 0.5))
+            if readable:
+                try:
+                    if not self.connection.recv(1, socket.MSG_PEEK):
+                        break               # the client closed the connection
+                except OSError:
+                    break
+                time.sleep(min(left, 0.5))
+        self._abort()
+        self._finish_log("-", 0, "stalled: %s" % packet)
+
+    def _read_exactly(self, n, rate=None):
+        """n bytes of the body (at most rate bytes a second, if given)."""
+        chunks = []
+        left = n
+        started = time.monotonic()
+        piece = min(BLOCK, 65536) if rate else BLOCK
+        while left > 0:
+            b = self.rfile.read(min(left, piece))
+            if not b:
+                raise ConnectionError("body cut short")
+            chunks.append(b)
+            left -= len(b)
+            if rate:
+                ahead = (n - left) / rate - (time.monotonic() - started)
+                if ahead > 0:
+                    time.sleep(ahead)
+        return b"".join(chunks)
+
+    def _read_body(self, rate=None):
         if self.headers.get("Transfer-Encoding"):
             self.close_connection = True
             raise BadRequest("Transfer-Encoding is not supported")
@@ -443,15 +643,7 @@ class Handler(serverlib.BaseHandler):
         if n > MAX_BODY:
             self.close_connection = True
             raise BadRequest("body too large: %d" % n)
-        chunks = []
-        left = n
-        while left > 0:
-            b = self.rfile.read(min(left, BLOCK))
-            if not b:
-                raise ConnectionError("body cut short")
-            chunks.append(b)
-            left -= len(b)
-        return b"".join(chunks)
+        return self._read_exactly(n, rate)
 
     # --- Create-Session ----------------------------------------------------
     def _create_session(self, path, query):
@@ -477,13 +669,24 @@ class Handler(serverlib.BaseHandler):
                         % self.headers.get("BITS-Supported-Protocols"), opts)
             return
         sid = "{%s}" % uuid.uuid4()
+        s = Session(sid, path, parts[1] == "reply", opts)
+        headers = [("Accept-Encoding", "Identity")]
         with state.lock:
-            state.sessions[sid] = Session(sid, path, parts[1] == "reply", opts)
-            state.sessions_stats["created"] += 1
-        headers = [("BITS-Protocol", PROTOCOL), ("BITS-Session-Id", sid),
-                   ("Accept-Encoding", "Identity")]
-        if opts.hostid:
-            headers.append(("BITS-Host-Id", "%s:%d" % (HOST, self.server.server_address[1])))
+            state.sessions[sid] = s
+            state.log_session("created", s)
+            if opts.protocol is not None:
+                state.log_fault("protocol", s, None)
+            if opts.protocol != "none":
+                headers.append(("BITS-Protocol", opts.protocol or PROTOCOL))
+            if opts.nosession:
+                state.log_fault("nosession", s, None)
+            else:
+                headers.append(("BITS-Session-Id", sid))
+            if opts.hostidvalue is not None:
+                state.log_fault("hostidvalue", s, None)
+                headers.append(("BITS-Host-Id", opts.hostidvalue))
+            elif opts.hostid:
+                headers.append(("BITS-Host-Id", "%s:%d" % (HOST, self.server.server_address[1])))
         self._ack(201, headers)
 
     # --- Fragment ------------------------------------------------------------
@@ -537,6 +740,20 @@ class Handler(serverlib.BaseHandler):
             self._error("Fragment", path, 500, BG_E_SESSION_NOT_FOUND,
                         "session lost (lose_session=%d)" % opts.lose_session, opts)
             return
+        if kind in ("forget", "badack"):
+            status = opts.forgetstatus if kind == "forget" else opts.badackstatus
+            text = "0" if kind == "forget" else opts.badack
+            headers = [("BITS-Session-Id", sid)]
+            if text != "none":
+                headers.append(("BITS-Received-Content-Range", text))
+            if reply_url is not None:
+                headers.append(("BITS-Reply-URL", reply_url))
+            if status == 416:
+                self._error("Fragment", path, 416, None, "%s: received %s" % (kind, text),
+                            opts, headers)
+            else:
+                self._ack(200, headers, "%s: received %s" % (kind, text))
+            return
         headers = [("BITS-Session-Id", sid), ("BITS-Received-Content-Range", str(value))]
         if kind == "416":
             self._error("Fragment", path, 416, None,
@@ -553,7 +770,8 @@ class Handler(serverlib.BaseHandler):
 
     def _apply_fragment(self, s, a, b, total, body, rng):
         """Under the state lock: faults, then write.  Returns (kind, value):
-        ("ok", received), ("416", received), ("lost", None), ("drop", None)."""
+        ("ok", received), ("416", received), ("lost", None), ("drop", None),
+        ("forget", None), ("badack", None)."""
         state = self.server.state
         opts = s.opts
         received = len(s.data)
@@ -568,13 +786,12 @@ class Handler(serverlib.BaseHandler):
         f = state.faults_for(s.path)
 
         def fault(name, offset):
-            state.append(state.fault_log, {"fault": name, "path": s.path,
-                                           "session": s.sid, "offset": offset})
+            state.log_fault(name, s, offset)
 
         if opts.lose_session is not None and not f.lost and received >= opts.lose_session:
             f.lost = True
             del state.sessions[s.sid]
-            state.sessions_stats["lost"] += 1
+            state.log_session("lost", s)
             fault("lose_session", received)
             frag["status"] = 500
             return ("lost", None)
@@ -583,7 +800,19 @@ class Handler(serverlib.BaseHandler):
             fault("status416", received)
             frag["status"] = 416
             return ("416", received)
-        if a > received:
+        if opts.forget is not None and received >= opts.forget:
+            s.data = bytearray()
+            fault("forget", received)
+            frag["status"] = opts.forgetstatus
+            return ("forget", None)
+        badack = opts.badack is not None and not f.badack and received >= opts.badackat
+        if badack:
+            f.badack = True
+            fault("badack", received)
+            frag["status"] = opts.badackstatus
+            if opts.badackstatus == 416:
+                return ("badack", None)
+        if a > received and not badack:
             frag["status"] = 416
             return ("416", received)
         dropping = (opts.dropat is not None and f.drops < opts.dropcount
@@ -599,7 +828,7 @@ class Handler(serverlib.BaseHandler):
             return ("drop", None)
         if len(s.data) == total:
             self._commit(s)
-        return ("ok", len(s.data))
+        return ("badack", None) if badack else ("ok", len(s.data))
 
     def _commit(self, s):
         state = self.server.state
@@ -625,9 +854,9 @@ class Handler(serverlib.BaseHandler):
             s = state.sessions.pop(sid, None)
             if s is not None:
                 if packet == "Close-Session":
-                    state.sessions_stats["closed"] += 1
+                    state.log_session("closed", s)
                 else:
-                    state.sessions_stats["cancelled"] += 1
+                    state.log_session("cancelled", s)
                     if s.reply_id is not None:
                         state.replies.pop(s.reply_id, None)
                     state.faults.pop(s.path, None)
@@ -655,7 +884,7 @@ class Handler(serverlib.BaseHandler):
         with self._answering(head):
             opts = serverlib.query_options(query)
             if path == "/stats":
-                self._send_stats(state.snapshot, opts, head)
+                self._send_stats(lambda reset: state.snapshot(reset, opts.get("path")), opts, head)
                 return
             if path.startswith("/uploaded/") and len(path) > len("/uploaded/"):
                 with state.lock:

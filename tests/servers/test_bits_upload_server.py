@@ -507,6 +507,151 @@ class ServerTest(util.SharedServer, unittest.TestCase):
         self.assertEqual(self.get(self.reply_path(r))[1], pattern(0, 77))
         self.assertEqual(self.uploaded(path), data)
 
+    def test_resetat(self):
+        data = payload(10_000)
+        path = "/upload/reset.bin"
+        c = self.client(path + "?resetat=6000")
+        c.create()
+        self.assertEqual(c.fragment(data[:4000], 0, 10_000).status, 200)
+        with self.assertRaises(ConnectionResetError):        # a RST, not a clean close
+            c.fragment(data[4000:], 4000, 10_000)
+        c.conn.close()
+        r = c.fragment(data[4000:5000], 4000, 10_000)         # the server kept 4000-5999
+        self.assertEqual((r.status, r.getheader("BITS-Received-Content-Range")), (200, "6000"))
+        r = c.fragment(data[6000:], 6000, 10_000)             # once only
+        self.assertEqual((r.status, r.getheader("BITS-Received-Content-Range")), (200, "10000"))
+        self.assertEqual(self.uploaded(path), data)
+        st = self.stats()
+        frags = [f for f in st["fragments"] if f["path"] == path]
+        self.assertEqual([(f["status"], f["bytes"], f["written"]) for f in frags],
+                         [(200, 4000, 4000), ("reset", 2000, 2000), (200, 1000, 0),
+                          (200, 4000, 4000)])
+        self.assertIn({"fault": "resetat", "path": path, "session": c.sid, "offset": 6000},
+                      st["faults"])
+
+    def test_slowread(self):
+        c = self.client("/upload/slow-read.bin?slowread=200000")
+        c.create()
+        t0 = time.monotonic()
+        r = c.fragment(payload(100_000), 0, 100_000)
+        self.assertGreaterEqual(time.monotonic() - t0, 0.45)  # 100 kB at 200 kB/s
+        self.assertEqual(r.status, 200)
+        self.assertEqual(self.uploaded("/upload/slow-read.bin"), payload(100_000))
+
+    def test_stall(self):
+        path = "/upload/stall.bin"
+        c = self.client(path + "?stall=Fragment,cancel-session:600&stallms=300")
+        c.create()
+        sid = c.sid
+        t0 = time.monotonic()
+        with self.assertRaises((http.client.RemoteDisconnected, ConnectionError)):
+            c.fragment(payload(10), 0, 10)
+        self.assertGreaterEqual(time.monotonic() - t0, 0.28)  # held, then closed unanswered
+        c.conn.close()
+        t0 = time.monotonic()
+        with self.assertRaises((http.client.RemoteDisconnected, ConnectionError)):
+            c.end("Cancel-Session")
+        self.assertGreaterEqual(time.monotonic() - t0, 0.58)  # its own time
+        c.conn.close()
+        c.end("Close-Session")                                # not stalled
+        st = self.stats()
+        stalls = [(f["packet"], f["session"]) for f in st["faults"]
+                  if f["fault"] == "stall" and f["path"] == path]
+        self.assertEqual(stalls, [("Fragment", sid), ("Cancel-Session", sid)])
+        self.assertEqual([f["status"] for f in st["fragments"] if f["path"] == path], ["stalled"])
+        self.assertIsNone(self.uploaded(path))
+        # A client that goes away ends the stall early.
+        c = self.client(path + "?stall=fragment")
+        c.create()
+        c.conn.sock.settimeout(0.2)
+        with self.assertRaises((socket.timeout, TimeoutError)):
+            c.fragment(payload(10), 0, 10)
+        c.conn.close()
+        for bad in ("stall=ping", "stall=create-session", "stall=nonsense", "stall=fragment:x"):
+            self.assert_error(self.client("/upload/x?" + bad).create(expect=400), 400, "0x80070057")
+
+    def test_forget(self):
+        data = payload(3000)
+        for status in (200, 416):
+            c = self.client("/upload/forget%d.bin?forget=1000&forgetstatus=%d" % (status, status))
+            c.create()
+            for _ in range(2):                                # every time
+                r = c.fragment(data[:1000], 0, 3000)
+                self.assertEqual((r.status, r.getheader("BITS-Received-Content-Range")), (200, "1000"))
+                r = c.fragment(data[1000:2000], 1000, 3000)
+                self.assertEqual((r.status, r.getheader("BITS-Received-Content-Range")), (status, "0"))
+            forgets = [f for f in self.stats()["faults"]
+                       if f["fault"] == "forget" and f["session"] == c.sid]
+            self.assertEqual([f["offset"] for f in forgets], [1000, 1000])
+
+    def test_badack(self):
+        data = payload(3000)
+        c = self.client("/upload/badack1.bin?badack=99999999&badackat=1000")
+        c.create()
+        self.assertEqual(c.fragment(data[:1000], 0, 3000).getheader("BITS-Received-Content-Range"), "1000")
+        r = c.fragment(data[1000:2000], 1000, 3000)           # written, but a nonsense Ack
+        self.assertEqual((r.status, r.getheader("BITS-Received-Content-Range")), (200, "99999999"))
+        r = c.fragment(data[2000:], 2000, 3000)               # once
+        self.assertEqual((r.status, r.getheader("BITS-Received-Content-Range")), (200, "3000"))
+        self.assertEqual(self.uploaded("/upload/badack1.bin"), data)
+        c = self.client("/upload/badack2.bin?badack=-5&badackstatus=416")
+        c.create()
+        r = c.fragment(data, 0, 3000)                         # nothing written
+        self.assertEqual((r.status, r.getheader("BITS-Received-Content-Range")), (416, "-5"))
+        r = c.fragment(data[:10], 0, 3000)
+        self.assertEqual(r.getheader("BITS-Received-Content-Range"), "10")
+        c = self.client("/upload/badack3.bin?badack=none")
+        c.create()
+        r = c.fragment(data, 0, 3000)
+        self.assertEqual(r.status, 200)
+        self.assertIsNone(r.getheader("BITS-Received-Content-Range"))
+        self.assertEqual(self.uploaded("/upload/badack3.bin"), data)
+        faults = [(f["fault"], f["path"], f["offset"]) for f in self.stats()["faults"]]
+        self.assertIn(("badack", "/upload/badack1.bin", 1000), faults)
+        self.assertIn(("badack", "/upload/badack2.bin", 0), faults)
+
+    def test_create_session_faults(self):
+        c = self.client("/upload/proto.bin?protocol=%7B00000000-0000-0000-0000-000000000000%7D")
+        r = c.post("Create-Session", {"BITS-Supported-Protocols": PROTOCOL})
+        self.assertEqual((r.status, r.getheader("BITS-Protocol")),
+                         (201, "{00000000-0000-0000-0000-000000000000}"))
+        r = self.client("/upload/proto.bin?protocol=none").post(
+            "Create-Session", {"BITS-Supported-Protocols": PROTOCOL})
+        self.assertEqual(r.status, 201)
+        self.assertIsNone(r.getheader("BITS-Protocol"))
+        self.assertIsNotNone(r.getheader("BITS-Session-Id"))
+        r = self.client("/upload/nosid.bin?nosession=1").post(
+            "Create-Session", {"BITS-Supported-Protocols": PROTOCOL})
+        self.assertEqual((r.status, r.getheader("BITS-Protocol")), (201, PROTOCOL))
+        self.assertIsNone(r.getheader("BITS-Session-Id"))
+        r = self.client("/upload/hid.bin?hostidvalue=127.0.0.1%3A1%2Fevil%3Fx%3D").post(
+            "Create-Session", {"BITS-Supported-Protocols": PROTOCOL})
+        self.assertEqual(r.getheader("BITS-Host-Id"), "127.0.0.1:1/evil?x=")
+        faults = [(f["fault"], f["path"]) for f in self.stats()["faults"]]
+        for fault in (("protocol", "/upload/proto.bin"), ("nosession", "/upload/nosid.bin"),
+                      ("hostidvalue", "/upload/hid.bin")):
+            self.assertIn(fault, faults)
+        self.assert_error(self.client("/upload/x?protocol=a%0Db").create(expect=400), 400, "0x80070057")
+
+    def test_session_log_and_stats_of_one_path(self):
+        path = "/upload/logged-session.bin"
+        c = self.client(path + "?lose_session=0")
+        c.create()
+        self.assert_error(c.fragment(b"x", 0, 1), 500, SESSION_NOT_FOUND)
+        c.create()
+        c.end("Cancel-Session")
+        self.client("/upload/other-path.bin").create()
+        r, body = self.get("/stats?path=" + path)
+        st = json.loads(body)
+        self.assertEqual([e["event"] for e in st["session_log"]],
+                         ["created", "lost", "created", "cancelled"])
+        self.assertEqual(st["sessions"], {"created": 2, "lost": 1, "cancelled": 1, "closed": 0})
+        self.assertEqual(st["packets"], {"Create-Session": 2, "Fragment": 1, "Cancel-Session": 1})
+        self.assertEqual([f["path"] for f in st["fragments"]], [path])
+        self.assertEqual([e["path"] for e in st["errors"]], [path])
+        self.assertEqual([f["fault"] for f in st["faults"]], ["lose_session"])
+        self.assertGreater(self.stats()["sessions"]["created"], 2)   # without ?path=: all
+
     # --- robustness ---------------------------------------------------------
     def test_bad_fragments(self):
         c = self.client("/upload/bad.bin")

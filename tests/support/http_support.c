@@ -104,6 +104,30 @@ BYTE *ts_http_get(const WCHAR *url, DWORD *size)
     return body;
 }
 
+ULONG ts_upload_stats_count(const char *path, const char *text)
+{
+    char query[512];
+    const char *at;
+    DWORD size = 0;
+    BYTE *stats;
+    ULONG n = 0;
+
+    snprintf(query, sizeof(query), "/stats%s%s", path ? "?path=" : "", path ? path : "");
+    if (!(stats = ts_http_get(ts_upload_url(query), &size))) return 0;
+    stats = realloc(stats, size + 1);
+    stats[size] = 0;
+    for (at = (char *)stats; (at = strstr(at, text)); at += strlen(text)) n++;
+    free(stats);
+    return n;
+}
+
+BOOL ts_upload_stats_wait(const char *path, const char *text, ULONG count)
+{
+    ULONGLONG until = GetTickCount64() + 30000;
+    while (ts_upload_stats_count(path, text) < count && GetTickCount64() < until) Sleep(20);
+    return ts_upload_stats_count(path, text) >= count;
+}
+
 /* localhost, not 127.0.0.1: Wine's SSL policy matches only DNS names of the
  * subjectAltName, so an IP address never matches (ERROR_WINHTTP_SECURE_CERT_CN_INVALID).
  * Wine's WinHTTP resolves IPv4 first, and the server listens on 127.0.0.1. */

@@ -38,6 +38,11 @@ const WCHAR *ts_upload_url(const char *path_and_query);
 /* A plain GET (for reading back what a server received): the body in a
  * malloc'd buffer (free it), *size its length; NULL when the status is not 200. */
 BYTE *ts_http_get(const WCHAR *url, DWORD *size);
+/* How many times text occurs in the BITS upload server's /stats, for one
+ * upload path (its /stats?path=, e.g. "/upload/a.bin") or for all (NULL). */
+ULONG ts_upload_stats_count(const char *path, const char *text);
+/* Waits (up to 30 s) until text occurs at least count times there. */
+BOOL ts_upload_stats_wait(const char *path, const char *text, ULONG count);
 /* Byte i of every /data/<size> body: (unsigned char)(i * 7 + i / 251). */
 unsigned char ts_pattern_byte(UINT64 i);
 /* TRUE if the file has exactly size bytes, each ts_pattern_byte(i). */
