@@ -250,6 +250,9 @@ BOOL ob_job_all_transferred(ob_job *job);
 /* A transport of that class (from ob_transport_for) with the job's proxy
  * settings and credentials. */
 HRESULT ob_job_open_transport(ob_job *job, const struct ob_transport_class *cls, struct ob_transport **out);
+/* The same with its own short timeouts (ob_transport_options.timeout_ms). */
+HRESULT ob_job_open_transport_timeout(ob_job *job, const struct ob_transport_class *cls, ULONG timeout_ms,
+                                      struct ob_transport **out);
 
 /* ---- uploads (job_transfer.c) ---- */
 

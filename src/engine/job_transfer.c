@@ -580,6 +580,12 @@ static void copy_options(ob_job *job, ob_transport_options *options, ob_transpor
 
 HRESULT ob_job_open_transport(ob_job *job, const ob_transport_class *cls, ob_transport **out)
 {
+    return ob_job_open_transport_timeout(job, cls, 0, out);
+}
+
+HRESULT ob_job_open_transport_timeout(ob_job *job, const ob_transport_class *cls, ULONG timeout_ms,
+                                      ob_transport **out)
+{
     ob_transport_credential creds[OB_AUTH_TARGETS * OB_AUTH_SCHEMES];
     ob_transport_options options;
     HRESULT hr;
@@ -587,6 +593,7 @@ HRESULT ob_job_open_transport(ob_job *job, const ob_transport_class *cls, ob_tra
     *out = NULL;
     if (!cls) return E_INVALIDARG;
     copy_options(job, &options, creds);
+    options.timeout_ms = timeout_ms;
     hr = cls->open(&options, out);
     free_options(&options, creds);
     return hr;

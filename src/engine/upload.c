@@ -17,8 +17,14 @@
 #define FRAGMENT_MAX (8 * 1024 * 1024)
 #define FRAGMENT_FAST_MS 100     /* faster than this: double */
 #define FRAGMENT_SLOW_MS 1000    /* slower than this: halve (progress stays live) */
-#define MAX_RESYNCS 8            /* 416s in a row before giving up */
+#define MAX_RESYNCS 8            /* Acks that move nothing (416s...), per session */
 #define HEADERS_CHARS 1024
+/* Cancel-Session, after Cancel: each step (connecting, sending, waiting for
+ * the Ack) gives up after CANCEL_TIMEOUT_MS; resent on 5xx at most
+ * CANCEL_ATTEMPTS times in all, CANCEL_RETRY_MS apart. */
+#define CANCEL_TIMEOUT_MS 5000
+#define CANCEL_ATTEMPTS 3
+#define CANCEL_RETRY_MS 1000
 
 typedef struct upload {
     ob_job *job;
@@ -37,25 +43,37 @@ typedef struct result {
     BG_ERROR_CONTEXT context;
     BOOL transient;            /* as the transport classified it; the server's own
                                 * errors are classified by ob_transient_error */
+    BOOL violation;            /* the server broke the protocol: ERROR, never retried */
 } result;
 
 static result ok(void)
 {
-    result r = { S_OK, BG_ERROR_CONTEXT_NONE, FALSE };
+    result r = { S_OK, BG_ERROR_CONTEXT_NONE, FALSE, FALSE };
     return r;
 }
 
 static result failed(HRESULT hr, BG_ERROR_CONTEXT context)
 {
-    result r = { hr, context, ob_transient_error(hr) };
+    result r = { hr, context, ob_transient_error(hr), FALSE };
     return r;
 }
 
 /* As the transport classified it. */
 static result transport_failed(HRESULT hr, const ob_failure *failure)
 {
-    result r = { hr, failure->context, failure->transient };
+    result r = { hr, failure->context, failure->transient, FALSE };
     if (hr == E_ABORT || hr != failure->hr) return failed(hr, BG_ERROR_CONTEXT_REMOTE_FILE);
+    return r;
+}
+
+/* What an Ack check found: the server's own error (its BITS-Error-Code) is
+ * classified like any other; an Ack that breaks the protocol is not worth
+ * retrying, the same server would answer the same way. */
+static result judged(HRESULT hr, BG_ERROR_CONTEXT context, const ob_bup_ack *ack)
+{
+    result r = failed(hr, context);
+    r.violation = (hr == BG_E_INVALID_SERVER_RESPONSE || hr == BG_E_CLIENT_SERVER_PROTOCOL_MISMATCH) &&
+                  !(ack->has_error && ack->error_code == hr);
     return r;
 }
 
@@ -101,11 +119,9 @@ static result create_session(upload *u)
 
     if (SUCCEEDED(r.hr)) r = send_packet(u, OB_BUP_CREATE_SESSION, NULL, NULL, &ack);
     if (FAILED(r.hr)) return r;
-    if (FAILED(r.hr = ob_bup_ack_result(&ack, &r.context))) return r;
-    if (!ack.session_id[0] || _wcsicmp(ack.protocol, OB_BUP_PROTOCOL))
-        return failed(BG_E_INVALID_SERVER_RESPONSE, BG_ERROR_CONTEXT_REMOTE_FILE);
+    if (FAILED(r.hr = ob_bup_session_result(&ack, &r.context))) return judged(r.hr, r.context, &ack);
     if (ack.host_id[0] && FAILED(r.hr = ob_bup_redirect(u->info.url, ack.host_id, &url)))
-        return failed(r.hr, BG_ERROR_CONTEXT_GENERAL_TRANSPORT);
+        return judged(r.hr, BG_ERROR_CONTEXT_REMOTE_FILE, &ack);
     ob_job_upload_session(u->job, ack.session_id, url, FALSE);
     ob_str_free(url);
     ob_upload_info_free(&u->info);
@@ -152,22 +168,6 @@ static result read_fragment(upload *u, const ob_bup_fragment *f)
 
 /* ---- fragments ---- */
 
-/* What a Fragment's Ack means: the next offset, a lost session, or an error. */
-static result judge_fragment(upload *u, const ob_bup_fragment *f, const ob_bup_ack *ack, UINT64 *next)
-{
-    result r = ok();
-
-    if (ack->status == 416 && ack->has_received)
-    {
-        *next = ack->received; /* out of step: continue where the server is */
-        return ok();
-    }
-    if (FAILED(r.hr = ob_bup_ack_result(ack, &r.context))) return r;
-    *next = ack->has_received ? ack->received : f->first + f->length;
-    if (*next > u->size) return failed(BG_E_INVALID_SERVER_RESPONSE, BG_ERROR_CONTEXT_REMOTE_FILE);
-    return ok();
-}
-
 static void adapt_fragment_size(upload *u, ULONGLONG took_ms)
 {
     if (took_ms < FRAGMENT_FAST_MS) u->fragment_size = min(u->fragment_size * 2, FRAGMENT_MAX);
@@ -187,10 +187,14 @@ static result send_fragment(upload *u, UINT64 offset, UINT64 *next, ob_bup_ack *
     if (FAILED((r = read_fragment(u, &f)).hr)) return r;
     if (FAILED((r = send_packet(u, OB_BUP_FRAGMENT, &f, u->buffer, ack)).hr)) return r;
     adapt_fragment_size(u, GetTickCount64() - started);
-    return judge_fragment(u, &f, ack, next);
+    /* offset is the most the server has acknowledged in this session */
+    if (FAILED(r.hr = ob_bup_fragment_result(ack, &f, offset, next, &r.context))) return judged(r.hr, r.context, ack);
+    return ok();
 }
 
-/* Fragments from what the server has to the end; a lost session starts over. */
+/* Fragments from what the server has to the end; a lost session starts over.
+ * Acks that move nothing (a 416 at the same offset...) are bounded per
+ * session, and an Ack going backwards is a protocol error (bup.c). */
 static result send_fragments(upload *u)
 {
     UINT64 offset = u->info.acked, next;
@@ -200,7 +204,11 @@ static result send_fragments(upload *u)
 
     for (;;) /* at least one fragment: an empty file is one empty fragment */
     {
-        if (!u->info.session && FAILED((r = create_session(u)).hr)) return r;
+        if (!u->info.session)
+        {
+            if (FAILED((r = create_session(u)).hr)) return r;
+            resyncs = 0;
+        }
         r = send_fragment(u, offset, &next, &ack);
         if (r.hr == BG_E_SESSION_NOT_FOUND)
         {
@@ -211,8 +219,12 @@ static result send_fragments(upload *u)
             continue;
         }
         if (FAILED(r.hr)) return r;
-        resyncs = next > offset ? 0 : resyncs + 1;
-        if (resyncs > MAX_RESYNCS) return failed(BG_E_INVALID_SERVER_RESPONSE, BG_ERROR_CONTEXT_REMOTE_FILE);
+        if (next <= offset && ++resyncs > MAX_RESYNCS)
+        {
+            r = failed(BG_E_INVALID_SERVER_RESPONSE, BG_ERROR_CONTEXT_REMOTE_FILE);
+            r.violation = TRUE;
+            return r;
+        }
         offset = next;
         if (!ob_job_upload_acked(u->job, offset)) return failed(E_ABORT, BG_ERROR_CONTEXT_NONE);
         if (offset >= u->size && ack.status != 416) break;
@@ -366,7 +378,7 @@ static void finish(upload *u, result r)
         ob_job_file_done(u->job, 0);
         ob_job_all_transferred(u->job); /* commits its own notifications */
     }
-    else ob_job_fail(u->job, &error, r.transient || ob_transient_error(r.hr), u->unit_ms);
+    else ob_job_fail(u->job, &error, !r.violation && (r.transient || ob_transient_error(r.hr)), u->unit_ms);
 }
 
 void ob_upload_run(ob_job *job, ULONG unit_ms)
@@ -389,19 +401,20 @@ void ob_upload_run(ob_job *job, ULONG unit_ms)
 
 /* ---- Cancel-Session ---- */
 
-/* Resent on 5xx (documented), at most a few times, never on 1xx-4xx or when
- * the server no longer knows the session. */
+/* Resent on 5xx (documented), at most CANCEL_ATTEMPTS times, never on
+ * 1xx-4xx or when the server no longer knows the session; a network failure
+ * or a timeout (the transport's own, CANCEL_TIMEOUT_MS a step) ends it. */
 static void send_cancel_session(upload *u)
 {
     ob_bup_ack ack;
     ULONG attempt;
 
-    for (attempt = 0; attempt < 3; attempt++)
+    for (attempt = 0; attempt < CANCEL_ATTEMPTS; attempt++)
     {
-        result r = send_packet(u, OB_BUP_CANCEL_SESSION, NULL, NULL, &ack);
-        if (SUCCEEDED(r.hr) && (ack.status < 500 || (ack.has_error && ack.error_code == BG_E_SESSION_NOT_FOUND)))
-            return;
-        Sleep(1000);
+        result r;
+        if (attempt) Sleep(CANCEL_RETRY_MS);
+        r = send_packet(u, OB_BUP_CANCEL_SESSION, NULL, NULL, &ack);
+        if (FAILED(r.hr) || ack.status < 500 || (ack.has_error && ack.error_code == BG_E_SESSION_NOT_FOUND)) return;
     }
 }
 
@@ -434,7 +447,8 @@ void ob_upload_cancel_session(ob_job *job)
     u->job = job;
     u->after_cancel = TRUE;
     if (engine && SUCCEEDED(ob_job_upload_info(job, &u->info)) && u->info.session &&
-        SUCCEEDED(ob_job_open_transport(job, ob_transport_for(u->info.url), &u->transport)))
+        SUCCEEDED(ob_job_open_transport_timeout(job, ob_transport_for(u->info.url), CANCEL_TIMEOUT_MS,
+                                                &u->transport)))
         started = ob_engine_spawn(engine, cancel_session_main, u);
     if (!started) free_canceller(u);
 }

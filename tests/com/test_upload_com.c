@@ -124,12 +124,34 @@ static void test_upload_job_progress_and_complete(void **state)
     IBackgroundCopyJob2_Release(job);
 }
 
+/* Cancel of an upload-reply job while the server is still reading its first
+ * fragment (1 MB a second), nothing acknowledged: the server gets
+ * Cancel-Session (documented: Cancel removes the server's partial upload). */
+static void test_cancel_before_first_ack_sends_cancel_session(void **state)
+{
+    const char *path = "/reply/com-cancel.bin";
+    IBackgroundCopyJob2 *job = upload_job(BG_JOB_TYPE_UPLOAD_REPLY, "/reply/com-cancel.bin?slowread=1048576",
+                                          ts_path(L"com-cancel.bin"), 8000000);
+    BG_JOB_PROGRESS p;
+
+    assert_hr_equal(IBackgroundCopyJob2_Resume(job), S_OK);
+    assert_true(ts_upload_stats_wait(path, "\"Fragment\": 1", 1)); /* being read */
+    assert_int_equal(state2(job), BG_JOB_STATE_TRANSFERRING);
+    assert_hr_equal(IBackgroundCopyJob2_GetProgress(job, &p), S_OK);
+    assert_true(p.BytesTransferred == 0);
+    assert_hr_equal(IBackgroundCopyJob2_Cancel(job), S_OK);
+    IBackgroundCopyJob2_Release(job);
+    assert_true(ts_upload_stats_wait(path, "\"event\": \"cancelled\"", 1));
+    assert_int_equal(ts_upload_stats_count(path, "\"event\": \"closed\""), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_reply_progress_is_live, ct_test_teardown),
         cmocka_unit_test_teardown(test_reply_data_before_and_after_complete, ct_test_teardown),
         cmocka_unit_test_teardown(test_upload_job_progress_and_complete, ct_test_teardown),
+        cmocka_unit_test_teardown(test_cancel_before_first_ack_sends_cancel_session, ct_test_teardown),
     };
     return cmocka_run_group_tests(tests, ct_group_setup, ct_group_teardown);
 }

@@ -3,6 +3,7 @@
  * received, the reply's bytes and progress, and the server's faults. */
 #include "engine_test_util.h"
 #include <stdio.h>
+#include <tlhelp32.h>
 
 #define MIB (1024 * 1024)
 
@@ -50,22 +51,28 @@ static void assert_server_has(const char *path, DWORD size)
 /* A counter in the server's /stats, e.g. "\"cancelled\": 1". */
 static BOOL server_stats_contain(const char *text)
 {
-    DWORD size = 0;
-    BYTE *stats = ts_http_get(ts_upload_url("/stats"), &size);
-    BOOL found;
-    if (!stats) return FALSE;
-    stats = realloc(stats, size + 1);
-    stats[size] = 0;
-    found = strstr((char *)stats, text) != NULL;
-    free(stats);
-    return found;
+    return ts_upload_stats_count(NULL, text) > 0;
 }
 
 static BOOL wait_for_stats(const char *text)
 {
-    ULONGLONG until = GetTickCount64() + ET_WAIT_MS;
-    while (!server_stats_contain(text) && GetTickCount64() < until) Sleep(20);
-    return server_stats_contain(text);
+    return ts_upload_stats_wait(NULL, text, 1);
+}
+
+/* The threads of this process. */
+static ULONG thread_count(void)
+{
+    THREADENTRY32 entry = { sizeof(entry) };
+    DWORD self = GetCurrentProcessId();
+    HANDLE snapshot = CreateToolhelp32Snapshot(TH32CS_SNAPTHREAD, 0);
+    ULONG n = 0;
+    if (snapshot == INVALID_HANDLE_VALUE) return 0;
+    if (Thread32First(snapshot, &entry))
+        do
+            if (entry.th32OwnerProcessID == self) n++;
+        while (Thread32Next(snapshot, &entry));
+    CloseHandle(snapshot);
+    return n;
 }
 
 static BG_JOB_REPLY_PROGRESS reply_progress(ob_job *job)
@@ -205,6 +212,69 @@ static void test_dropped_connection_resumes(void **state)
     assert_true(server_stats_contain("\"fault\": \"dropat\""));
 }
 
+/* The fragments the server saw for a path, in order: their first bytes and
+ * what it did (200, 416, "reset"...), at most max. */
+static ULONG server_fragments(const char *path, UINT64 *firsts, char (*statuses)[16], ULONG max)
+{
+    char query[128];
+    DWORD size = 0;
+    BYTE *stats;
+    const char *at;
+    ULONG n = 0;
+
+    snprintf(query, sizeof(query), "/stats?path=%s", path);
+    if (!(stats = ts_http_get(ts_upload_url(query), &size))) return 0;
+    stats = realloc(stats, size + 1);
+    stats[size] = 0;
+    if (!(at = strstr((char *)stats, "\"fragments\": ["))) at = "";
+    while (n < max && (at = strstr(at, "\"range\": \"")))
+    {
+        const char *status = strstr(at, "\"status\": ");
+        firsts[n] = _strtoui64(at + 10, NULL, 10);
+        statuses[n][0] = 0;
+        if (status) sscanf(status + 10, "%15[^,\n}]", statuses[n]);
+        at += 10;
+        n++;
+    }
+    free(stats);
+    return n;
+}
+
+/* A connection reset (TCP RST, SO_LINGER 0) halfway through a fragment:
+ * TRANSIENT_ERROR, a retry after MinimumRetryDelay, and the same session goes
+ * on from the server's offset to a byte-exact upload. */
+static void test_reset_mid_fragment_resumes(void **state)
+{
+    const char *path = "/upload/reset.bin";
+    const DWORD size = 3 * MIB;
+    ob_job *job = upload_job(BG_JOB_TYPE_UPLOAD, "/upload/reset.bin?resetat=1500000", ts_path(L"reset.bin"), size);
+    char statuses[16][16];
+    UINT64 firsts[16];
+    ob_error_info error;
+    ULONG n, i;
+
+    assert_hr_equal(ob_job_set_retry_delay(job, 100), S_OK); /* 1 s here: long enough to see */
+    assert_hr_equal(ob_job_resume(job), S_OK);
+    et_assert_state(job, BG_JOB_STATE_TRANSIENT_ERROR);
+    error = et_error(job);
+    assert_hr_equal(error.code, HRESULT_FROM_WIN32(WSAECONNRESET)); /* what Wine's WinHTTP reports */
+    assert_int_equal(error.context, BG_ERROR_CONTEXT_REMOTE_FILE);
+    et_assert_state(job, BG_JOB_STATE_TRANSFERRED);
+    assert_true(et_progress(job).BytesTransferred == size);
+    assert_server_has(path, size);
+    assert_int_equal(ts_upload_stats_count(path, "\"fault\": \"resetat\""), 1);  /* it happened */
+    assert_int_equal(ts_upload_stats_count(path, "\"event\": \"created\""), 1); /* one session */
+    /* after the reset: from the offset acknowledged before it, then from
+     * where the server said it was (it kept the bytes before 1500000) */
+    n = server_fragments(path, firsts, statuses, 16);
+    for (i = 0; i < n && strcmp(statuses[i], "\"reset\""); i++) {}
+    assert_true(i + 1 < n);
+    assert_true(firsts[i + 1] <= firsts[i]);
+    for (i += 2; i < n; i++) assert_true(firsts[i] >= 1500000);
+    assert_hr_equal(ob_job_complete(job), S_OK);
+    ob_job_release(job);
+}
+
 static void test_lost_session_starts_again(void **state)
 {
     /* 8 MiB: a fragment still follows once the session holds 1.5 MB, whatever
@@ -282,6 +352,97 @@ static void test_local_file_changed(void **state)
     ob_job_release(job);
 }
 
+/* ---- hostile servers ---- */
+
+/* A server that breaks the protocol (the fault named `fault` in its log):
+ * ERROR at once with `code`, context REMOTE_FILE, after a bounded number of
+ * Fragments; never TRANSIENT_ERROR, never a retry. */
+static void check_violation(const char *path, const char *query, DWORD size, const char *fault, HRESULT code,
+                            ULONG max_fragments)
+{
+    char url_path[256], fault_text[64];
+    ob_job *job;
+    ob_error_info error;
+    ob_job_info info;
+
+    snprintf(url_path, sizeof(url_path), "%s?%s", path, query);
+    job = upload_job(BG_JOB_TYPE_UPLOAD, url_path, ts_path(L"hostile.bin"), size);
+    assert_hr_equal(ob_job_set_retry_delay(job, 5), S_OK); /* a retry would come at once */
+    assert_hr_equal(ob_job_resume(job), S_OK);
+    et_assert_state(job, BG_JOB_STATE_ERROR);
+    error = et_error(job);
+    if (error.code != code) fail_msg("%s?%s: error 0x%08lx, expected 0x%08lx", path, query, error.code, code);
+    assert_int_equal(error.context, BG_ERROR_CONTEXT_REMOTE_FILE);
+    ob_job_get_info(job, &info);
+    assert_int_equal(info.error_count, 1);
+    snprintf(fault_text, sizeof(fault_text), "\"fault\": \"%s\"", fault);
+    assert_true(ts_upload_stats_count(path, fault_text) >= 1);               /* it happened */
+    assert_true(ts_upload_stats_count(path, "\"Create-Session\": 1,") == 1); /* one session */
+    assert_true(ts_upload_stats_count(path, "\"written\": ") <= max_fragments);
+    assert_int_equal(ts_upload_stats_count(path, "\"status\": 400"), 0);     /* nothing malformed sent */
+    assert_true(et_progress(job).BytesTransferred <= size);
+    assert_hr_equal(ob_job_cancel(job), S_OK);
+    ob_job_release(job);
+}
+
+/* Acks 1 MiB, then says it has 0: going backwards ends the job. */
+static void test_server_that_forgets(void **state)
+{
+    check_violation("/upload/forget1.bin", "forget=1048576", 8 * MIB, "forget", BG_E_INVALID_SERVER_RESPONSE, 2);
+    check_violation("/upload/forget2.bin", "forget=1048576&forgetstatus=416", 8 * MIB, "forget",
+                    BG_E_INVALID_SERVER_RESPONSE, 2);
+}
+
+/* An offset beyond the file, 2^64-1, or (in a 416) the whole file. */
+static void test_ack_beyond_the_file(void **state)
+{
+    check_violation("/upload/beyond1.bin", "badack=99999999&badackstatus=416", 3000000, "badack",
+                    BG_E_INVALID_SERVER_RESPONSE, 1);
+    check_violation("/upload/beyond2.bin", "badack=99999999", 3000000, "badack", BG_E_INVALID_SERVER_RESPONSE, 1);
+    check_violation("/upload/beyond3.bin", "badack=18446744073709551615&badackstatus=416", 3000000, "badack",
+                    BG_E_INVALID_SERVER_RESPONSE, 1);
+    check_violation("/upload/beyond4.bin", "badack=3000000&badackstatus=416", 3000000, "badack",
+                    BG_E_INVALID_SERVER_RESPONSE, 1);
+    check_violation("/upload/beyond5.bin", "badack=3000001&badackat=1048576", 3000000, "badack",
+                    BG_E_INVALID_SERVER_RESPONSE, 2);
+}
+
+/* Offsets that are not numbers, or no offset at all. */
+static void test_ack_offset_not_a_number(void **state)
+{
+    check_violation("/upload/nan1.bin", "badack=abc", 3000000, "badack", BG_E_INVALID_SERVER_RESPONSE, 1);
+    check_violation("/upload/nan2.bin", "badack=-5&badackstatus=416", 3000000, "badack",
+                    BG_E_INVALID_SERVER_RESPONSE, 1);
+    check_violation("/upload/nan3.bin", "badack=-5", 3000000, "badack", BG_E_INVALID_SERVER_RESPONSE, 1);
+    check_violation("/upload/nan4.bin", "badack=none", 3000000, "badack", BG_E_INVALID_SERVER_RESPONSE, 1);
+}
+
+/* Create-Session answered with another protocol, none, or no session id. */
+static void test_create_session_protocol_faults(void **state)
+{
+    check_violation("/upload/proto1.bin", "protocol=%7B00000000-0000-0000-0000-000000000000%7D", 1000, "protocol",
+                    BG_E_CLIENT_SERVER_PROTOCOL_MISMATCH, 0);
+    check_violation("/upload/proto2.bin", "protocol=none", 1000, "protocol", BG_E_CLIENT_SERVER_PROTOCOL_MISMATCH, 0);
+    check_violation("/upload/nosid.bin", "nosession=1", 1000, "nosession", BG_E_INVALID_SERVER_RESPONSE, 0);
+}
+
+/* BITS-Host-Id must be an authority: with a path or query pasted in, no
+ * fragment goes anywhere. */
+static void test_host_id_is_only_a_host(void **state)
+{
+    const WCHAR *base = ts_upload_url("");
+    unsigned port = wcstoul(wcsrchr(base, ':') + 1, NULL, 10);
+    char query[128];
+
+    snprintf(query, sizeof(query), "hostidvalue=127.0.0.1%%3A%u%%2Fevil%%3Fx%%3D", port);
+    check_violation("/upload/hid1.bin", query, 1000, "hostidvalue", BG_E_INVALID_SERVER_RESPONSE, 0);
+    snprintf(query, sizeof(query), "hostidvalue=user%%40127.0.0.1%%3A%u", port);
+    check_violation("/upload/hid2.bin", query, 1000, "hostidvalue", BG_E_INVALID_SERVER_RESPONSE, 0);
+    check_violation("/upload/hid3.bin", "hostidvalue=127.0.0.1%3A99999", 1000, "hostidvalue",
+                    BG_E_INVALID_SERVER_RESPONSE, 0);
+    assert_int_equal(ts_upload_stats_count(NULL, "BITS_POST /evil"), 0);
+}
+
 /* ---- SMB and local destinations ---- */
 
 static void test_upload_to_a_local_path(void **state)
@@ -346,6 +507,87 @@ static void test_cancel_sends_cancel_session(void **state)
     ob_job_release(job);
 }
 
+/* ---- Cancel ---- */
+
+/* Cancel while the server is still reading a fragment (it reads 1 MB a
+ * second): before the first Ack (nothing acknowledged) or after it. */
+static void cancel_mid_fragment(BG_JOB_TYPE type, const char *path, BOOL after_first_ack)
+{
+    char url_path[128];
+    ob_job *job;
+
+    snprintf(url_path, sizeof(url_path), "%s?slowread=1048576", path);
+    job = upload_job(type, url_path, ts_path(after_first_ack ? L"mid-acked.bin" : L"mid.bin"), 8 * MIB);
+    assert_hr_equal(ob_job_resume(job), S_OK);
+    if (after_first_ack) assert_true(et_wait_bytes(job, 1));
+    assert_true(ts_upload_stats_wait(path, "\"Fragment\": ", 1));
+    assert_true(ts_upload_stats_wait(path, after_first_ack ? "\"Fragment\": 2" : "\"Fragment\": 1", 1));
+    assert_int_equal(et_state(job), BG_JOB_STATE_TRANSFERRING);
+    if (!after_first_ack) assert_true(et_progress(job).BytesTransferred == 0);
+    assert_true(et_progress(job).BytesTransferred < 8 * MIB);
+    assert_hr_equal(ob_job_cancel(job), S_OK);
+    /* documented: Cancel removes the server's partial upload */
+    assert_true(ts_upload_stats_wait(path, "\"event\": \"cancelled\"", 1));
+    assert_int_equal(ts_upload_stats_count(path, "\"event\": \"created\""), 1);
+    assert_int_equal(ts_upload_stats_count(path, "\"event\": \"closed\""), 0);
+    ob_job_release(job);
+}
+
+static void test_cancel_upload_before_first_ack(void **state)
+{
+    cancel_mid_fragment(BG_JOB_TYPE_UPLOAD, "/upload/mid1.bin", FALSE);
+}
+
+static void test_cancel_upload_after_first_ack(void **state)
+{
+    cancel_mid_fragment(BG_JOB_TYPE_UPLOAD, "/upload/mid2.bin", TRUE);
+}
+
+static void test_cancel_upload_reply_before_first_ack(void **state)
+{
+    cancel_mid_fragment(BG_JOB_TYPE_UPLOAD_REPLY, "/reply/mid3.bin", FALSE);
+}
+
+static void test_cancel_upload_reply_after_first_ack(void **state)
+{
+    cancel_mid_fragment(BG_JOB_TYPE_UPLOAD_REPLY, "/reply/mid4.bin", TRUE);
+}
+
+/* 20 Cancels against a server that holds each Fragment for 3 s and never
+ * answers a Cancel-Session (it would hold it a minute): the senders give up
+ * on their own (5 s) and no thread stays behind. */
+static void test_cancel_against_a_stalled_server(void **state)
+{
+    ULONG baseline = thread_count(), i, now = 0;
+    ULONGLONG started;
+
+    for (i = 0; i < 20; i++)
+    {
+        char path[64], url_path[128];
+        WCHAR local[32];
+        ob_job *job;
+        snprintf(path, sizeof(path), "/upload/stall%lu.bin", i);
+        snprintf(url_path, sizeof(url_path), "%s?stall=fragment:3000,cancel-session:60000", path);
+        swprintf(local, ARRAYSIZE(local), L"stall%lu.bin", i);
+        job = upload_job(BG_JOB_TYPE_UPLOAD, url_path, ts_path(local), 100000);
+        assert_hr_equal(ob_job_resume(job), S_OK);
+        assert_true(ts_upload_stats_wait(path, "\"packet\": \"Fragment\"", 1)); /* the server holds it */
+        assert_hr_equal(ob_job_cancel(job), S_OK);
+        ob_job_release(job);
+    }
+    for (i = 0; i < 20; i++)
+    {
+        char path[64];
+        snprintf(path, sizeof(path), "/upload/stall%lu.bin", i);
+        assert_true(ts_upload_stats_wait(path, "\"packet\": \"Cancel-Session\"", 1)); /* each one was sent */
+        assert_int_equal(ts_upload_stats_count(path, "\"packet\": \"Cancel-Session\""), 1); /* never resent */
+    }
+    started = GetTickCount64();
+    while (GetTickCount64() - started < ET_WAIT_MS && (now = thread_count()) > baseline) Sleep(100);
+    printf("threads: %lu before, %lu after %llu ms\n", baseline, now, GetTickCount64() - started);
+    assert_true(now <= baseline);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -355,15 +597,26 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_upload_reply_over_1_mb, setup, teardown),
         cmocka_unit_test_setup_teardown(test_upload_reply_without_reply, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dropped_connection_resumes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reset_mid_fragment_resumes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lost_session_starts_again, setup, teardown),
         cmocka_unit_test_setup_teardown(test_416_resynchronises, setup, teardown),
         cmocka_unit_test_setup_teardown(test_delayed_final_ack, setup, teardown),
         cmocka_unit_test_setup_teardown(test_host_id_redirect, setup, teardown),
         cmocka_unit_test_setup_teardown(test_server_errors_from_either_header, setup, teardown),
         cmocka_unit_test_setup_teardown(test_local_file_changed, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_server_that_forgets, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ack_beyond_the_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ack_offset_not_a_number, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_create_session_protocol_faults, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_host_id_is_only_a_host, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cancel_sends_cancel_session, setup, teardown),
         cmocka_unit_test_setup_teardown(test_upload_to_a_local_path, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cancelled_local_upload_leaves_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cancel_upload_before_first_ack, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cancel_upload_after_first_ack, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cancel_upload_reply_before_first_ack, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cancel_upload_reply_after_first_ack, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cancel_against_a_stalled_server, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
