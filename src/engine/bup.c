@@ -6,6 +6,11 @@ static const WCHAR *const packet_names[] = {
     L"Ping", L"Create-Session", L"Fragment", L"Close-Session", L"Cancel-Session",
 };
 
+const WCHAR *ob_bup_packet_name(ob_bup_packet packet)
+{
+    return packet_names[packet];
+}
+
 static HRESULT append(WCHAR *buffer, size_t chars, size_t *used, const WCHAR *format, ...)
 {
     va_list args;

@@ -49,6 +49,8 @@ typedef struct ob_bup_ack {
  * E_INVALIDARG: no invalid Content-Range is ever sent. */
 HRESULT ob_bup_headers(ob_bup_packet packet, const WCHAR *session_id, const ob_bup_fragment *fragment,
                        WCHAR *buffer, size_t chars);
+/* "Ping", "Create-Session"...: the BITS-Packet-Type of a packet. */
+const WCHAR *ob_bup_packet_name(ob_bup_packet packet);
 void ob_bup_parse_ack(DWORD status, const WCHAR *raw_headers, ob_bup_ack *ack);
 /* S_OK for a successful Ack; otherwise the error the job records: the
  * server's BITS-Error-Code with its context, else BG_E_HTTP_ERROR_nnn. */

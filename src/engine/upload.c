@@ -10,6 +10,7 @@
 #include "notify.h"
 #include "path.h"
 #include "str.h"
+#include "trace.h"
 
 /* Fragments start at 1 MiB and grow while they go fast: per fragment there
  * are a few round trips, so on a fast link larger fragments move more. */
@@ -95,6 +96,12 @@ static result send_packet(upload *u, ob_bup_packet packet, const ob_bup_fragment
     hr = u->transport->ops->post(u->transport, u->info.url, OB_BUP_VERB, headers, body,
                                  fragment ? fragment->length : 0, &status, &raw, &failure);
     if (!u->after_cancel) ob_job_call_end(u->job);
+    if (fragment)
+        OB_TRACE(&u->job->id, L"BITS_POST %ls %ls bytes %I64u+%lu/%I64u: status %lu, hr 0x%08lx",
+                 ob_bup_packet_name(packet), u->info.url, fragment->first, fragment->length, fragment->total, status, hr);
+    else
+        OB_TRACE(&u->job->id, L"BITS_POST %ls %ls: status %lu, hr 0x%08lx", ob_bup_packet_name(packet), u->info.url,
+                 status, hr);
     if (FAILED(hr)) return transport_failed(hr, &failure);
     ob_bup_parse_ack(status, raw, ack);
     ob_str_free(raw);
@@ -373,6 +380,9 @@ static void finish(upload *u, result r)
     ob_error_info error = { r.hr, r.context, 0, OB_REMOTE_HTTP };
 
     if (r.hr == E_ABORT) return;
+    if (FAILED(r.hr))
+        OB_TRACE(&u->job->id, L"upload failed: 0x%08lx, context %d%ls", r.hr, r.context,
+                 r.violation ? L", a protocol violation: not retried" : L"");
     if (SUCCEEDED(r.hr))
     {
         ob_job_file_done(u->job, 0);
