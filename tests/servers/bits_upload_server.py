@@ -210,9 +210,6 @@ Anything else gets 404; methods other than GET, HEAD and BITS_POST get 501.
 import email.utils
 import os
 import re
-import select
-import socket
-import struct
 import sys
 import threading
 import time
@@ -574,16 +571,6 @@ class Handler(serverlib.BaseHandler):
         self._finish_log("-", 0, "reset: resetat=%d" % opts.resetat)
         return True
 
-    def _reset(self):
-        """Close the connection with a TCP RST (SO_LINGER 0), unanswered."""
-        self.close_connection = True
-        try:
-            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-            self.rfile.close()              # it holds a reference to the socket
-            self.connection.close()
-        except OSError:
-            pass
-
     def _stall(self, s, packet, body):
         """stall: never answer; hold the connection for stallms (less if the
         client closes it first), then close it."""
@@ -594,19 +581,7 @@ class Handler(serverlib.BaseHandler):
                     "session": s.sid, "path": s.path, "range": self.headers.get("Content-Range"),
                     "bytes": len(body), "written": 0, "status": "stalled"})
             state.log_fault("stall", s, len(s.data), packet=packet)
-        deadline = time.monotonic() + s.opts.stall[packet] / 1000.0
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                break
-            readable, _, _ = select.select([self.connection], [], [], min(left, 0.5))
-            if readable:
-                try:
-                    if not self.connection.recv(1, socket.MSG_PEEK):
-                        break               # the client closed the connection
-                except OSError:
-                    break
-                time.sleep(min(left, 0.5))
+        self._hold(s.opts.stall[packet] / 1000.0)
         self._abort()
         self._finish_log("-", 0, "stalled: %s" % packet)
 
