@@ -464,9 +464,15 @@ static HRESULT open_session(winhttp_backend *self, const ob_http_backend_config 
            == WINHTTP_INVALID_STATUS_CALLBACK)
         return HRESULT_FROM_WIN32(GetLastError());
     WinHttpSetOption(self->session, WINHTTP_OPTION_REDIRECT_POLICY, &never, sizeof(never));
-    /* WinHTTP's own (Windows honours them); ours bound every wait anyway */
+    /* WinHTTP's own (Windows honours them); ours bound every wait anyway.
+     * Wine's asynchronous requests wait for response headers as long as
+     * RECEIVE_RESPONSE_TIMEOUT says (infinite by default), whatever
+     * WinHttpSetTimeouts says: without it a request we abandoned keeps one of
+     * Wine's threads blocked for as long as a silent server keeps quiet. */
     if (!WinHttpSetTimeouts(self->session, 0, config->connect_timeout_ms, config->send_timeout_ms,
-                            config->receive_timeout_ms))
+                            config->receive_timeout_ms)
+        || !WinHttpSetOption(self->session, WINHTTP_OPTION_RECEIVE_RESPONSE_TIMEOUT,
+                             (void *)&config->receive_timeout_ms, sizeof(config->receive_timeout_ms)))
         return HRESULT_FROM_WIN32(GetLastError());
     return S_OK;
 }
