@@ -438,7 +438,7 @@ static const ob_http_backend_ops winhttp_ops = {
 
 static HRESULT open_session(winhttp_backend *self, const ob_http_backend_config *config)
 {
-    DWORD access = WINHTTP_ACCESS_TYPE_DEFAULT_PROXY, never = WINHTTP_OPTION_REDIRECT_POLICY_NEVER;
+    DWORD access = WINHTTP_ACCESS_TYPE_DEFAULT_PROXY, never = WINHTTP_OPTION_REDIRECT_POLICY_NEVER, response_ms;
     const WCHAR *proxy = WINHTTP_NO_PROXY_NAME, *bypass = WINHTTP_NO_PROXY_BYPASS;
 
     switch (config->proxy_usage)
@@ -467,12 +467,13 @@ static HRESULT open_session(winhttp_backend *self, const ob_http_backend_config 
     /* WinHTTP's own (Windows honours them); ours bound every wait anyway.
      * Wine's asynchronous requests wait for response headers as long as
      * RECEIVE_RESPONSE_TIMEOUT says (infinite by default), whatever
-     * WinHttpSetTimeouts says: without it a request we abandoned keeps one of
-     * Wine's threads blocked for as long as a silent server keeps quiet. */
+     * WinHttpSetTimeouts says: without it a request we abandoned at our own
+     * deadline keeps one of Wine's threads blocked for as long as a silent
+     * server keeps quiet.  Twice ours, so that ours still decides the error. */
+    response_ms = config->receive_timeout_ms > MAXDWORD / 2 ? MAXDWORD : config->receive_timeout_ms * 2;
     if (!WinHttpSetTimeouts(self->session, 0, config->connect_timeout_ms, config->send_timeout_ms,
                             config->receive_timeout_ms)
-        || !WinHttpSetOption(self->session, WINHTTP_OPTION_RECEIVE_RESPONSE_TIMEOUT,
-                             (void *)&config->receive_timeout_ms, sizeof(config->receive_timeout_ms)))
+        || !WinHttpSetOption(self->session, WINHTTP_OPTION_RECEIVE_RESPONSE_TIMEOUT, &response_ms, sizeof(response_ms)))
         return HRESULT_FROM_WIN32(GetLastError());
     return S_OK;
 }
