@@ -754,6 +754,9 @@ static HRESULT check_proxy(BG_JOB_PROXY_USAGE usage, const WCHAR *list, const WC
     if ((unsigned)usage > BG_JOB_PROXY_USAGE_AUTODETECT) return E_NOTIMPL; /* documented */
     if (usage != BG_JOB_PROXY_USAGE_OVERRIDE) return (list || bypass) ? E_INVALIDARG : S_OK;
     if (!list) return E_INVALIDARG;
+    /* an override without a single proxy names nothing to use: documented as
+     * BG_E_INVALID_PROXY_INFO, said at once rather than at transfer time */
+    if (!list[wcsspn(list, L" \t")]) return BG_E_INVALID_PROXY_INFO;
     if (wcslen(list) > OB_MAX_PROXY_LIST) return BG_E_PROXY_LIST_TOO_LARGE;
     if (bypass && wcslen(bypass) > OB_MAX_PROXY_LIST) return BG_E_PROXY_BYPASS_LIST_TOO_LARGE;
     return S_OK;

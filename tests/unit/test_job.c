@@ -1184,6 +1184,25 @@ static void test_same_value_changes_nothing(void **state)
     ob_job_release(job);
 }
 
+/* Issue 15 item 18: an override with an empty proxy list is
+ * BG_E_INVALID_PROXY_INFO at once, and the job keeps its settings. */
+static void test_empty_proxy_override_is_invalid(void **state)
+{
+    ob_job *job = new_job(BG_JOB_TYPE_DOWNLOAD);
+    ULONGLONG t;
+
+    assert_hr_equal(ob_job_set_proxy(job, BG_JOB_PROXY_USAGE_OVERRIDE, L"proxy:8080", L"<local>"), S_OK);
+    t = ft64(info_of(job).times.ModificationTime);
+    Sleep(20);
+    assert_hr_equal(ob_job_set_proxy(job, BG_JOB_PROXY_USAGE_OVERRIDE, L"", NULL), BG_E_INVALID_PROXY_INFO);
+    assert_hr_equal(ob_job_set_proxy(job, BG_JOB_PROXY_USAGE_OVERRIDE, L"  ", L"<local>"), BG_E_INVALID_PROXY_INFO);
+    assert_int_equal(info_of(job).proxy_usage, BG_JOB_PROXY_USAGE_OVERRIDE);
+    string_is(job, OB_JOB_PROXY_LIST, L"proxy:8080");
+    string_is(job, OB_JOB_PROXY_BYPASS, L"<local>");
+    assert_true(ft64(info_of(job).times.ModificationTime) == t);
+    ob_job_release(job);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1195,6 +1214,7 @@ int main(void)
         cmocka_unit_test(test_notify_flags),
         cmocka_unit_test(test_notify_interface),
         cmocka_unit_test(test_same_value_changes_nothing),
+        cmocka_unit_test(test_empty_proxy_override_is_invalid),
         cmocka_unit_test(test_retry_delay_and_no_progress_timeout),
         cmocka_unit_test(test_proxy_settings),
         cmocka_unit_test(test_notify_cmdline),
