@@ -133,7 +133,10 @@ static void test_fetch_from_zero_in_whole_blocks(void **state)
     sprintf(path, "/data/%d", SIZE);
     assert_hr_equal(fetch(transport, path, c, &where), S_OK);
     assert_true(c->size == SIZE);
-    assert_int_equal(c->blocks, 4); /* three full blocks and the rest */
+    /* never more than a block at a time (collect checks each): three full
+     * blocks and the rest, or more when a slow arrival is handed over after
+     * 100 ms (a loaded machine) */
+    assert_true(c->blocks >= 4);
     assert_pattern(c);
     free_collected(c);
 }
