@@ -75,6 +75,12 @@ URLs
                    'WWW-Authenticate: Basic realm="openbits"'.
       resetat=<N>  like dropat, but the connection is reset (TCP RST,
                    SO_LINGER 0) after the bytes up to offset N.
+      resetupto=<k>
+                   with resetat: only the first k requests for this target
+                   (path and query, HEAD included) are reset; later ones are
+                   served in full.  A RST makes the client's kernel drop what
+                   it has not read yet, so a slow client could otherwise lose
+                   every byte of every retry.
       stallat=<N>  like dropat, but after offset N the server sends nothing
                    more and holds the connection for stallms (default
                    60000) or until the client closes it.
@@ -274,7 +280,7 @@ class Handler(serverlib.BaseHandler):
     # --- /data/<size> -------------------------------------------------------
     KNOWN = ("nolength", "norange", "rate", "dropat", "status", "changing",
              "delay", "auth", "resetat", "stallat", "stallms", "hang",
-             "headstatus", "headsize", "flipat", "tag")
+             "headstatus", "headsize", "flipat", "tag", "resetupto")
 
     def _authorized(self, auth):
         """True if the request's Authorization matches "user:password"."""
@@ -305,6 +311,8 @@ class Handler(serverlib.BaseHandler):
         headstatus = parse_int("headstatus", opts["headstatus"], 200, 599) if "headstatus" in opts else None
         headsize = parse_int("headsize", opts["headsize"], 0, (1 << 64) - 1) if "headsize" in opts else None
         flipat = parse_int("flipat", opts["flipat"], 1, 1 << 30) if "flipat" in opts else None
+        if "resetupto" in opts and asked > parse_int("resetupto", opts["resetupto"], 1, 1 << 30):
+            resetat = None
         if hang:
             self.server.stats.fault("hang", self.target, 0)
             self._hold(stallms / 1000.0)

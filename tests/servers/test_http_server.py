@@ -281,6 +281,14 @@ class ServerTest(util.SharedServer, unittest.TestCase):
         r, body = self.get(target, "bytes=100000-")     # a resumed range is served
         self.assertEqual(body, expected(100000, 200000))
 
+    def test_resetupto_resets_only_the_first_requests(self):
+        target = "/data/300000?resetat=100000&resetupto=1"
+        status, body, error = self._read_until_fault(target)
+        self.assertIsInstance(error, ConnectionResetError)
+        r, body = self.get(target)                      # the second request: served in full
+        self.assertEqual(body, expected(0, 300000))
+        self.assertEqual(self.faults(target), [("reset", 100000)])
+
     def test_stallat_holds_the_connection(self):
         target = "/data/300000?stallat=100000&stallms=5000"
         status, body, error = self._read_until_fault(target)

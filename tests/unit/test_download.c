@@ -262,16 +262,21 @@ static void test_reset_connection_is_transient_and_resumes(void **state)
     ob_error_info error;
     BG_JOB_PROGRESS p;
 
-    et_add_file(job, ts_http_url("/data/2000000?resetat=700000"), ts_path(L"rst.bin"));
+    /* only the first GET is reset (HEAD is request 1): a RST also drops what
+     * the client had not read yet, and a retry reset again could lose it all */
+    et_add_file(job, ts_http_url("/data/2000000?resetat=700000&resetupto=2"), ts_path(L"rst.bin"));
     assert_hr_equal(ob_job_set_retry_delay(job, 100), S_OK);   /* 1 s here: long enough to look */
     assert_hr_equal(ob_job_resume(job), S_OK);
     et_assert_state(job, BG_JOB_STATE_TRANSIENT_ERROR);
     error = et_error(job);
-    /* WSAECONNRESET as Wine's WinHTTP passes it through, or WinHTTP's own code */
-    if (error.code != HRESULT_FROM_WIN32(WSAECONNRESET) && error.code != HRESULT_FROM_WIN32(12030))
+    /* WSAECONNRESET as Wine's WinHTTP passes it through, or one of WinHTTP's
+     * own codes (connection error, invalid response), depending on when the
+     * RST meets the client, as test_upload allows */
+    if (error.code != HRESULT_FROM_WIN32(WSAECONNRESET) && error.code != HRESULT_FROM_WIN32(12030)
+        && error.code != HRESULT_FROM_WIN32(12152))
         fail_msg("error 0x%08lx", (unsigned long)error.code);
     assert_int_equal(error.context, BG_ERROR_CONTEXT_REMOTE_FILE);
-    assert_true(server_saw_fault("reset", "resetat=700000"));
+    assert_true(server_saw_fault("reset", "resetat=700000&resetupto=2"));
     p = et_progress(job);
     /* what was read before the reset (the kernel drops unread bytes on a RST) */
     assert_true(p.BytesTransferred <= 700000);
