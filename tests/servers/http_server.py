@@ -73,6 +73,9 @@ URLs
                    "Authorization: Basic base64(user:password)", the answer
                    (GET and HEAD) is 401 with
                    'WWW-Authenticate: Basic realm="openbits"'.
+      authhex=<hex>
+                   auth= with user:password hex-encoded (UTF-8), for tests
+                   that must not see the password in clear in the URL.
       resetat=<N>  like dropat, but the connection is reset (TCP RST,
                    SO_LINGER 0) after the bytes up to offset N.
       resetupto=<k>
@@ -280,7 +283,7 @@ class Handler(serverlib.BaseHandler):
     # --- /data/<size> -------------------------------------------------------
     KNOWN = ("nolength", "norange", "rate", "dropat", "status", "changing",
              "delay", "auth", "resetat", "stallat", "stallms", "hang",
-             "headstatus", "headsize", "flipat", "tag", "resetupto")
+             "headstatus", "headsize", "flipat", "tag", "resetupto", "authhex")
 
     def _authorized(self, auth):
         """True if the request's Authorization matches "user:password"."""
@@ -318,6 +321,11 @@ class Handler(serverlib.BaseHandler):
             self._hold(stallms / 1000.0)
             self._finish_log("-", 0, "hung")
             return
+        if "authhex" in opts:                   # the same, without the password in clear in the URL
+            try:
+                opts["auth"] = bytes.fromhex(opts["authhex"]).decode("utf-8")
+            except ValueError:
+                raise BadRequest("authhex: not hex of user:password")
         if "auth" in opts and not self._authorized(opts["auth"]):
             self._send_text(401, "authentication required\n", head=head,
                             extra=[("WWW-Authenticate", 'Basic realm="openbits"')])

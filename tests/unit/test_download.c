@@ -1,7 +1,9 @@
 /* The transfer engine end to end, without COM: a table, a scheduler and real
  * downloads from local files and the loopback HTTP server. */
 #include "engine_test_util.h"
+#include "trace.h"
 #include <stdio.h>
+#include <string.h>
 #include <winhttp.h>
 
 /* ---- notifications, as delivered ---- */
@@ -642,6 +644,52 @@ static void test_job_credentials_are_used(void **state)
     ob_job_release(without);
 }
 
+static char *read_text(const WCHAR *path)
+{
+    HANDLE file = CreateFileW(path, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
+                              OPEN_EXISTING, 0, NULL);
+    DWORD size, got = 0;
+    char *text;
+
+    assert_true(file != INVALID_HANDLE_VALUE);
+    size = GetFileSize(file, NULL);
+    text = calloc(1, size + 1);
+    ReadFile(file, text, size, &got, NULL);
+    CloseHandle(file);
+    return text;
+}
+
+/* issue 9: a traced transfer with credentials (a 401 answered with them)
+ * names its requests and states, never the user name or the password, in
+ * clear or as the Basic token. */
+static void test_trace_never_shows_credentials(void **state)
+{
+    BG_AUTH_CREDENTIALS c = { BG_AUTH_TARGET_SERVER, BG_AUTH_SCHEME_BASIC };
+    ob_job *job = et_new_job(BG_JOB_TYPE_DOWNLOAD);
+    const WCHAR *log = ts_path(L"credentials-trace.log");
+    char *text;
+
+    c.Credentials.Basic.UserName = (WCHAR *)L"tracer-user";
+    c.Credentials.Basic.Password = (WCHAR *)L"Pw-q7Zx";
+    /* hex of "tracer-user:Pw-q7Zx" */
+    et_add_file(job, ts_http_url("/data/1000?authhex=7472616365722d757365723a50772d71375a78"), ts_path(L"traced.bin"));
+    assert_hr_equal(ob_job_set_credentials(job, &c), S_OK);
+    assert_true(ob_trace_start(log));
+    assert_hr_equal(ob_job_resume(job), S_OK);
+    et_assert_state(job, BG_JOB_STATE_TRANSFERRED);
+    ob_trace_stop();
+    assert_hr_equal(ob_job_complete(job), S_OK);
+    assert_true(ts_file_has_pattern(ts_path(L"traced.bin"), 1000));   /* the credentials were really used */
+    ob_job_release(job);
+
+    text = read_text(log);
+    assert_non_null(strstr(text, "/data/1000"));                       /* requests are traced */
+    assert_null(strstr(text, "tracer-user"));
+    assert_null(strstr(text, "Pw-q7Zx"));
+    assert_null(strstr(text, "dHJhY2VyLXVzZXI6UHctcTdaeA"));           /* base64 of user:password */
+    free(text);
+}
+
 static void test_sizes_above_4_gib(void **state)
 {
     ob_job *job = et_new_job(BG_JOB_TYPE_DOWNLOAD);
@@ -806,6 +854,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_cancel_while_transferring_deletes_only_temporaries, setup, teardown),
         cmocka_unit_test_setup_teardown(test_job_proxy_is_used, setup, teardown),
         cmocka_unit_test_setup_teardown(test_job_credentials_are_used, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_trace_never_shows_credentials, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sizes_above_4_gib, setup, teardown),
         cmocka_unit_test_setup_teardown(test_several_jobs_transfer_at_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_higher_priority_runs_first, setup, teardown),
