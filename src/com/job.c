@@ -142,7 +142,7 @@ static HRESULT WINAPI job_GetError(IBackgroundCopyJob2 *iface, IBackgroundCopyEr
     return ob_error_object_create(record(iface), &info, out);
 }
 
-static HRESULT get_string(IBackgroundCopyJob2 *iface, ob_job_string which, LPWSTR *out)
+static HRESULT get_string(IBackgroundCopyJob2 *iface, ob_job_prop which, LPWSTR *out)
 {
     if (!out) return E_INVALIDARG;
     return ob_job_get_string(record(iface), which, out);
@@ -150,7 +150,7 @@ static HRESULT get_string(IBackgroundCopyJob2 *iface, ob_job_string which, LPWST
 
 static HRESULT WINAPI job_GetOwner(IBackgroundCopyJob2 *iface, LPWSTR *out)
 {
-    return get_string(iface, OB_JOB_OWNER, out);
+    return get_string(iface, OB_PROP_OWNER, out);
 }
 
 static HRESULT WINAPI job_SetDisplayName(IBackgroundCopyJob2 *iface, LPCWSTR name)
@@ -160,7 +160,7 @@ static HRESULT WINAPI job_SetDisplayName(IBackgroundCopyJob2 *iface, LPCWSTR nam
 
 static HRESULT WINAPI job_GetDisplayName(IBackgroundCopyJob2 *iface, LPWSTR *out)
 {
-    return get_string(iface, OB_JOB_DISPLAY_NAME, out);
+    return get_string(iface, OB_PROP_DISPLAY_NAME, out);
 }
 
 static HRESULT WINAPI job_SetDescription(IBackgroundCopyJob2 *iface, LPCWSTR description)
@@ -170,7 +170,7 @@ static HRESULT WINAPI job_SetDescription(IBackgroundCopyJob2 *iface, LPCWSTR des
 
 static HRESULT WINAPI job_GetDescription(IBackgroundCopyJob2 *iface, LPWSTR *out)
 {
-    return get_string(iface, OB_JOB_DESCRIPTION, out);
+    return get_string(iface, OB_PROP_DESCRIPTION, out);
 }
 
 static HRESULT WINAPI job_SetPriority(IBackgroundCopyJob2 *iface, BG_JOB_PRIORITY priority)
@@ -250,8 +250,8 @@ static HRESULT WINAPI job_GetProxySettings(IBackgroundCopyJob2 *iface, BG_JOB_PR
 
     if (!usage || !list || !bypass) return E_INVALIDARG;
     ob_job_get_info(record(iface), &info);
-    if (FAILED(hr = ob_job_get_string(record(iface), OB_JOB_PROXY_LIST, list))) return hr;
-    if (FAILED(hr = ob_job_get_string(record(iface), OB_JOB_PROXY_BYPASS, bypass)))
+    if (FAILED(hr = ob_job_get_string(record(iface), OB_PROP_PROXY_LIST, list))) return hr;
+    if (FAILED(hr = ob_job_get_string(record(iface), OB_PROP_PROXY_BYPASS, bypass)))
     {
         CoTaskMemFree(*list);
         *list = NULL;
@@ -281,8 +281,8 @@ static HRESULT WINAPI job_GetNotifyCmdLine(IBackgroundCopyJob2 *iface, LPWSTR *p
 {
     HRESULT hr;
     if (!program || !parameters) return E_INVALIDARG;
-    if (FAILED(hr = ob_job_get_string(record(iface), OB_JOB_NOTIFY_PROGRAM, program))) return hr;
-    if (FAILED(hr = ob_job_get_string(record(iface), OB_JOB_NOTIFY_PARAMETERS, parameters)))
+    if (FAILED(hr = ob_job_get_string(record(iface), OB_PROP_NOTIFY_PROGRAM, program))) return hr;
+    if (FAILED(hr = ob_job_get_string(record(iface), OB_PROP_NOTIFY_PARAMETERS, parameters)))
     {
         CoTaskMemFree(*program);
         *program = NULL;
@@ -309,7 +309,7 @@ static HRESULT WINAPI job_SetReplyFileName(IBackgroundCopyJob2 *iface, LPCWSTR n
 
 static HRESULT WINAPI job_GetReplyFileName(IBackgroundCopyJob2 *iface, LPWSTR *out)
 {
-    return get_string(iface, OB_JOB_REPLY_FILE_NAME, out);
+    return get_string(iface, OB_PROP_REPLY_FILE_NAME, out);
 }
 
 static HRESULT WINAPI job_SetCredentials(IBackgroundCopyJob2 *iface, BG_AUTH_CREDENTIALS *credentials)

@@ -53,6 +53,114 @@ static HRESULT unlock_after_change(ob_job *job, const ob_change *change, HRESULT
     return hr;
 }
 
+/* ---- the property table ---- */
+
+#define PLAIN OB_PROP_PLAIN
+#define OWN OB_PROP_OWN_SETTER
+#define READ_ONLY OB_PROP_READ_ONLY
+
+static const ob_prop_desc props[OB_PROP_COUNT] = {
+    /* id, name, type, access, default, limit, beyond the limit, minimum, valid bits, persistent */
+    { OB_PROP_DISPLAY_NAME, "DisplayName", OB_PROP_STRING, PLAIN, 0, OB_MAX_DISPLAY_NAME, BG_E_STRING_TOO_LONG, 0, 0, TRUE },
+    { OB_PROP_DESCRIPTION, "Description", OB_PROP_STRING, PLAIN, 0, OB_MAX_DESCRIPTION, BG_E_STRING_TOO_LONG, 0, 0, TRUE },
+    /* documented: E_NOTIMPL for undefined priorities and flags */
+    { OB_PROP_PRIORITY, "Priority", OB_PROP_ULONG, PLAIN, BG_JOB_PRIORITY_NORMAL, BG_JOB_PRIORITY_LOW, E_NOTIMPL, 0, 0, TRUE },
+    { OB_PROP_NOTIFY_FLAGS, "NotifyFlags", OB_PROP_ULONG, PLAIN, OB_DEFAULT_NOTIFY_FLAGS, ULONG_MAX, E_NOTIMPL, 0,
+      OB_VALID_NOTIFY_FLAGS, TRUE },
+    /* documented: a delay below the minimum is raised to it */
+    { OB_PROP_RETRY_DELAY, "MinimumRetryDelay", OB_PROP_ULONG, PLAIN, OB_DEFAULT_RETRY_DELAY, ULONG_MAX, E_INVALIDARG,
+      OB_MIN_RETRY_DELAY, 0, TRUE },
+    { OB_PROP_NO_PROGRESS_TIMEOUT, "NoProgressTimeout", OB_PROP_ULONG, PLAIN, OB_DEFAULT_NO_PROGRESS, ULONG_MAX,
+      E_INVALIDARG, 0, 0, TRUE },
+    /* given at creation */
+    { OB_PROP_TYPE, "Type", OB_PROP_ULONG, READ_ONLY, BG_JOB_TYPE_DOWNLOAD, BG_JOB_TYPE_UPLOAD_REPLY, E_INVALIDARG, 0,
+      0, TRUE },
+    /* a SID string; TakeOwnership changes it */
+    { OB_PROP_OWNER, "Owner", OB_PROP_STRING, READ_ONLY, 0, ULONG_MAX, E_INVALIDARG, 0, 0,
+      TRUE },
+    /* counted by the engine at each error */
+    { OB_PROP_ERROR_COUNT, "ErrorCount", OB_PROP_ULONG, READ_ONLY, 0, ULONG_MAX, E_INVALIDARG, 0, 0, TRUE },
+    /* SetProxySettings sets these three together */
+    { OB_PROP_PROXY_USAGE, "ProxyUsage", OB_PROP_ULONG, OWN, BG_JOB_PROXY_USAGE_PRECONFIG, BG_JOB_PROXY_USAGE_AUTODETECT,
+      E_NOTIMPL /* documented */, 0, 0, TRUE },
+    { OB_PROP_PROXY_LIST, "ProxyList", OB_PROP_STRING, OWN, 0, OB_MAX_PROXY_LIST, BG_E_PROXY_LIST_TOO_LARGE, 0, 0,
+      TRUE },
+    { OB_PROP_PROXY_BYPASS, "ProxyBypassList", OB_PROP_STRING, OWN, 0, OB_MAX_PROXY_LIST,
+      BG_E_PROXY_BYPASS_LIST_TOO_LARGE, 0, 0, TRUE },
+    /* SetNotifyCmdLine sets these two together */
+    { OB_PROP_NOTIFY_PROGRAM, "NotifyProgram", OB_PROP_STRING, OWN, 0, MAX_PATH, BG_E_STRING_TOO_LONG, 0, 0, TRUE },
+    { OB_PROP_NOTIFY_PARAMETERS, "NotifyParameters", OB_PROP_STRING, OWN, 0, OB_MAX_CMD_PARAMS, BG_E_STRING_TOO_LONG,
+      0, 0, TRUE },
+    /* SetReplyFileName checks and may create it (upload-reply jobs only) */
+    { OB_PROP_REPLY_FILE_NAME, "ReplyFileName", OB_PROP_STRING, OWN, 0, MAX_PATH, BG_E_STRING_TOO_LONG, 0, 0, TRUE },
+    /* documented: the callback is not persisted */
+    { OB_PROP_NOTIFY_INTERFACE, "NotifyInterface", OB_PROP_SINK, OWN, 0, 0, E_INVALIDARG, 0, 0, FALSE },
+};
+
+#undef PLAIN
+#undef OWN
+#undef READ_ONLY
+
+const ob_prop_desc *ob_job_prop_desc(ob_job_prop id)
+{
+    return (unsigned)id < OB_PROP_COUNT ? &props[id] : NULL;
+}
+
+HRESULT ob_job_prop_check_string(ob_job_prop id, const WCHAR *value)
+{
+    const ob_prop_desc *desc = ob_job_prop_desc(id);
+    if (!desc || desc->type != OB_PROP_STRING) return E_INVALIDARG;
+    return value && wcslen(value) > desc->limit ? desc->invalid : S_OK;
+}
+
+/* Where a property lives in the record. */
+static ULONG *ulong_slot(ob_job *job, ob_job_prop id)
+{
+    switch (id)
+    {
+    case OB_PROP_PRIORITY:            return (ULONG *)&job->priority;
+    case OB_PROP_NOTIFY_FLAGS:        return &job->notify_flags;
+    case OB_PROP_RETRY_DELAY:         return &job->retry_delay;
+    case OB_PROP_NO_PROGRESS_TIMEOUT: return &job->no_progress_timeout;
+    case OB_PROP_TYPE:                return (ULONG *)&job->type;
+    case OB_PROP_ERROR_COUNT:         return &job->error_count;
+    case OB_PROP_PROXY_USAGE:         return (ULONG *)&job->proxy_usage;
+    default:                          return NULL;
+    }
+}
+
+static WCHAR **string_slot(ob_job *job, ob_job_prop id)
+{
+    switch (id)
+    {
+    case OB_PROP_DISPLAY_NAME:      return &job->display_name;
+    case OB_PROP_DESCRIPTION:       return &job->description;
+    case OB_PROP_OWNER:             return &job->owner_sid;
+    case OB_PROP_PROXY_LIST:        return &job->proxy_list;
+    case OB_PROP_PROXY_BYPASS:      return &job->proxy_bypass;
+    case OB_PROP_NOTIFY_PROGRAM:    return &job->notify_program;
+    case OB_PROP_NOTIFY_PARAMETERS: return &job->notify_parameters;
+    case OB_PROP_REPLY_FILE_NAME:   return &job->reply_file_name;
+    default:                        return NULL;
+    }
+}
+
+static void set_defaults(ob_job *job)
+{
+    ULONG i;
+    for (i = 0; i < OB_PROP_COUNT; i++)
+        if (props[i].type == OB_PROP_ULONG && props[i].id != OB_PROP_TYPE)
+            *ulong_slot(job, props[i].id) = props[i].default_value;
+}
+
+/* The value a ULONG property takes, or the documented error. */
+static HRESULT check_ulong(const ob_prop_desc *desc, ULONG value, ULONG *stored)
+{
+    if (value > desc->limit || (desc->valid_bits && (value & ~desc->valid_bits))) return desc->invalid;
+    *stored = max(value, desc->minimum);
+    return S_OK;
+}
+
 HRESULT ob_job_new(const WCHAR *display_name, BG_JOB_TYPE type, const WCHAR *owner_sid, ob_job **out)
 {
     ob_job *job = HeapAlloc(GetProcessHeap(), HEAP_ZERO_MEMORY, sizeof(*job));
@@ -62,11 +170,7 @@ HRESULT ob_job_new(const WCHAR *display_name, BG_JOB_TYPE type, const WCHAR *own
     job->type = type;
     InitializeSRWLock(&job->lock);
     job->state = BG_JOB_STATE_SUSPENDED;
-    job->priority = BG_JOB_PRIORITY_NORMAL;
-    job->notify_flags = OB_DEFAULT_NOTIFY_FLAGS;
-    job->retry_delay = OB_DEFAULT_RETRY_DELAY;
-    job->no_progress_timeout = OB_DEFAULT_NO_PROGRESS;
-    job->proxy_usage = BG_JOB_PROXY_USAGE_PRECONFIG;
+    set_defaults(job);
     job->reply.BytesTotal = BG_SIZE_UNKNOWN;
     GetSystemTimeAsFileTime(&job->created);
     job->modified = job->created;
@@ -540,20 +644,13 @@ HRESULT ob_job_get_reply_data(ob_job *job, BYTE **buffer, UINT64 *length)
     return hr;
 }
 
-static const WCHAR *string_field(ob_job *job, ob_job_string which)
+static const WCHAR *string_field(ob_job *job, ob_job_prop which)
 {
-    switch (which)
-    {
-    case OB_JOB_DISPLAY_NAME:      return job->display_name;
-    case OB_JOB_DESCRIPTION:       return job->description;
-    case OB_JOB_OWNER:             return job->owner_sid;
-    case OB_JOB_PROXY_LIST:        return job->proxy_list;
-    case OB_JOB_PROXY_BYPASS:      return job->proxy_bypass;
-    case OB_JOB_NOTIFY_PROGRAM:    return job->notify_program ? job->notify_program : L"";
-    case OB_JOB_NOTIFY_PARAMETERS: return job->notify_parameters ? job->notify_parameters : L"";
-    case OB_JOB_REPLY_FILE_NAME:   return job->reply_file_name;
-    }
-    return NULL;
+    WCHAR **slot = string_slot(job, which);
+    if (!slot) return NULL;
+    /* a command line not set reads as empty strings */
+    if (!*slot && (which == OB_PROP_NOTIFY_PROGRAM || which == OB_PROP_NOTIFY_PARAMETERS)) return L"";
+    return *slot;
 }
 
 /* A CoTaskMemAlloc'd copy, or NULL for NULL. */
@@ -568,10 +665,14 @@ static HRESULT cotask_copy(const WCHAR *s, WCHAR **out)
     return S_OK;
 }
 
-HRESULT ob_job_get_string(ob_job *job, ob_job_string which, WCHAR **out)
+HRESULT ob_job_get_string(ob_job *job, ob_job_prop which, WCHAR **out)
 {
+    const ob_prop_desc *desc = ob_job_prop_desc(which);
     HRESULT hr;
-    if (which == OB_JOB_REPLY_FILE_NAME && job->type != BG_JOB_TYPE_UPLOAD_REPLY)
+
+    *out = NULL;
+    if (!desc || desc->type != OB_PROP_STRING) return E_INVALIDARG;
+    if (which == OB_PROP_REPLY_FILE_NAME && job->type != BG_JOB_TYPE_UPLOAD_REPLY)
         return E_NOTIMPL; /* documented for download and upload jobs */
     AcquireSRWLockShared(&job->lock);
     hr = cotask_copy(string_field(job, which), out);
@@ -681,18 +782,23 @@ static HRESULT set_string(ob_job *job, WCHAR **slot, const WCHAR *value)
     return unlock_after_change(job, &change, hr);
 }
 
+HRESULT ob_job_set_string_prop(ob_job *job, ob_job_prop id, const WCHAR *value)
+{
+    const ob_prop_desc *desc = ob_job_prop_desc(id);
+
+    if (!desc || desc->type != OB_PROP_STRING || desc->access != OB_PROP_PLAIN || !value) return E_INVALIDARG;
+    if (wcslen(value) > desc->limit) return desc->invalid;
+    return set_string(job, string_slot(job, id), value);
+}
+
 HRESULT ob_job_set_display_name(ob_job *job, const WCHAR *name)
 {
-    if (!name) return E_INVALIDARG;
-    if (wcslen(name) > OB_MAX_DISPLAY_NAME) return BG_E_STRING_TOO_LONG;
-    return set_string(job, &job->display_name, name);
+    return ob_job_set_string_prop(job, OB_PROP_DISPLAY_NAME, name);
 }
 
 HRESULT ob_job_set_description(ob_job *job, const WCHAR *description)
 {
-    if (!description) return E_INVALIDARG;
-    if (wcslen(description) > OB_MAX_DESCRIPTION) return BG_E_STRING_TOO_LONG;
-    return set_string(job, &job->description, description);
+    return ob_job_set_string_prop(job, OB_PROP_DESCRIPTION, description);
 }
 
 static HRESULT set_ulong(ob_job *job, ULONG *slot, ULONG value)
@@ -708,26 +814,46 @@ static HRESULT set_ulong(ob_job *job, ULONG *slot, ULONG value)
     return unlock_after_change(job, &change, S_OK);
 }
 
+HRESULT ob_job_set_ulong_prop(ob_job *job, ob_job_prop id, ULONG value)
+{
+    const ob_prop_desc *desc = ob_job_prop_desc(id);
+    ULONG stored = 0;
+    HRESULT hr;
+
+    if (!desc || desc->type != OB_PROP_ULONG || desc->access != OB_PROP_PLAIN) return E_INVALIDARG;
+    if (FAILED(hr = check_ulong(desc, value, &stored))) return hr;
+    return set_ulong(job, ulong_slot(job, id), stored);
+}
+
+HRESULT ob_job_get_ulong_prop(ob_job *job, ob_job_prop id, ULONG *value)
+{
+    const ob_prop_desc *desc = ob_job_prop_desc(id);
+
+    if (!desc || desc->type != OB_PROP_ULONG) return E_INVALIDARG;
+    AcquireSRWLockShared(&job->lock);
+    *value = *ulong_slot(job, id);
+    ReleaseSRWLockShared(&job->lock);
+    return S_OK;
+}
+
 HRESULT ob_job_set_priority(ob_job *job, BG_JOB_PRIORITY priority)
 {
-    if ((unsigned)priority > BG_JOB_PRIORITY_LOW) return E_NOTIMPL; /* documented for undefined values */
-    return set_ulong(job, (ULONG *)&job->priority, priority);
+    return ob_job_set_ulong_prop(job, OB_PROP_PRIORITY, priority);
 }
 
 HRESULT ob_job_set_notify_flags(ob_job *job, ULONG flags)
 {
-    if (flags & ~OB_VALID_NOTIFY_FLAGS) return E_NOTIMPL; /* documented for undefined flags */
-    return set_ulong(job, &job->notify_flags, flags);
+    return ob_job_set_ulong_prop(job, OB_PROP_NOTIFY_FLAGS, flags);
 }
 
 HRESULT ob_job_set_retry_delay(ob_job *job, ULONG seconds)
 {
-    return set_ulong(job, &job->retry_delay, max(seconds, OB_MIN_RETRY_DELAY));
+    return ob_job_set_ulong_prop(job, OB_PROP_RETRY_DELAY, seconds);
 }
 
 HRESULT ob_job_set_no_progress_timeout(ob_job *job, ULONG seconds)
 {
-    return set_ulong(job, &job->no_progress_timeout, seconds);
+    return ob_job_set_ulong_prop(job, OB_PROP_NO_PROGRESS_TIMEOUT, seconds);
 }
 
 HRESULT ob_job_set_notify_sink(ob_job *job, ob_sink *sink)
@@ -751,15 +877,17 @@ HRESULT ob_job_set_notify_sink(ob_job *job, ob_sink *sink)
 
 static HRESULT check_proxy(BG_JOB_PROXY_USAGE usage, const WCHAR *list, const WCHAR *bypass)
 {
-    if ((unsigned)usage > BG_JOB_PROXY_USAGE_AUTODETECT) return E_NOTIMPL; /* documented */
+    const ob_prop_desc *desc = &props[OB_PROP_PROXY_USAGE];
+    HRESULT hr;
+
+    if ((ULONG)usage > desc->limit) return desc->invalid;
     if (usage != BG_JOB_PROXY_USAGE_OVERRIDE) return (list || bypass) ? E_INVALIDARG : S_OK;
     if (!list) return E_INVALIDARG;
     /* an override without a single proxy names nothing to use: documented as
      * BG_E_INVALID_PROXY_INFO, said at once rather than at transfer time */
     if (!list[wcsspn(list, L" \t")]) return BG_E_INVALID_PROXY_INFO;
-    if (wcslen(list) > OB_MAX_PROXY_LIST) return BG_E_PROXY_LIST_TOO_LARGE;
-    if (bypass && wcslen(bypass) > OB_MAX_PROXY_LIST) return BG_E_PROXY_BYPASS_LIST_TOO_LARGE;
-    return S_OK;
+    if (FAILED(hr = ob_job_prop_check_string(OB_PROP_PROXY_LIST, list))) return hr;
+    return ob_job_prop_check_string(OB_PROP_PROXY_BYPASS, bypass);
 }
 
 HRESULT ob_job_set_proxy(ob_job *job, BG_JOB_PROXY_USAGE usage, const WCHAR *list, const WCHAR *bypass)
@@ -792,8 +920,9 @@ HRESULT ob_job_set_notify_cmdline(ob_job *job, const WCHAR *program, const WCHAR
     HRESULT hr;
 
     if (!program && parameters) return E_INVALIDARG;
-    if ((program && wcslen(program) > MAX_PATH) || (parameters && wcslen(parameters) > OB_MAX_CMD_PARAMS))
-        return BG_E_STRING_TOO_LONG;
+    if (FAILED(hr = ob_job_prop_check_string(OB_PROP_NOTIFY_PROGRAM, program)) ||
+        FAILED(hr = ob_job_prop_check_string(OB_PROP_NOTIFY_PARAMETERS, parameters)))
+        return hr;
     if (FAILED(hr = ob_str_dup_opt(program, &new_program)) ||
         FAILED(hr = ob_str_dup_opt(parameters, &new_parameters)) || FAILED(hr = lock_for_change(job)))
     {

@@ -97,16 +97,68 @@ typedef struct ob_job {
     WCHAR *reply_url;          /* BITS-Reply-URL; NULL: no reply */
 } ob_job;
 
-typedef enum ob_job_string {
-    OB_JOB_DISPLAY_NAME,
-    OB_JOB_DESCRIPTION,
-    OB_JOB_OWNER,
-    OB_JOB_PROXY_LIST,
-    OB_JOB_PROXY_BYPASS,
-    OB_JOB_NOTIFY_PROGRAM,
-    OB_JOB_NOTIFY_PARAMETERS,
-    OB_JOB_REPLY_FILE_NAME,
-} ob_job_string;
+/* ---- the property table ----
+ * One table (job.c props[]) describes every plain property of a job: its
+ * name, type, default, what a value must be, how it is set, and whether it
+ * outlives the process (persistent: the store saves it) or lives only as long
+ * as the process (runtime).  The getters and setters below, IBackgroundCopyJob5
+ * Get/SetProperty and the store all read it.  Not plain properties, and so not
+ * rows: the job's id, state, times, error, files and their progress, the
+ * credentials and the upload session (the store saves them as records). */
+typedef enum ob_job_prop {
+    OB_PROP_DISPLAY_NAME,
+    OB_PROP_DESCRIPTION,
+    OB_PROP_PRIORITY,
+    OB_PROP_NOTIFY_FLAGS,
+    OB_PROP_RETRY_DELAY,
+    OB_PROP_NO_PROGRESS_TIMEOUT,
+    OB_PROP_TYPE,
+    OB_PROP_OWNER,
+    OB_PROP_ERROR_COUNT,
+    OB_PROP_PROXY_USAGE,
+    OB_PROP_PROXY_LIST,
+    OB_PROP_PROXY_BYPASS,
+    OB_PROP_NOTIFY_PROGRAM,
+    OB_PROP_NOTIFY_PARAMETERS,
+    OB_PROP_REPLY_FILE_NAME,
+    OB_PROP_NOTIFY_INTERFACE,
+    OB_PROP_COUNT
+} ob_job_prop;
+
+typedef enum ob_prop_type {
+    OB_PROP_ULONG,
+    OB_PROP_STRING,            /* NULL or "" when not set */
+    OB_PROP_SINK,              /* the notification sink: no value to copy */
+} ob_prop_type;
+
+typedef enum ob_prop_access {
+    OB_PROP_PLAIN,             /* ob_job_set_ulong_prop / ob_job_set_string_prop */
+    OB_PROP_OWN_SETTER,        /* set with others by a setter of its own (proxy, command line...) */
+    OB_PROP_READ_ONLY,         /* fixed at creation, or moved by the engine (TakeOwnership, errors) */
+} ob_prop_access;
+
+typedef struct ob_prop_desc {
+    ob_job_prop id;
+    const char *name;
+    ob_prop_type type;
+    ob_prop_access access;
+    ULONG default_value;       /* ULONG properties; strings start as NULL or "" (the name: given) */
+    ULONG limit;               /* ULONG: the largest value; STRING: the longest length */
+    HRESULT invalid;           /* what a value beyond the limit is */
+    ULONG minimum;             /* ULONG: smaller values are raised to this */
+    ULONG valid_bits;          /* ULONG flags: 0, or the bits that may be set */
+    BOOL persistent;           /* TRUE: saved by the store; FALSE: runtime only */
+} ob_prop_desc;
+
+/* The row of a property; NULL for an unknown one. */
+const ob_prop_desc *ob_job_prop_desc(ob_job_prop id);
+/* The row's documented error if a string is too long for it, else S_OK. */
+HRESULT ob_job_prop_check_string(ob_job_prop id, const WCHAR *value);
+/* PLAIN rows only (E_INVALIDARG for others): validated by the row. */
+HRESULT ob_job_set_ulong_prop(ob_job *job, ob_job_prop id, ULONG value);
+HRESULT ob_job_set_string_prop(ob_job *job, ob_job_prop id, const WCHAR *value);
+/* Any ULONG row. */
+HRESULT ob_job_get_ulong_prop(ob_job *job, ob_job_prop id, ULONG *value);
 
 /* Plain values, read together under one lock. */
 typedef struct ob_job_info {
@@ -163,7 +215,8 @@ void ob_job_get_info(ob_job *job, ob_job_info *out);
 void ob_job_get_progress(ob_job *job, BG_JOB_PROGRESS *out);
 HRESULT ob_job_get_reply_progress(ob_job *job, BG_JOB_REPLY_PROGRESS *out);
 HRESULT ob_job_get_reply_data(ob_job *job, BYTE **buffer, UINT64 *length);
-HRESULT ob_job_get_string(ob_job *job, ob_job_string which, WCHAR **out);
+/* Any STRING row: a CoTaskMemAlloc'd copy (NULL when not set). */
+HRESULT ob_job_get_string(ob_job *job, ob_job_prop which, WCHAR **out);
 ULONG ob_job_file_count(ob_job *job);
 HRESULT ob_job_get_file_progress(ob_job *job, ULONG index, BG_FILE_PROGRESS *out);
 HRESULT ob_job_get_file_name(ob_job *job, ULONG index, BOOL remote, WCHAR **out);

@@ -321,9 +321,9 @@ static HRESULT run_program(ob_notifier *n, const event *ev)
     WCHAR *program = NULL, *parameters = NULL;
     HRESULT hr;
 
-    if (FAILED(hr = ob_job_get_string(ev->job, OB_JOB_NOTIFY_PROGRAM, &program))) return hr;
+    if (FAILED(hr = ob_job_get_string(ev->job, OB_PROP_NOTIFY_PROGRAM, &program))) return hr;
     if (!program[0]) hr = S_FALSE;
-    else if (SUCCEEDED(hr = ob_job_get_string(ev->job, OB_JOB_NOTIFY_PARAMETERS, &parameters)))
+    else if (SUCCEEDED(hr = ob_job_get_string(ev->job, OB_PROP_NOTIFY_PARAMETERS, &parameters)))
     {
         if (!CreateProcessW(program, parameters[0] ? parameters : NULL, NULL, NULL, FALSE, 0, NULL, NULL,
                             &startup, &process))

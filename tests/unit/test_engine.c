@@ -393,7 +393,7 @@ static void test_take_ownership_is_committed(void **state)
     admin.is_admin = TRUE;
     wcscpy(admin.sid, L"S-1-5-21-9-9-9-500");
     assert_hr_equal(ob_table_take_ownership(ob_engine_table(engine), job, &admin), S_OK);
-    assert_hr_equal(ob_job_get_string(job, OB_JOB_OWNER, &owner), S_OK);
+    assert_hr_equal(ob_job_get_string(job, OB_PROP_OWNER, &owner), S_OK);
     assert_true(!wcscmp(owner, admin.sid));
     CoTaskMemFree(owner);
     assert_true(modified_at(job) > t);

@@ -43,7 +43,7 @@ static BG_JOB_PROGRESS progress_of(ob_job *job)
 }
 
 /* Compares a job string with want (NULL: the string must be NULL). */
-static void string_is(ob_job *job, ob_job_string which, const WCHAR *want)
+static void string_is(ob_job *job, ob_job_prop which, const WCHAR *want)
 {
     WCHAR *s = (WCHAR *)1;
     assert_hr_equal(ob_job_get_string(job, which, &s), S_OK);
@@ -161,13 +161,13 @@ static void test_defaults(void **state)
     assert_true(ft64(info.times.TransferCompletionTime) == 0);
     assert_int_equal(job->type, BG_JOB_TYPE_DOWNLOAD);
 
-    string_is(job, OB_JOB_DISPLAY_NAME, L"test job");
-    string_is(job, OB_JOB_DESCRIPTION, L"");
-    string_is(job, OB_JOB_OWNER, OWNER);
-    string_is(job, OB_JOB_PROXY_LIST, NULL);
-    string_is(job, OB_JOB_PROXY_BYPASS, NULL);
-    string_is(job, OB_JOB_NOTIFY_PROGRAM, L"");
-    string_is(job, OB_JOB_NOTIFY_PARAMETERS, L"");
+    string_is(job, OB_PROP_DISPLAY_NAME, L"test job");
+    string_is(job, OB_PROP_DESCRIPTION, L"");
+    string_is(job, OB_PROP_OWNER, OWNER);
+    string_is(job, OB_PROP_PROXY_LIST, NULL);
+    string_is(job, OB_PROP_PROXY_BYPASS, NULL);
+    string_is(job, OB_PROP_NOTIFY_PROGRAM, L"");
+    string_is(job, OB_PROP_NOTIFY_PARAMETERS, L"");
     assert_null(ob_job_get_notify_sink(job));
 
     assert_true(p.BytesTotal == 0 && p.BytesTransferred == 0);
@@ -195,13 +195,13 @@ static void test_display_name(void **state)
     WCHAR *longest = repeat('d', 256), *too_long = repeat('d', 257);
 
     assert_hr_equal(ob_job_set_display_name(job, L"renamed"), S_OK);
-    string_is(job, OB_JOB_DISPLAY_NAME, L"renamed");
+    string_is(job, OB_PROP_DISPLAY_NAME, L"renamed");
     assert_hr_equal(ob_job_set_display_name(job, L""), S_OK);
-    string_is(job, OB_JOB_DISPLAY_NAME, L"");
+    string_is(job, OB_PROP_DISPLAY_NAME, L"");
     assert_hr_equal(ob_job_set_display_name(job, longest), S_OK);
-    string_is(job, OB_JOB_DISPLAY_NAME, longest);
+    string_is(job, OB_PROP_DISPLAY_NAME, longest);
     assert_hr_equal(ob_job_set_display_name(job, too_long), BG_E_STRING_TOO_LONG);
-    string_is(job, OB_JOB_DISPLAY_NAME, longest);
+    string_is(job, OB_PROP_DISPLAY_NAME, longest);
     assert_hr_equal(ob_job_set_display_name(job, NULL), E_INVALIDARG);
     free(longest);
     free(too_long);
@@ -214,13 +214,13 @@ static void test_description(void **state)
     WCHAR *longest = repeat('x', 1024), *too_long = repeat('x', 1025);
 
     assert_hr_equal(ob_job_set_description(job, L"what it is"), S_OK);
-    string_is(job, OB_JOB_DESCRIPTION, L"what it is");
+    string_is(job, OB_PROP_DESCRIPTION, L"what it is");
     assert_hr_equal(ob_job_set_description(job, longest), S_OK);
-    string_is(job, OB_JOB_DESCRIPTION, longest);
+    string_is(job, OB_PROP_DESCRIPTION, longest);
     assert_hr_equal(ob_job_set_description(job, too_long), BG_E_STRING_TOO_LONG);
-    string_is(job, OB_JOB_DESCRIPTION, longest);
+    string_is(job, OB_PROP_DESCRIPTION, longest);
     assert_hr_equal(ob_job_set_description(job, L""), S_OK);
-    string_is(job, OB_JOB_DESCRIPTION, L"");
+    string_is(job, OB_PROP_DESCRIPTION, L"");
     assert_hr_equal(ob_job_set_description(job, NULL), E_INVALIDARG);
     free(longest);
     free(too_long);
@@ -317,11 +317,11 @@ static void test_proxy_settings(void **state)
 
     assert_hr_equal(ob_job_set_proxy(job, BG_JOB_PROXY_USAGE_OVERRIDE, L"proxy:8080", NULL), S_OK);
     assert_int_equal(info_of(job).proxy_usage, BG_JOB_PROXY_USAGE_OVERRIDE);
-    string_is(job, OB_JOB_PROXY_LIST, L"proxy:8080");
-    string_is(job, OB_JOB_PROXY_BYPASS, NULL);
+    string_is(job, OB_PROP_PROXY_LIST, L"proxy:8080");
+    string_is(job, OB_PROP_PROXY_BYPASS, NULL);
     assert_hr_equal(ob_job_set_proxy(job, BG_JOB_PROXY_USAGE_OVERRIDE, L"a:1 b:2", L"<local>"), S_OK);
-    string_is(job, OB_JOB_PROXY_LIST, L"a:1 b:2");
-    string_is(job, OB_JOB_PROXY_BYPASS, L"<local>");
+    string_is(job, OB_PROP_PROXY_LIST, L"a:1 b:2");
+    string_is(job, OB_PROP_PROXY_BYPASS, L"<local>");
     assert_hr_equal(ob_job_set_proxy(job, BG_JOB_PROXY_USAGE_OVERRIDE, longest, longest), S_OK);
 
     /* lists only with OVERRIDE; OVERRIDE needs a list */
@@ -339,14 +339,14 @@ static void test_proxy_settings(void **state)
     assert_hr_equal(ob_job_set_proxy(job, (BG_JOB_PROXY_USAGE)-1, NULL, NULL), E_NOTIMPL);
     /* failures changed nothing */
     assert_int_equal(info_of(job).proxy_usage, BG_JOB_PROXY_USAGE_OVERRIDE);
-    string_is(job, OB_JOB_PROXY_LIST, longest);
-    string_is(job, OB_JOB_PROXY_BYPASS, longest);
+    string_is(job, OB_PROP_PROXY_LIST, longest);
+    string_is(job, OB_PROP_PROXY_BYPASS, longest);
 
     /* the other usages clear the lists */
     assert_hr_equal(ob_job_set_proxy(job, BG_JOB_PROXY_USAGE_NO_PROXY, NULL, NULL), S_OK);
     assert_int_equal(info_of(job).proxy_usage, BG_JOB_PROXY_USAGE_NO_PROXY);
-    string_is(job, OB_JOB_PROXY_LIST, NULL);
-    string_is(job, OB_JOB_PROXY_BYPASS, NULL);
+    string_is(job, OB_PROP_PROXY_LIST, NULL);
+    string_is(job, OB_PROP_PROXY_BYPASS, NULL);
     assert_hr_equal(ob_job_set_proxy(job, BG_JOB_PROXY_USAGE_AUTODETECT, NULL, NULL), S_OK);
     assert_hr_equal(ob_job_set_proxy(job, BG_JOB_PROXY_USAGE_PRECONFIG, NULL, NULL), S_OK);
     assert_int_equal(info_of(job).proxy_usage, BG_JOB_PROXY_USAGE_PRECONFIG);
@@ -362,25 +362,25 @@ static void test_notify_cmdline(void **state)
     WCHAR *params = repeat('a', 4000), *long_params = repeat('a', 4001);
 
     assert_hr_equal(ob_job_set_notify_cmdline(job, L"C:\\windows\\notepad.exe", L"notepad.exe file.txt"), S_OK);
-    string_is(job, OB_JOB_NOTIFY_PROGRAM, L"C:\\windows\\notepad.exe");
-    string_is(job, OB_JOB_NOTIFY_PARAMETERS, L"notepad.exe file.txt");
+    string_is(job, OB_PROP_NOTIFY_PROGRAM, L"C:\\windows\\notepad.exe");
+    string_is(job, OB_PROP_NOTIFY_PARAMETERS, L"notepad.exe file.txt");
 
     assert_hr_equal(ob_job_set_notify_cmdline(job, NULL, L"params"), E_INVALIDARG);
     assert_hr_equal(ob_job_set_notify_cmdline(job, long_program, NULL), BG_E_STRING_TOO_LONG);
     assert_hr_equal(ob_job_set_notify_cmdline(job, L"C:\\p.exe", long_params), BG_E_STRING_TOO_LONG);
-    string_is(job, OB_JOB_NOTIFY_PROGRAM, L"C:\\windows\\notepad.exe");
-    string_is(job, OB_JOB_NOTIFY_PARAMETERS, L"notepad.exe file.txt");
+    string_is(job, OB_PROP_NOTIFY_PROGRAM, L"C:\\windows\\notepad.exe");
+    string_is(job, OB_PROP_NOTIFY_PARAMETERS, L"notepad.exe file.txt");
 
     assert_hr_equal(ob_job_set_notify_cmdline(job, program, params), S_OK);
-    string_is(job, OB_JOB_NOTIFY_PROGRAM, program);
-    string_is(job, OB_JOB_NOTIFY_PARAMETERS, params);
+    string_is(job, OB_PROP_NOTIFY_PROGRAM, program);
+    string_is(job, OB_PROP_NOTIFY_PARAMETERS, params);
     assert_hr_equal(ob_job_set_notify_cmdline(job, L"C:\\p.exe", NULL), S_OK);
-    string_is(job, OB_JOB_NOTIFY_PROGRAM, L"C:\\p.exe");
+    string_is(job, OB_PROP_NOTIFY_PROGRAM, L"C:\\p.exe");
 
     /* NULL, NULL removes the command line */
     assert_hr_equal(ob_job_set_notify_cmdline(job, NULL, NULL), S_OK);
-    string_is(job, OB_JOB_NOTIFY_PROGRAM, L"");
-    string_is(job, OB_JOB_NOTIFY_PARAMETERS, L"");
+    string_is(job, OB_PROP_NOTIFY_PROGRAM, L"");
+    string_is(job, OB_PROP_NOTIFY_PARAMETERS, L"");
     free(program);
     free(long_program);
     free(params);
@@ -644,8 +644,8 @@ static void assert_frozen(ob_job *job)
         assert_hr_equal(ob_job_set_reply_file_name(job, NULL), BG_E_INVALID_STATE);
     /* nothing moved */
     assert_int_equal(state_of(job), final);
-    string_is(job, OB_JOB_DISPLAY_NAME, L"test job");
-    string_is(job, OB_JOB_OWNER, OWNER);
+    string_is(job, OB_PROP_DISPLAY_NAME, L"test job");
+    string_is(job, OB_PROP_OWNER, OWNER);
     assert_int_equal(info_of(job).priority, BG_JOB_PRIORITY_NORMAL);
 }
 
@@ -853,7 +853,7 @@ static void test_reply_apis_not_implemented_for_other_types(void **state)
 
         assert_hr_equal(ob_job_get_reply_progress(job, &rp), E_NOTIMPL);
         assert_hr_equal(ob_job_get_reply_data(job, &buffer, &length), E_NOTIMPL);
-        assert_hr_equal(ob_job_get_string(job, OB_JOB_REPLY_FILE_NAME, &name), E_NOTIMPL);
+        assert_hr_equal(ob_job_get_string(job, OB_PROP_REPLY_FILE_NAME, &name), E_NOTIMPL);
         assert_hr_equal(ob_job_set_reply_file_name(job, ts_path(L"reply.bin")), E_NOTIMPL);
         force_state(job, BG_JOB_STATE_TRANSFERRED);
         assert_hr_equal(ob_job_get_reply_data(job, &buffer, &length), E_NOTIMPL);
@@ -900,12 +900,12 @@ static void test_upload_reply_file_name(void **state)
     size_t dir_len = wcslen(dir);
 
     /* nothing set and no file yet: NULL */
-    assert_hr_equal(ob_job_get_string(job, OB_JOB_REPLY_FILE_NAME, &name), S_OK);
+    assert_hr_equal(ob_job_get_string(job, OB_PROP_REPLY_FILE_NAME, &name), S_OK);
     assert_null(name);
 
     ts_write_file(ts_path(L"payload.bin"), "payload", 7);
     assert_hr_equal(add_one(job, L"http://server/payload.bin", ts_path(L"payload.bin"), 0), S_OK);
-    assert_hr_equal(ob_job_get_string(job, OB_JOB_REPLY_FILE_NAME, &name), S_OK);
+    assert_hr_equal(ob_job_get_string(job, OB_PROP_REPLY_FILE_NAME, &name), S_OK);
     assert_non_null(name);
     /* generated in the upload file's directory */
     assert_true(!_wcsnicmp(name, dir, dir_len) && name[dir_len] == '\\');
@@ -922,18 +922,18 @@ static void test_upload_reply_file_name(void **state)
     assert_true(FAILED(ob_job_set_reply_file_name(job, missing)));
     assert_hr_equal(ob_job_set_reply_file_name(job, missing), HRESULT_FROM_WIN32(ERROR_PATH_NOT_FOUND));
     assert_hr_equal(ob_job_set_reply_file_name(job, ts_path(L"my-reply.bin")), S_OK);
-    string_is(job, OB_JOB_REPLY_FILE_NAME, ts_path(L"my-reply.bin"));
+    string_is(job, OB_PROP_REPLY_FILE_NAME, ts_path(L"my-reply.bin"));
 
     /* NULL or "" goes back to a generated name */
     assert_hr_equal(ob_job_set_reply_file_name(job, NULL), S_OK);
-    assert_hr_equal(ob_job_get_string(job, OB_JOB_REPLY_FILE_NAME, &name), S_OK);
+    assert_hr_equal(ob_job_get_string(job, OB_PROP_REPLY_FILE_NAME, &name), S_OK);
     assert_non_null(name);
     assert_true(!_wcsnicmp(name, dir, dir_len) && name[dir_len] == '\\');
     assert_true(wcscmp(name, ts_path(L"my-reply.bin")));
     CoTaskMemFree(name);
     assert_hr_equal(ob_job_set_reply_file_name(job, ts_path(L"my-reply.bin")), S_OK);
     assert_hr_equal(ob_job_set_reply_file_name(job, L""), S_OK);
-    assert_hr_equal(ob_job_get_string(job, OB_JOB_REPLY_FILE_NAME, &name), S_OK);
+    assert_hr_equal(ob_job_get_string(job, OB_PROP_REPLY_FILE_NAME, &name), S_OK);
     assert_non_null(name);
     assert_true(wcscmp(name, ts_path(L"my-reply.bin")));
     CoTaskMemFree(name);
@@ -959,12 +959,12 @@ static void test_reply_file_name_set_before_any_file(void **state)
     ts_write_file(ts_path(L"early.bin"), "e", 1);
     assert_hr_equal(add_one(job, L"http://server/early.bin", ts_path(L"early.bin"), 0), S_OK);
     /* adding the file does not replace a name the caller chose */
-    string_is(job, OB_JOB_REPLY_FILE_NAME, ts_path(L"early-reply.bin"));
+    string_is(job, OB_PROP_REPLY_FILE_NAME, ts_path(L"early-reply.bin"));
     /* NULL before any file: NULL again */
     ob_job_release(job);
     job = new_job(BG_JOB_TYPE_UPLOAD_REPLY);
     assert_hr_equal(ob_job_set_reply_file_name(job, NULL), S_OK);
-    string_is(job, OB_JOB_REPLY_FILE_NAME, NULL);
+    string_is(job, OB_PROP_REPLY_FILE_NAME, NULL);
     ob_job_release(job);
 }
 
@@ -977,11 +977,11 @@ static void test_generated_reply_file_is_ours(void **state)
 
     ts_write_file(ts_path(L"own.bin"), "o", 1);
     assert_hr_equal(add_one(job, L"http://server/own.bin", ts_path(L"own.bin"), 0), S_OK);
-    assert_hr_equal(ob_job_get_string(job, OB_JOB_REPLY_FILE_NAME, &generated), S_OK);
+    assert_hr_equal(ob_job_get_string(job, OB_PROP_REPLY_FILE_NAME, &generated), S_OK);
     assert_true(ts_file_exists(generated));
     /* SetReplyFileName(NULL) keeps the generated name (and its file) */
     assert_hr_equal(ob_job_set_reply_file_name(job, NULL), S_OK);
-    assert_hr_equal(ob_job_get_string(job, OB_JOB_REPLY_FILE_NAME, &again), S_OK);
+    assert_hr_equal(ob_job_get_string(job, OB_PROP_REPLY_FILE_NAME, &again), S_OK);
     assert_true(!wcscmp(again, generated));
     CoTaskMemFree(again);
     /* a chosen name replaces it: the empty file goes, the chosen one is not made */
@@ -991,7 +991,7 @@ static void test_generated_reply_file_is_ours(void **state)
     CoTaskMemFree(generated);
     /* back to a generated one, which Cancel removes */
     assert_hr_equal(ob_job_set_reply_file_name(job, L""), S_OK);
-    assert_hr_equal(ob_job_get_string(job, OB_JOB_REPLY_FILE_NAME, &generated), S_OK);
+    assert_hr_equal(ob_job_get_string(job, OB_PROP_REPLY_FILE_NAME, &generated), S_OK);
     assert_true(ts_file_exists(generated));
     assert_hr_equal(ob_job_cancel(job), S_OK);
     assert_false(ts_file_exists(generated));
@@ -1043,7 +1043,7 @@ static void test_generated_reply_name_with_forward_slashes(void **state)
     ts_write_file(upload, "f", 1);
     for (c = upload; *c; c++) if (*c == '\\') *c = '/';
     assert_hr_equal(add_one(job, L"http://server/fwd.bin", upload, 0), S_OK);
-    assert_hr_equal(ob_job_get_string(job, OB_JOB_REPLY_FILE_NAME, &name), S_OK);
+    assert_hr_equal(ob_job_get_string(job, OB_PROP_REPLY_FILE_NAME, &name), S_OK);
     assert_non_null(name);
     /* in the upload file's directory, however its separators are written;
      * names are kept with '\\' once accepted */
@@ -1114,13 +1114,13 @@ static void test_change_owner_drops_credentials_and_cmdline(void **state)
     assert_hr_equal(ob_job_set_description(job, L"kept"), S_OK);
 
     assert_hr_equal(change_owner(job, L"S-1-5-21-9-9-9-500"), S_OK);
-    string_is(job, OB_JOB_OWNER, L"S-1-5-21-9-9-9-500");
-    string_is(job, OB_JOB_NOTIFY_PROGRAM, L"");
-    string_is(job, OB_JOB_NOTIFY_PARAMETERS, L"");
+    string_is(job, OB_PROP_OWNER, L"S-1-5-21-9-9-9-500");
+    string_is(job, OB_PROP_NOTIFY_PROGRAM, L"");
+    string_is(job, OB_PROP_NOTIFY_PARAMETERS, L"");
     assert_hr_equal(ob_job_remove_credentials(job, BG_AUTH_TARGET_SERVER, BG_AUTH_SCHEME_BASIC), S_FALSE);
     assert_hr_equal(ob_job_remove_credentials(job, BG_AUTH_TARGET_PROXY, BG_AUTH_SCHEME_NTLM), S_FALSE);
-    string_is(job, OB_JOB_DESCRIPTION, L"kept");
-    string_is(job, OB_JOB_DISPLAY_NAME, L"test job");
+    string_is(job, OB_PROP_DESCRIPTION, L"kept");
+    string_is(job, OB_PROP_DISPLAY_NAME, L"test job");
     ob_job_release(job);
 }
 
@@ -1140,7 +1140,7 @@ static void test_times(void **state)
 
     Sleep(20);
     /* reading and failing do not modify */
-    string_is(job, OB_JOB_DESCRIPTION, L"");
+    string_is(job, OB_PROP_DESCRIPTION, L"");
     assert_hr_equal(ob_job_set_priority(job, 9), E_NOTIMPL);
     assert_true(ft64(info_of(job).times.ModificationTime) == created);
 
@@ -1197,9 +1197,99 @@ static void test_empty_proxy_override_is_invalid(void **state)
     assert_hr_equal(ob_job_set_proxy(job, BG_JOB_PROXY_USAGE_OVERRIDE, L"", NULL), BG_E_INVALID_PROXY_INFO);
     assert_hr_equal(ob_job_set_proxy(job, BG_JOB_PROXY_USAGE_OVERRIDE, L"  ", L"<local>"), BG_E_INVALID_PROXY_INFO);
     assert_int_equal(info_of(job).proxy_usage, BG_JOB_PROXY_USAGE_OVERRIDE);
-    string_is(job, OB_JOB_PROXY_LIST, L"proxy:8080");
-    string_is(job, OB_JOB_PROXY_BYPASS, L"<local>");
+    string_is(job, OB_PROP_PROXY_LIST, L"proxy:8080");
+    string_is(job, OB_PROP_PROXY_BYPASS, L"<local>");
     assert_true(ft64(info_of(job).times.ModificationTime) == t);
+    ob_job_release(job);
+}
+
+/* The property table: one row per property, in id order, with unique names;
+ * a new job holds every row's default; the generic getters read every row of
+ * their type; only PLAIN rows take the generic setters; the composite setters
+ * check by their rows; the notification interface is the one runtime row. */
+static void test_property_table(void **state)
+{
+    ob_job *job = new_job(BG_JOB_TYPE_UPLOAD_REPLY);
+    WCHAR long_list[OB_MAX_PROXY_LIST + 2];
+    ULONG i, j, value, runtime = 0;
+    WCHAR *s;
+
+    for (i = 0; i < OB_PROP_COUNT; i++)
+    {
+        const ob_prop_desc *desc = ob_job_prop_desc(i);
+        assert_non_null(desc);
+        assert_int_equal(desc->id, i);
+        assert_non_null(desc->name);
+        for (j = 0; j < i; j++) assert_string_not_equal(desc->name, ob_job_prop_desc(j)->name);
+        if (!desc->persistent) runtime++;
+        if (desc->type == OB_PROP_ULONG)
+        {
+            assert_hr_equal(ob_job_get_ulong_prop(job, i, &value), S_OK);
+            if (i == OB_PROP_TYPE) assert_int_equal(value, BG_JOB_TYPE_UPLOAD_REPLY);
+            else assert_int_equal(value, desc->default_value);
+            assert_hr_equal(ob_job_get_string(job, i, &s), E_INVALIDARG);
+            if (desc->access != OB_PROP_PLAIN)
+                assert_hr_equal(ob_job_set_ulong_prop(job, i, desc->default_value), E_INVALIDARG);
+        }
+        else if (desc->type == OB_PROP_STRING)
+        {
+            assert_hr_equal(ob_job_get_string(job, i, &s), S_OK);
+            CoTaskMemFree(s);
+            assert_hr_equal(ob_job_get_ulong_prop(job, i, &value), E_INVALIDARG);
+            if (desc->access != OB_PROP_PLAIN)
+                assert_hr_equal(ob_job_set_string_prop(job, i, L"x"), E_INVALIDARG);
+        }
+        else
+        {
+            assert_hr_equal(ob_job_get_ulong_prop(job, i, &value), E_INVALIDARG);
+            assert_hr_equal(ob_job_get_string(job, i, &s), E_INVALIDARG);
+        }
+    }
+    assert_null(ob_job_prop_desc(OB_PROP_COUNT));
+    assert_int_equal(runtime, 1);
+    assert_false(ob_job_prop_desc(OB_PROP_NOTIFY_INTERFACE)->persistent);
+    assert_int_equal(ob_job_prop_desc(OB_PROP_TYPE)->access, OB_PROP_READ_ONLY);
+    assert_int_equal(ob_job_prop_desc(OB_PROP_OWNER)->access, OB_PROP_READ_ONLY);
+    assert_int_equal(ob_job_prop_desc(OB_PROP_ERROR_COUNT)->access, OB_PROP_READ_ONLY);
+    assert_int_equal(info_of(job).priority, ob_job_prop_desc(OB_PROP_PRIORITY)->default_value);
+    assert_int_equal(info_of(job).retry_delay, OB_DEFAULT_RETRY_DELAY);
+    assert_int_equal(info_of(job).proxy_usage, BG_JOB_PROXY_USAGE_PRECONFIG);
+    string_is(job, OB_PROP_DISPLAY_NAME, L"test job");
+    string_is(job, OB_PROP_DESCRIPTION, L"");
+    string_is(job, OB_PROP_OWNER, OWNER);
+
+    /* the plain setters validate by the row */
+    assert_hr_equal(ob_job_set_ulong_prop(job, OB_PROP_PRIORITY, BG_JOB_PRIORITY_HIGH), S_OK);
+    assert_int_equal(info_of(job).priority, BG_JOB_PRIORITY_HIGH);
+    assert_hr_equal(ob_job_set_ulong_prop(job, OB_PROP_PRIORITY, 9), E_NOTIMPL);
+    assert_hr_equal(ob_job_set_ulong_prop(job, OB_PROP_NOTIFY_FLAGS, 0x100), E_NOTIMPL);
+    assert_hr_equal(ob_job_set_ulong_prop(job, OB_PROP_RETRY_DELAY, 1), S_OK);
+    assert_hr_equal(ob_job_get_ulong_prop(job, OB_PROP_RETRY_DELAY, &value), S_OK);
+    assert_int_equal(value, OB_MIN_RETRY_DELAY);
+    assert_hr_equal(ob_job_set_ulong_prop(job, OB_PROP_DISPLAY_NAME, 1), E_INVALIDARG);
+    assert_hr_equal(ob_job_set_string_prop(job, OB_PROP_PRIORITY, L"x"), E_INVALIDARG);
+    assert_hr_equal(ob_job_set_string_prop(job, OB_PROP_DESCRIPTION, L"via the table"), S_OK);
+    string_is(job, OB_PROP_DESCRIPTION, L"via the table");
+
+    /* the composite setters check by their rows and are read back by the table */
+    for (i = 0; i <= OB_MAX_PROXY_LIST; i++) long_list[i] = 'a';
+    long_list[OB_MAX_PROXY_LIST + 1] = 0;
+    assert_hr_equal(ob_job_set_proxy(job, BG_JOB_PROXY_USAGE_OVERRIDE, long_list, NULL),
+                    ob_job_prop_desc(OB_PROP_PROXY_LIST)->invalid);
+    assert_hr_equal(ob_job_set_proxy(job, BG_JOB_PROXY_USAGE_OVERRIDE, L"proxy:8080", long_list),
+                    ob_job_prop_desc(OB_PROP_PROXY_BYPASS)->invalid);
+    assert_hr_equal(ob_job_set_proxy(job, ob_job_prop_desc(OB_PROP_PROXY_USAGE)->limit + 1, NULL, NULL),
+                    ob_job_prop_desc(OB_PROP_PROXY_USAGE)->invalid);
+    assert_hr_equal(ob_job_set_proxy(job, BG_JOB_PROXY_USAGE_OVERRIDE, L"proxy:8080", L"<local>"), S_OK);
+    assert_hr_equal(ob_job_get_ulong_prop(job, OB_PROP_PROXY_USAGE, &value), S_OK);
+    assert_int_equal(value, BG_JOB_PROXY_USAGE_OVERRIDE);
+    string_is(job, OB_PROP_PROXY_LIST, L"proxy:8080");
+    string_is(job, OB_PROP_PROXY_BYPASS, L"<local>");
+    long_list[MAX_PATH + 1] = 0;
+    assert_hr_equal(ob_job_set_notify_cmdline(job, long_list, NULL), ob_job_prop_desc(OB_PROP_NOTIFY_PROGRAM)->invalid);
+    assert_hr_equal(ob_job_set_notify_cmdline(job, L"C:\\prog.exe", L"prog.exe arg"), S_OK);
+    string_is(job, OB_PROP_NOTIFY_PROGRAM, L"C:\\prog.exe");
+    string_is(job, OB_PROP_NOTIFY_PARAMETERS, L"prog.exe arg");
     ob_job_release(job);
 }
 
@@ -1215,6 +1305,7 @@ int main(void)
         cmocka_unit_test(test_notify_interface),
         cmocka_unit_test(test_same_value_changes_nothing),
         cmocka_unit_test(test_empty_proxy_override_is_invalid),
+        cmocka_unit_test(test_property_table),
         cmocka_unit_test(test_retry_delay_and_no_progress_timeout),
         cmocka_unit_test(test_proxy_settings),
         cmocka_unit_test(test_notify_cmdline),

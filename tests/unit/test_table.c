@@ -72,7 +72,7 @@ static BOOL snapshot_has(ob_table *table, DWORD flags, const ob_caller *caller, 
 static WCHAR *owner_of(ob_job *job)
 {
     WCHAR *owner = NULL;
-    assert_hr_equal(ob_job_get_string(job, OB_JOB_OWNER, &owner), S_OK);
+    assert_hr_equal(ob_job_get_string(job, OB_PROP_OWNER, &owner), S_OK);
     return owner;
 }
 

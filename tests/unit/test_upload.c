@@ -142,7 +142,7 @@ static void test_upload_reply_small_reply(void **state)
     assert_true(ts_bytes_have_pattern(data, length));
     CoTaskMemFree(data);
 
-    assert_hr_equal(ob_job_get_string(job, OB_JOB_REPLY_FILE_NAME, &reply_name), S_OK);
+    assert_hr_equal(ob_job_get_string(job, OB_PROP_REPLY_FILE_NAME, &reply_name), S_OK);
     /* the generated name is held by an empty file of ours; Complete fills it */
     assert_true(ts_file_exists(reply_name));
     assert_true(ts_file_has_pattern(reply_name, 0));
