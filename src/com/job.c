@@ -110,14 +110,14 @@ static HRESULT WINAPI job_Complete(IBackgroundCopyJob2 *iface)
 static HRESULT WINAPI job_GetId(IBackgroundCopyJob2 *iface, GUID *out)
 {
     if (!out) return E_INVALIDARG;
-    *out = record(iface)->id;
+    *out = *ob_job_id(record(iface));
     return S_OK;
 }
 
 static HRESULT WINAPI job_GetType(IBackgroundCopyJob2 *iface, BG_JOB_TYPE *out)
 {
     if (!out) return E_INVALIDARG;
-    *out = record(iface)->type;
+    *out = ob_job_type(record(iface));
     return S_OK;
 }
 

@@ -64,7 +64,7 @@ static HRESULT WINAPI manager_CreateJob(IBackgroundCopyManager *iface, LPCWSTR n
     *out = NULL;
     if (FAILED(hr = current_caller(&caller))) return hr;
     if (FAILED(hr = ob_table_create_job(ob_module_table(), name, type, &caller, &job))) return hr;
-    *id = job->id;
+    *id = *ob_job_id(job);
     hr = ob_job_object_create(job, (IBackgroundCopyJob2 **)out);
     if (FAILED(hr)) ob_job_cancel(job);
     ob_job_release(job);

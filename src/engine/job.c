@@ -1,4 +1,4 @@
-#include "job.h"
+#include "job_private.h"
 #include "state.h"
 #include "str.h"
 #include "table.h"
@@ -194,6 +194,51 @@ void ob_job_addref(ob_job *job)
 struct ob_engine *ob_job_engine(ob_job *job)
 {
     return job->engine;
+}
+
+void ob_job_set_engine(ob_job *job, struct ob_engine *engine)
+{
+    job->engine = engine;
+}
+
+const GUID *ob_job_id(const ob_job *job)
+{
+    return &job->id;
+}
+
+BG_JOB_TYPE ob_job_type(const ob_job *job)
+{
+    return job->type;
+}
+
+BG_JOB_STATE ob_job_state(ob_job *job)
+{
+    BG_JOB_STATE state;
+    AcquireSRWLockShared(&job->lock);
+    state = job->state;
+    ReleaseSRWLockShared(&job->lock);
+    return state;
+}
+
+BOOL ob_job_owned_by(ob_job *job, const WCHAR *sid)
+{
+    BOOL owned;
+    AcquireSRWLockShared(&job->lock);
+    owned = !wcscmp(job->owner_sid, sid);
+    ReleaseSRWLockShared(&job->lock);
+    return owned;
+}
+
+void ob_job_copy_owner(ob_job *job, WCHAR *sid, ULONG chars)
+{
+    AcquireSRWLockShared(&job->lock);
+    lstrcpynW(sid, job->owner_sid, chars);
+    ReleaseSRWLockShared(&job->lock);
+}
+
+ob_job_link *ob_job_table_link(ob_job *job)
+{
+    return &job->link;
 }
 
 static void wipe_credential(ob_credential *cred)
@@ -429,7 +474,7 @@ static void wake_scheduler(ob_job *job)
     AcquireSRWLockShared(&job->lock);
     queued = job->state == BG_JOB_STATE_QUEUED;
     ReleaseSRWLockShared(&job->lock);
-    if (queued && job->table) ob_table_job_queued(job->table, job);
+    if (queued && job->link.table) ob_table_job_queued(job->link.table, job);
 }
 
 HRESULT ob_job_resume(ob_job *job)
@@ -504,7 +549,7 @@ static HRESULT commit_completed_files(ob_job *job)
 
 static void leave_table(ob_job *job)
 {
-    if (job->table) ob_table_remove(job->table, job);
+    if (job->link.table) ob_table_remove(job->link.table, job);
 }
 
 HRESULT ob_job_cancel(ob_job *job)

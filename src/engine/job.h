@@ -16,15 +16,7 @@ struct ob_transport;
 struct ob_transport_class;
 struct ob_remote_info;
 
-typedef struct ob_file {
-    WCHAR *remote_name;
-    WCHAR *local_name;
-    WCHAR *temp_name;          /* the partial download, once one exists */
-    ob_remote_kind kind;
-    FILETIME remote_modified;  /* as last probed; a change restarts the file */
-    BOOL available;            /* Complete gave it its name (BG_FILE_PROGRESS.Completed) */
-    ob_file_progress progress;
-} ob_file;
+typedef struct ob_job ob_job;
 
 typedef struct ob_error_info {
     HRESULT code;
@@ -33,69 +25,12 @@ typedef struct ob_error_info {
     ob_remote_kind protocol;
 } ob_error_info;
 
-typedef struct ob_credential {
-    BOOL set;
-    WCHAR *user;
-    WCHAR *password;
-} ob_credential;
-
-#define OB_AUTH_TARGETS 2
-#define OB_AUTH_SCHEMES 5
-
-typedef struct ob_job {
-    LONG refs;
-    GUID id;
-    BG_JOB_TYPE type;
-    struct ob_engine *engine;  /* set once, before the job is shared; NULL: none */
-    struct ob_table *table;    /* set while the job is in the table */
-    struct ob_job *table_next; /* hash chain, guarded by the table lock */
-
-    SRWLOCK lock;              /* guards everything below */
-    BG_JOB_STATE state;
-    WCHAR *owner_sid;
-    WCHAR *display_name;
-    WCHAR *description;
-    BG_JOB_PRIORITY priority;
-    ULONG notify_flags;
-    ob_sink *notify_sink;      /* one reference; NULL: none */
-    WCHAR *notify_program;     /* NULL: no command line set */
-    WCHAR *notify_parameters;
-    ULONG retry_delay;
-    ULONG no_progress_timeout;
-    ULONG error_count;
-    BOOL has_error;
-    ob_error_info error;
-    BG_JOB_PROXY_USAGE proxy_usage;
-    WCHAR *proxy_list;
-    WCHAR *proxy_bypass;
-    ob_credential credentials[OB_AUTH_TARGETS][OB_AUTH_SCHEMES];
-    WCHAR *reply_file_name;    /* normalised (path.h) */
-    BOOL reply_name_generated; /* ...and an empty file AddFile created for it */
-    WCHAR *reply_temp_name;
-    BG_JOB_REPLY_PROGRESS reply;
-    FILETIME created, modified, transfer_completed;
-
-    ob_file *files;
-    ULONG files_capacity;
-    ob_progress progress;
-
-    /* Scheduling (job_transfer.c), under the same lock. */
-    BOOL running;              /* a worker owns the transfer */
-    BOOL yield;                /* ...and should hand it back (preempted) */
-    struct ob_transport *transport; /* the worker's call in flight: a client stop cancels it */
-    LONGLONG queued_seq;       /* first come, first served within a priority */
-    ULONGLONG retry_at;        /* GetTickCount64() when TRANSIENT_ERROR retries */
-    ULONGLONG transient_since; /* first transient error since the last progress; 0: none */
-
-    /* Uploads (upload.c), under the same lock. */
-    WCHAR *upload_session;     /* BITS-Session-Id; NULL: none open */
-    WCHAR *upload_url;         /* where the session lives (BITS-Host-Id); NULL: the remote name */
-    BOOL upload_file_known;    /* the local file's size and time, as first read */
-    UINT64 upload_size;
-    FILETIME upload_time;
-    BOOL upload_sent;          /* the server has every byte */
-    WCHAR *reply_url;          /* BITS-Reply-URL; NULL: no reply */
-} ob_job;
+/* The table's link in a job (table.c): its hash chain and the table it is
+ * in, guarded by the table lock. */
+typedef struct ob_job_link {
+    ob_job *next;
+    struct ob_table *table;
+} ob_job_link;
 
 /* ---- the property table ----
  * One table (job.c props[]) describes every plain property of a job: its
@@ -177,6 +112,17 @@ HRESULT ob_job_new(const WCHAR *display_name, BG_JOB_TYPE type, const WCHAR *own
 void ob_job_addref(ob_job *job);
 void ob_job_release(ob_job *job);
 struct ob_engine *ob_job_engine(ob_job *job);
+/* Before the job is shared: the engine its notifications go to. */
+void ob_job_set_engine(ob_job *job, struct ob_engine *engine);
+/* Fixed at creation: no lock. */
+const GUID *ob_job_id(const ob_job *job);
+BG_JOB_TYPE ob_job_type(const ob_job *job);
+BG_JOB_STATE ob_job_state(ob_job *job);
+BOOL ob_job_owned_by(ob_job *job, const WCHAR *sid);
+/* The owner's SID string, cut to `chars`. */
+void ob_job_copy_owner(ob_job *job, WCHAR *sid, ULONG chars);
+/* The table's link (table.c only). */
+ob_job_link *ob_job_table_link(ob_job *job);
 
 /* ---- the commit step ----
  * Every change of state or property is recorded, under the job lock, in an
@@ -194,19 +140,12 @@ typedef struct ob_change {
 
 #define OB_NO_CHANGE { FALSE, FALSE, BG_JOB_STATE_QUEUED }
 
-/* The job lock held exclusively: a property changed. */
-void ob_job_note_change(ob_job *job, ob_change *change);
 /* No lock held.  Does nothing for a change that recorded nothing. */
 void ob_job_commit(ob_job *job, const ob_change *change);
 
 /* max_files 0: no limit (administrators). All files are added, or none. */
 HRESULT ob_job_add_files(ob_job *job, ULONG count, const BG_FILE_INFO *files, ULONG max_files);
 HRESULT ob_job_resume(ob_job *job);
-/* The job lock held exclusively: moves the job through the state machine
- * (first come, first served order on entering QUEUED; a transfer in flight is
- * cancelled when the job stops running) and records the change, which the
- * caller commits once the lock is released. */
-HRESULT ob_job_apply_event(ob_job *job, ob_event event, ob_change *change);
 HRESULT ob_job_suspend(ob_job *job);
 HRESULT ob_job_cancel(ob_job *job);
 HRESULT ob_job_complete(ob_job *job);

@@ -2,7 +2,7 @@
  * files, temporary files, progress, errors and retry timing.  Every function
  * takes the job's lock for a moment; none holds it across I/O (a temporary
  * file is made between two holds, and deleted again if Cancel came between). */
-#include "job.h"
+#include "job_private.h"
 #include "path.h"
 #include "trace.h"
 #include "str.h"

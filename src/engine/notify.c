@@ -249,11 +249,11 @@ static HRESULT call_sink(const event *ev, BOOL *gone)
     *gone = FALSE;
     if (!sink) return S_FALSE;
     hr = sink->ops->call(sink, ev->job, ev->kind, ev->file_index);
-    OB_TRACE(&ev->job->id, L"notify %hs: 0x%08lx", kind_name(ev->kind), (unsigned long)hr);
+    OB_TRACE(ob_job_id(ev->job), L"notify %hs: 0x%08lx", kind_name(ev->kind), (unsigned long)hr);
     if ((*gone = ob_notify_client_gone(hr)))
     {
         ob_job_drop_notify_sink(ev->job, sink);
-        OB_TRACE(&ev->job->id, L"notify: the client is gone, its callback is dropped");
+        OB_TRACE(ob_job_id(ev->job), L"notify: the client is gone, its callback is dropped");
     }
     sink->ops->release(sink);
     return hr == S_FALSE ? E_FAIL : hr; /* S_FALSE from the client is not "no sink" */
@@ -333,7 +333,7 @@ static HRESULT run_program(ob_notifier *n, const event *ev)
             CloseHandle(process.hThread);
             if (!watch_program(n, process.hProcess, ev)) CloseHandle(process.hProcess);
         }
-        OB_TRACE(&ev->job->id, L"notify %hs: command line %ls: 0x%08lx", kind_name(ev->kind), program,
+        OB_TRACE(ob_job_id(ev->job), L"notify %hs: command line %ls: 0x%08lx", kind_name(ev->kind), program,
                  (unsigned long)hr);
     }
     CoTaskMemFree(program);

@@ -180,7 +180,7 @@ static void carry_out(ob_scheduler *s, action act, ob_job *job, const ob_change 
     ob_job_commit(job, change);
     if (act == ACT_RUN)
     {
-        if (job->type == BG_JOB_TYPE_DOWNLOAD) ob_download_run(job, s->unit_ms);
+        if (ob_job_type(job) == BG_JOB_TYPE_DOWNLOAD) ob_download_run(job, s->unit_ms);
         else ob_upload_run(job, s->unit_ms);
         ob_job_sched_unclaim(job);
     }

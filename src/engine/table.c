@@ -26,6 +26,8 @@ static ULONG hash_guid(const GUID *id)
     return words[0] ^ words[1] ^ words[2] ^ words[3];
 }
 
+#define LINK(job) ob_job_table_link(job)
+
 static ob_job **bucket_of(ob_table *table, const GUID *id)
 {
     return &table->buckets[hash_guid(id) & (table->bucket_count - 1)];
@@ -57,8 +59,8 @@ void ob_table_free(ob_table *table)
         while (table->buckets[i])
         {
             ob_job *job = table->buckets[i];
-            table->buckets[i] = job->table_next;
-            job->table = NULL;
+            table->buckets[i] = LINK(job)->next;
+            LINK(job)->table = NULL;
             ob_job_release(job);
         }
     for (owner = table->owners; owner; owner = next)
@@ -124,9 +126,9 @@ static void grow(ob_table *table)
         while (table->buckets[i])
         {
             ob_job *job = table->buckets[i];
-            ob_job **slot = &new_buckets[hash_guid(&job->id) & (new_count - 1)];
-            table->buckets[i] = job->table_next;
-            job->table_next = *slot;
+            ob_job **slot = &new_buckets[hash_guid(ob_job_id(job)) & (new_count - 1)];
+            table->buckets[i] = LINK(job)->next;
+            LINK(job)->next = *slot;
             *slot = job;
         }
     HeapFree(GetProcessHeap(), 0, table->buckets);
@@ -138,30 +140,30 @@ static void insert(ob_table *table, ob_job *job)
 {
     ob_job **slot;
     if (table->job_count >= table->bucket_count) grow(table);
-    slot = bucket_of(table, &job->id);
-    job->table_next = *slot;
+    slot = bucket_of(table, ob_job_id(job));
+    LINK(job)->next = *slot;
     *slot = job;
-    job->table = table;
+    LINK(job)->table = table;
     table->job_count++;
 }
 
 static ob_job *lookup(ob_table *table, const GUID *id)
 {
     ob_job *job;
-    for (job = *bucket_of(table, id); job; job = job->table_next)
-        if (IsEqualGUID(&job->id, id)) return job;
+    for (job = *bucket_of(table, id); job; job = LINK(job)->next)
+        if (IsEqualGUID(ob_job_id(job), id)) return job;
     return NULL;
 }
 
 static BOOL unlink_job(ob_table *table, ob_job *job)
 {
     ob_job **link;
-    for (link = bucket_of(table, &job->id); *link; link = &(*link)->table_next)
+    for (link = bucket_of(table, ob_job_id(job)); *link; link = &LINK(*link)->next)
         if (*link == job)
         {
-            *link = job->table_next;
-            job->table_next = NULL;
-            job->table = NULL;
+            *link = LINK(job)->next;
+            LINK(job)->next = NULL;
+            LINK(job)->table = NULL;
             table->job_count--;
             return TRUE;
         }
@@ -189,7 +191,7 @@ HRESULT ob_table_create_job(ob_table *table, const WCHAR *display_name, BG_JOB_T
     if (!display_name || wcslen(display_name) > OB_MAX_DISPLAY_NAME) return E_INVALIDARG;
     if ((unsigned)type > BG_JOB_TYPE_UPLOAD_REPLY) return E_INVALIDARG;
     if (FAILED(hr = ob_job_new(display_name, type, caller->sid, &job))) return hr;
-    job->engine = table->engine;
+    ob_job_set_engine(job, table->engine);
 
     AcquireSRWLockExclusive(&table->lock);
     if (SUCCEEDED(hr = check_limits(table, caller)))
@@ -210,12 +212,9 @@ HRESULT ob_table_create_job(ob_table *table, const WCHAR *display_name, BG_JOB_T
  * leaving its lock), E_ACCESSDENIED for another user's unless any_owner. */
 static HRESULT reach(ob_job *job, const ob_caller *caller, BOOL any_owner)
 {
-    HRESULT hr = S_OK;
-    AcquireSRWLockShared(&job->lock);
-    if (ob_state_is_final(job->state)) hr = BG_E_NOT_FOUND;
-    else if (!any_owner && wcscmp(job->owner_sid, caller->sid)) hr = E_ACCESSDENIED;
-    ReleaseSRWLockShared(&job->lock);
-    return hr;
+    if (ob_state_is_final(ob_job_state(job))) return BG_E_NOT_FOUND;
+    if (!any_owner && !ob_job_owned_by(job, caller->sid)) return E_ACCESSDENIED;
+    return S_OK;
 }
 
 HRESULT ob_table_get_job(ob_table *table, const GUID *id, const ob_caller *caller, ob_job **out)
@@ -252,7 +251,7 @@ HRESULT ob_table_snapshot(ob_table *table, DWORD flags, const ob_caller *caller,
     for (i = 0; i < table->bucket_count; i++)
     {
         ob_job *job;
-        for (job = table->buckets[i]; job; job = job->table_next)
+        for (job = table->buckets[i]; job; job = LINK(job)->next)
             if (reach(job, caller, all_users) == S_OK)
             {
                 ob_job_addref(job);
@@ -292,7 +291,7 @@ HRESULT ob_table_take_ownership(ob_table *table, ob_job *job, const ob_caller *c
      * the table lock is released. */
     AcquireSRWLockExclusive(&table->lock);
     hr = ob_job_change_owner(job, caller->sid, old_sid, ARRAYSIZE(old_sid), &change);
-    if (SUCCEEDED(hr) && job->table == table)
+    if (SUCCEEDED(hr) && LINK(job)->table == table)
     {
         count_owner(table, old_sid, -1);
         count_owner(table, caller->sid, +1);
@@ -304,17 +303,15 @@ HRESULT ob_table_take_ownership(ob_table *table, ob_job *job, const ob_caller *c
 
 void ob_table_remove(ob_table *table, ob_job *job)
 {
+    WCHAR sid[ARRAYSIZE(((ob_caller *)0)->sid)];
     BOOL removed;
-    WCHAR *sid;
 
     AcquireSRWLockExclusive(&table->lock);
     removed = unlink_job(table, job);
     if (removed)
     {
-        AcquireSRWLockShared(&job->lock);
-        sid = job->owner_sid;
+        ob_job_copy_owner(job, sid, ARRAYSIZE(sid));
         count_owner(table, sid, -1);
-        ReleaseSRWLockShared(&job->lock);
     }
     ReleaseSRWLockExclusive(&table->lock);
     if (removed) ob_job_release(job); /* the table's reference */

@@ -97,10 +97,10 @@ static result send_packet(upload *u, ob_bup_packet packet, const ob_bup_fragment
                                  fragment ? fragment->length : 0, &status, &raw, &failure);
     if (!u->after_cancel) ob_job_call_end(u->job);
     if (fragment)
-        OB_TRACE(&u->job->id, L"BITS_POST %ls %ls bytes %I64u+%lu/%I64u: status %lu, hr 0x%08lx",
+        OB_TRACE(ob_job_id(u->job), L"BITS_POST %ls %ls bytes %I64u+%lu/%I64u: status %lu, hr 0x%08lx",
                  ob_bup_packet_name(packet), u->info.url, fragment->first, fragment->length, fragment->total, status, hr);
     else
-        OB_TRACE(&u->job->id, L"BITS_POST %ls %ls: status %lu, hr 0x%08lx", ob_bup_packet_name(packet), u->info.url,
+        OB_TRACE(ob_job_id(u->job), L"BITS_POST %ls %ls: status %lu, hr 0x%08lx", ob_bup_packet_name(packet), u->info.url,
                  status, hr);
     if (FAILED(hr)) return transport_failed(hr, &failure);
     ob_bup_parse_ack(status, raw, ack);
@@ -368,7 +368,7 @@ static result run_upload(upload *u)
         ob_upload_info_free(&u->info);
         r.hr = ob_job_upload_info(u->job, &u->info);
     }
-    if (SUCCEEDED(r.hr) && u->job->type == BG_JOB_TYPE_UPLOAD_REPLY) r = fetch_reply(u);
+    if (SUCCEEDED(r.hr) && ob_job_type(u->job) == BG_JOB_TYPE_UPLOAD_REPLY) r = fetch_reply(u);
     if (SUCCEEDED(r.hr)) r = close_session(u);
     return r;
 }
@@ -381,7 +381,7 @@ static void finish(upload *u, result r)
 
     if (r.hr == E_ABORT) return;
     if (FAILED(r.hr))
-        OB_TRACE(&u->job->id, L"upload failed: 0x%08lx, context %d%ls", r.hr, r.context,
+        OB_TRACE(ob_job_id(u->job), L"upload failed: 0x%08lx, context %d%ls", r.hr, r.context,
                  r.violation ? L", a protocol violation: not retried" : L"");
     if (SUCCEEDED(r.hr))
     {

@@ -88,9 +88,9 @@ static void test_two_engines_side_by_side(void **state)
     /* each table has only its own job */
     assert_int_equal(ob_engine_job_count(a), 1);
     assert_int_equal(ob_engine_job_count(b), 1);
-    assert_hr_equal(ob_table_get_job(ob_engine_table(b), &job_a->id, &et_caller, &found), BG_E_NOT_FOUND);
-    assert_hr_equal(ob_table_get_job(ob_engine_table(a), &job_b->id, &et_caller, &found), BG_E_NOT_FOUND);
-    assert_hr_equal(ob_table_get_job(ob_engine_table(a), &job_a->id, &et_caller, &found), S_OK);
+    assert_hr_equal(ob_table_get_job(ob_engine_table(b), ob_job_id(job_a), &et_caller, &found), BG_E_NOT_FOUND);
+    assert_hr_equal(ob_table_get_job(ob_engine_table(a), ob_job_id(job_b), &et_caller, &found), BG_E_NOT_FOUND);
+    assert_hr_equal(ob_table_get_job(ob_engine_table(a), ob_job_id(job_a), &et_caller, &found), S_OK);
     assert_ptr_equal(found, job_a);
     ob_job_release(found);
 

@@ -4,6 +4,7 @@
 #include <objbase.h>
 #include <stdio.h>
 #include "job.h"
+#include "transport.h"
 #include "str.h"
 #include "trace.h"
 #include "test_sink.h"
@@ -77,32 +78,74 @@ static void add_download(ob_job *job, const WCHAR *local_name)
     assert_hr_equal(add_one(job, L"http://server/file.bin", ts_path(local_name), 0), S_OK);
 }
 
-/* What the transfer engine would do: under the job lock. */
-static void force_state(ob_job *job, BG_JOB_STATE state)
+/* ---- the worker's side, driven as a worker would (job.h) ---- */
+
+#define UNIT_MS 1000
+
+/* QUEUED (resumed if need be), then claimed: CONNECTING. */
+static void claim(ob_job *job)
 {
-    AcquireSRWLockExclusive(&job->lock);
-    job->state = state;
-    ReleaseSRWLockExclusive(&job->lock);
+    ob_change change = OB_NO_CHANGE;
+    if (state_of(job) != BG_JOB_STATE_QUEUED) assert_hr_equal(ob_job_resume(job), S_OK);
+    assert_true(ob_job_sched_claim(job, &change));
+    ob_job_commit(job, &change);
+    assert_int_equal(state_of(job), BG_JOB_STATE_CONNECTING);
 }
 
-static void set_temp(ob_job *job, ULONG index, const WCHAR *temp)
+/* A claimed download's file: probed at `total` bytes, its temporary file
+ * begun (TRANSFERRING) and `data` written to it.  The temporary file's name,
+ * to free with ob_str_free. */
+static WCHAR *start_file(ob_job *job, ULONG index, const char *data, UINT64 total)
 {
-    AcquireSRWLockExclusive(&job->lock);
-    job->files[index].temp_name = ob_str_dup(temp);
-    ReleaseSRWLockExclusive(&job->lock);
+    FILETIME modified = { 1, 1 };
+    ob_remote_info expected;
+    WCHAR *temp = NULL;
+    UINT64 offset = 1;
+
+    assert_hr_equal(ob_job_file_probed(job, index, total, &modified), S_OK);
+    assert_hr_equal(ob_job_file_begin(job, index, &temp, &offset, &expected), S_OK);
+    assert_non_null(temp);
+    assert_true(offset == 0);
+    ts_write_file(temp, data, (DWORD)strlen(data));
+    assert_true(ob_job_file_add_bytes(job, index, strlen(data)));
+    return temp;
 }
 
 /* A file fully transferred into its temporary file. */
-static void finish_file(ob_job *job, ULONG index, const WCHAR *temp, const char *data)
+static WCHAR *finish_file(ob_job *job, ULONG index, const char *data)
 {
-    UINT64 size = strlen(data);
-    ts_write_file(temp, data, (DWORD)size);
-    set_temp(job, index, temp);
-    AcquireSRWLockExclusive(&job->lock);
-    ob_progress_set_size(&job->progress, &job->files[index].progress, size);
-    ob_progress_add_bytes(&job->progress, &job->files[index].progress, size);
-    ob_progress_file_done(&job->progress, &job->files[index].progress);
-    ReleaseSRWLockExclusive(&job->lock);
+    WCHAR *temp = start_file(job, index, data, strlen(data));
+    ob_job_file_done(job, index);
+    return temp;
+}
+
+/* A claimed upload's only file: all sent, no reply. */
+static void send_upload(ob_job *job, UINT64 size)
+{
+    FILETIME time = { 2, 2 };
+    assert_hr_equal(ob_job_upload_check_file(job, size, &time), S_OK);
+    assert_int_equal(state_of(job), BG_JOB_STATE_TRANSFERRING);
+    assert_true(ob_job_upload_acked(job, size));
+    ob_job_file_done(job, 0);
+    ob_job_upload_sent(job, NULL);
+}
+
+/* Every file done: TRANSFERRED, and the worker lets go. */
+static void all_transferred(ob_job *job)
+{
+    assert_true(ob_job_all_transferred(job));
+    ob_job_sched_unclaim(job);
+    assert_int_equal(state_of(job), BG_JOB_STATE_TRANSFERRED);
+}
+
+/* A claimed job fails: ERROR, or TRANSIENT_ERROR. */
+static void fail_job(ob_job *job, BOOL transient)
+{
+    ob_error_info error = { HRESULT_FROM_WIN32(ERROR_NETWORK_UNREACHABLE), BG_ERROR_CONTEXT_REMOTE_FILE, 0,
+                            OB_REMOTE_HTTP };
+    assert_int_equal(ob_job_fail(job, &error, transient, UNIT_MS),
+                     transient ? BG_JOB_STATE_TRANSIENT_ERROR : BG_JOB_STATE_ERROR);
+    ob_job_sched_unclaim(job);
 }
 
 static void content_is(const WCHAR *path, const char *want)
@@ -159,7 +202,7 @@ static void test_defaults(void **state)
     assert_true(ft64(info.times.CreationTime) != 0);
     assert_true(ft64(info.times.ModificationTime) == ft64(info.times.CreationTime));
     assert_true(ft64(info.times.TransferCompletionTime) == 0);
-    assert_int_equal(job->type, BG_JOB_TYPE_DOWNLOAD);
+    assert_int_equal(ob_job_type(job), BG_JOB_TYPE_DOWNLOAD);
 
     string_is(job, OB_PROP_DISPLAY_NAME, L"test job");
     string_is(job, OB_PROP_DESCRIPTION, L"");
@@ -181,8 +224,8 @@ static void test_defaults(void **state)
 static void test_every_job_has_its_own_id(void **state)
 {
     ob_job *a = new_job(BG_JOB_TYPE_DOWNLOAD), *b = new_job(BG_JOB_TYPE_DOWNLOAD);
-    assert_false(IsEqualGUID(&a->id, &b->id));
-    assert_false(IsEqualGUID(&a->id, &GUID_NULL));
+    assert_false(IsEqualGUID(ob_job_id(a), ob_job_id(b)));
+    assert_false(IsEqualGUID(ob_job_id(a), &GUID_NULL));
     ob_job_release(a);
     ob_job_release(b);
 }
@@ -471,8 +514,22 @@ static void test_add_download_files(void **state)
     assert_hr_equal(ob_job_get_file_name(job, 1, FALSE, &name), S_OK);
     assert_true(!wcscmp(name, ts_path(L"b.bin")));
     CoTaskMemFree(name);
-    assert_int_equal(job->files[0].kind, OB_REMOTE_HTTP);
-    assert_int_equal(job->files[1].kind, OB_REMOTE_FILE);
+    {
+        ULONG index = 0;
+        ob_remote_kind kind;
+        WCHAR *remote;
+        BOOL sized;
+
+        assert_true(ob_job_next_file(job, &index, &remote, &kind, &sized));
+        assert_int_equal(index, 0);
+        assert_int_equal(kind, OB_REMOTE_HTTP);
+        ob_str_free(remote);
+        index = 1;
+        assert_true(ob_job_next_file(job, &index, &remote, &kind, &sized));
+        assert_int_equal(index, 1);
+        assert_int_equal(kind, OB_REMOTE_FILE);
+        ob_str_free(remote);
+    }
 
     assert_hr_equal(ob_job_get_file_progress(job, 1, &fp), S_OK);
     assert_true(fp.BytesTotal == BG_SIZE_UNKNOWN);
@@ -583,7 +640,9 @@ static void test_files_added_to_transferred_job_requeue_it(void **state)
 {
     ob_job *job = new_job(BG_JOB_TYPE_DOWNLOAD);
     add_download(job, L"a.bin");
-    force_state(job, BG_JOB_STATE_TRANSFERRED);
+    claim(job);
+    ob_str_free(finish_file(job, 0, "a"));
+    all_transferred(job);
     add_download(job, L"b.bin");
     assert_int_equal(state_of(job), BG_JOB_STATE_QUEUED);
     ob_job_release(job);
@@ -606,7 +665,9 @@ static void test_resume_and_suspend(void **state)
     assert_int_equal(state_of(job), BG_JOB_STATE_SUSPENDED);
     assert_hr_equal(ob_job_suspend(job), S_OK);
     assert_int_equal(state_of(job), BG_JOB_STATE_SUSPENDED);
-    force_state(job, BG_JOB_STATE_ERROR);
+    claim(job);
+    fail_job(job, FALSE);
+    assert_int_equal(state_of(job), BG_JOB_STATE_ERROR);
     assert_hr_equal(ob_job_resume(job), S_OK);
     assert_int_equal(state_of(job), BG_JOB_STATE_QUEUED);
     ob_job_release(job);
@@ -640,7 +701,7 @@ static void assert_frozen(ob_job *job)
     assert_hr_equal(ob_job_set_credentials(job, &c), BG_E_INVALID_STATE);
     assert_hr_equal(ob_job_remove_credentials(job, BG_AUTH_TARGET_SERVER, BG_AUTH_SCHEME_NTLM), BG_E_INVALID_STATE);
     assert_hr_equal(change_owner(job, L"S-1-5-18"), BG_E_INVALID_STATE);
-    if (job->type == BG_JOB_TYPE_UPLOAD_REPLY)
+    if (ob_job_type(job) == BG_JOB_TYPE_UPLOAD_REPLY)
         assert_hr_equal(ob_job_set_reply_file_name(job, NULL), BG_E_INVALID_STATE);
     /* nothing moved */
     assert_int_equal(state_of(job), final);
@@ -680,9 +741,8 @@ static void test_complete_download_with_nothing_transferred(void **state)
 static void test_complete_upload_needs_transferred(void **state)
 {
     const BG_JOB_TYPE types[] = { BG_JOB_TYPE_UPLOAD, BG_JOB_TYPE_UPLOAD_REPLY };
-    const BG_JOB_STATE not_yet[] = { BG_JOB_STATE_QUEUED, BG_JOB_STATE_CONNECTING, BG_JOB_STATE_TRANSFERRING,
-                                     BG_JOB_STATE_ERROR, BG_JOB_STATE_TRANSIENT_ERROR };
-    int i, s;
+    FILETIME time = { 2, 2 };
+    int i;
 
     ts_write_file(ts_path(L"up.bin"), "u", 1);
     for (i = 0; i < 2; i++)
@@ -691,19 +751,27 @@ static void test_complete_upload_needs_transferred(void **state)
         assert_hr_equal(add_one(job, L"http://server/up.bin", ts_path(L"up.bin"), 0), S_OK);
         assert_hr_equal(ob_job_complete(job), BG_E_INVALID_STATE);
         assert_int_equal(state_of(job), BG_JOB_STATE_SUSPENDED);
-        for (s = 0; s < (int)ARRAYSIZE(not_yet); s++)
-        {
-            force_state(job, not_yet[s]);
-            assert_hr_equal(ob_job_complete(job), BG_E_INVALID_STATE);
-            assert_int_equal(state_of(job), not_yet[s]);
-        }
+#define NOT_YET(want) do { \
+            assert_int_equal(state_of(job), want); \
+            assert_hr_equal(ob_job_complete(job), BG_E_INVALID_STATE); \
+            assert_int_equal(state_of(job), want); \
+        } while (0)
+        assert_hr_equal(ob_job_resume(job), S_OK);
+        NOT_YET(BG_JOB_STATE_QUEUED);
+        claim(job);
+        NOT_YET(BG_JOB_STATE_CONNECTING);
+        assert_hr_equal(ob_job_upload_check_file(job, 1, &time), S_OK);
+        NOT_YET(BG_JOB_STATE_TRANSFERRING);
+        fail_job(job, FALSE);
+        NOT_YET(BG_JOB_STATE_ERROR);
+        claim(job);
+        fail_job(job, TRUE);
+        NOT_YET(BG_JOB_STATE_TRANSIENT_ERROR);
+#undef NOT_YET
         /* the engine uploads the file and the job becomes TRANSFERRED */
-        AcquireSRWLockExclusive(&job->lock);
-        ob_progress_set_size(&job->progress, &job->files[0].progress, 1);
-        ob_progress_add_bytes(&job->progress, &job->files[0].progress, 1);
-        ob_progress_file_done(&job->progress, &job->files[0].progress);
-        job->state = BG_JOB_STATE_TRANSFERRED;
-        ReleaseSRWLockExclusive(&job->lock);
+        claim(job);
+        send_upload(job, 1);
+        all_transferred(job);
         assert_hr_equal(ob_job_complete(job), S_OK);
         assert_int_equal(state_of(job), BG_JOB_STATE_ACKNOWLEDGED);
         /* the upload file is the user's: it stays */
@@ -715,15 +783,16 @@ static void test_complete_upload_needs_transferred(void **state)
 static void test_cancel_deletes_only_its_temporary_files(void **state)
 {
     ob_job *job = new_job(BG_JOB_TYPE_DOWNLOAD);
-    const WCHAR *dest = ts_path(L"cancel-dest.bin"), *temp = ts_path(L"BIT1.tmp");
-    const WCHAR *done_temp = ts_path(L"BIT2.tmp");
+    const WCHAR *dest = ts_path(L"cancel-dest.bin");
+    WCHAR *temp, *done_temp;
 
     ts_write_file(dest, "precious", 8);
     add_download(job, L"cancel-dest.bin");
     add_download(job, L"cancel-other.bin");
-    ts_write_file(temp, "part", 4);
-    set_temp(job, 0, temp);
-    finish_file(job, 1, done_temp, "complete");
+    claim(job);
+    temp = start_file(job, 0, "part", 8);
+    done_temp = finish_file(job, 1, "complete");
+    assert_true(ts_file_exists(temp) && ts_file_exists(done_temp));
 
     assert_hr_equal(ob_job_cancel(job), S_OK);
     assert_int_equal(state_of(job), BG_JOB_STATE_CANCELLED);
@@ -732,24 +801,29 @@ static void test_cancel_deletes_only_its_temporary_files(void **state)
     assert_false(ts_file_exists(ts_path(L"cancel-other.bin")));
     assert_true(ts_file_exists(dest));
     content_is(dest, "precious");
+    ob_job_sched_unclaim(job);
+    ob_str_free(temp);
+    ob_str_free(done_temp);
     ob_job_release(job);
 }
 
 static void test_cancel_reports_undeletable_files(void **state)
 {
     ob_job *job = new_job(BG_JOB_TYPE_DOWNLOAD);
-    const WCHAR *temp = ts_path(L"BIT3.tmp");
+    WCHAR *temp;
     HANDLE locked;
 
     add_download(job, L"locked-dest.bin");
-    ts_write_file(temp, "part", 4);
-    set_temp(job, 0, temp);
+    claim(job);
+    temp = start_file(job, 0, "part", 8);
     locked = CreateFileW(temp, GENERIC_READ, 0, NULL, OPEN_EXISTING, 0, NULL);
     assert_true(locked != INVALID_HANDLE_VALUE);
     assert_hr_equal(ob_job_cancel(job), BG_S_UNABLE_TO_DELETE_FILES);
     assert_int_equal(state_of(job), BG_JOB_STATE_CANCELLED);
     CloseHandle(locked);
     DeleteFileW(temp);
+    ob_job_sched_unclaim(job);
+    ob_str_free(temp);
     ob_job_release(job);
 }
 
@@ -757,18 +831,17 @@ static void test_complete_renames_finished_files(void **state)
 {
     ob_job *job = new_job(BG_JOB_TYPE_DOWNLOAD);
     const WCHAR *dest0 = ts_path(L"done0.bin"), *dest1 = ts_path(L"done1.bin"), *dest2 = ts_path(L"part2.bin");
-    const WCHAR *temp0 = ts_path(L"BIT10.tmp"), *temp1 = ts_path(L"BIT11.tmp"), *temp2 = ts_path(L"BIT12.tmp");
+    WCHAR *temp0, *temp1, *temp2;
     BG_JOB_PROGRESS p;
 
     ts_write_file(dest0, "old contents", 12);
     add_download(job, L"done0.bin");
     add_download(job, L"done1.bin");
     add_download(job, L"part2.bin");
-    assert_hr_equal(ob_job_resume(job), S_OK);
-    finish_file(job, 0, temp0, "new zero");
-    finish_file(job, 1, temp1, "new one");
-    ts_write_file(temp2, "partial", 7);
-    set_temp(job, 2, temp2);
+    claim(job);
+    temp0 = finish_file(job, 0, "new zero");
+    temp1 = finish_file(job, 1, "new one");
+    temp2 = start_file(job, 2, "partial", 20);
     p = progress_of(job);
     assert_int_equal(p.FilesTransferred, 2);
 
@@ -781,50 +854,55 @@ static void test_complete_renames_finished_files(void **state)
     assert_false(ts_file_exists(temp1));
     assert_false(ts_file_exists(temp2));
     assert_false(ts_file_exists(dest2));
+    ob_job_sched_unclaim(job);
+    ob_str_free(temp0);
+    ob_str_free(temp1);
+    ob_str_free(temp2);
     ob_job_release(job);
 }
 
 static void test_complete_all_transferred(void **state)
 {
     ob_job *job = new_job(BG_JOB_TYPE_DOWNLOAD);
-    const WCHAR *temp = ts_path(L"BIT20.tmp");
+    WCHAR *temp;
 
     add_download(job, L"whole.bin");
-    finish_file(job, 0, temp, "whole");
-    force_state(job, BG_JOB_STATE_TRANSFERRED);
+    claim(job);
+    temp = finish_file(job, 0, "whole");
+    all_transferred(job);
     assert_hr_equal(ob_job_complete(job), S_OK);
     assert_int_equal(state_of(job), BG_JOB_STATE_ACKNOWLEDGED);
     content_is(ts_path(L"whole.bin"), "whole");
     assert_false(ts_file_exists(temp));
+    ob_str_free(temp);
     ob_job_release(job);
 }
 
 static void test_complete_with_failed_rename_stays_transferred(void **state)
 {
     ob_job *job = new_job(BG_JOB_TYPE_DOWNLOAD);
-    const WCHAR *dir = ts_path(L"vanishing"), *temp = ts_path(L"BIT30.tmp");
-    WCHAR dest[MAX_PATH];
+    const WCHAR *dest = ts_path(L"late.bin");
+    WCHAR *temp;
     HRESULT hr;
 
-    assert_true(CreateDirectoryW(dir, NULL));
-    swprintf(dest, MAX_PATH, L"%ls\\late.bin", dir);
     assert_hr_equal(add_one(job, L"http://server/late.bin", dest, 0), S_OK);
-    finish_file(job, 0, temp, "fresh");
-    force_state(job, BG_JOB_STATE_TRANSFERRED);
-    /* the destination's directory disappears before Complete: the rename fails */
-    assert_true(RemoveDirectoryW(dir));
+    claim(job);
+    temp = finish_file(job, 0, "fresh");
+    all_transferred(job);
+    /* a directory takes the destination's name before Complete: the rename fails */
+    assert_true(CreateDirectoryW(dest, NULL));
     hr = ob_job_complete(job);
     assert_true(FAILED(hr));
     assert_int_equal(state_of(job), BG_JOB_STATE_TRANSFERRED);
     assert_true(ts_file_exists(temp));
 
-    assert_true(CreateDirectoryW(dir, NULL));
+    assert_true(RemoveDirectoryW(dest));
     assert_hr_equal(ob_job_complete(job), S_OK);
     assert_int_equal(state_of(job), BG_JOB_STATE_ACKNOWLEDGED);
     content_is(dest, "fresh");
     assert_false(ts_file_exists(temp));
     DeleteFileW(dest);
-    RemoveDirectoryW(dir);
+    ob_str_free(temp);
     ob_job_release(job);
 }
 
@@ -855,7 +933,20 @@ static void test_reply_apis_not_implemented_for_other_types(void **state)
         assert_hr_equal(ob_job_get_reply_data(job, &buffer, &length), E_NOTIMPL);
         assert_hr_equal(ob_job_get_string(job, OB_PROP_REPLY_FILE_NAME, &name), E_NOTIMPL);
         assert_hr_equal(ob_job_set_reply_file_name(job, ts_path(L"reply.bin")), E_NOTIMPL);
-        force_state(job, BG_JOB_STATE_TRANSFERRED);
+        if (types[i] == BG_JOB_TYPE_DOWNLOAD)
+        {
+            add_download(job, L"not-a-reply.bin");
+            claim(job);
+            ob_str_free(finish_file(job, 0, "d"));
+        }
+        else
+        {
+            ts_write_file(ts_path(L"not-a-reply-up.bin"), "u", 1);
+            assert_hr_equal(add_one(job, L"http://server/up.bin", ts_path(L"not-a-reply-up.bin"), 0), S_OK);
+            claim(job);
+            send_upload(job, 1);
+        }
+        all_transferred(job);
         assert_hr_equal(ob_job_get_reply_data(job, &buffer, &length), E_NOTIMPL);
         ob_job_release(job);
     }
@@ -878,13 +969,17 @@ static void test_upload_reply_progress_and_data(void **state)
     assert_hr_equal(add_one(job, L"http://server/ur.bin", ts_path(L"ur.bin"), 0), S_OK);
     assert_hr_equal(ob_job_resume(job), S_OK);
     assert_hr_equal(ob_job_get_reply_data(job, &buffer, &length), BG_E_INVALID_STATE);
-    force_state(job, BG_JOB_STATE_TRANSFERRING);
+    claim(job);
     assert_hr_equal(ob_job_get_reply_data(job, &buffer, &length), BG_E_INVALID_STATE);
-    force_state(job, BG_JOB_STATE_ERROR);
+    send_upload(job, 1);
+    assert_hr_equal(ob_job_get_reply_data(job, &buffer, &length), BG_E_INVALID_STATE);
+    fail_job(job, FALSE);
+    assert_int_equal(state_of(job), BG_JOB_STATE_ERROR);
     assert_hr_equal(ob_job_get_reply_data(job, &buffer, &length), BG_E_INVALID_STATE);
 
     /* transferred without a reply: a NULL buffer */
-    force_state(job, BG_JOB_STATE_TRANSFERRED);
+    claim(job);
+    all_transferred(job);
     buffer = (BYTE *)1;
     assert_hr_equal(ob_job_get_reply_data(job, &buffer, &length), S_OK);
     assert_null(buffer);
@@ -939,16 +1034,27 @@ static void test_upload_reply_file_name(void **state)
     CoTaskMemFree(name);
 
     /* once the reply download has begun, or the job is transferred, it is too late */
-    AcquireSRWLockExclusive(&job->lock);
-    job->state = BG_JOB_STATE_TRANSFERRING;
-    job->reply.BytesTotal = 10;
-    ReleaseSRWLockExclusive(&job->lock);
-    assert_hr_equal(ob_job_set_reply_file_name(job, ts_path(L"late.bin")), BG_E_INVALID_STATE);
-    AcquireSRWLockExclusive(&job->lock);
-    job->reply.BytesTotal = BG_SIZE_UNKNOWN;
-    job->state = BG_JOB_STATE_TRANSFERRED;
-    ReleaseSRWLockExclusive(&job->lock);
-    assert_hr_equal(ob_job_set_reply_file_name(job, ts_path(L"late.bin")), BG_E_INVALID_STATE);
+    {
+        UINT64 offset = 1;
+        ob_job *done;
+
+        claim(job);
+        send_upload(job, 7);
+        assert_hr_equal(ob_job_reply_begin(job, 10, &name, &offset), S_OK);
+        ob_str_free(name);
+        assert_hr_equal(ob_job_set_reply_file_name(job, ts_path(L"late.bin")), BG_E_INVALID_STATE);
+        assert_true(SUCCEEDED(ob_job_cancel(job)));
+        ob_job_sched_unclaim(job);
+
+        done = new_job(BG_JOB_TYPE_UPLOAD_REPLY);
+        assert_hr_equal(add_one(done, L"http://server/payload.bin", ts_path(L"payload.bin"), 0), S_OK);
+        claim(done);
+        send_upload(done, 7);
+        all_transferred(done);
+        assert_hr_equal(ob_job_set_reply_file_name(done, ts_path(L"late.bin")), BG_E_INVALID_STATE);
+        assert_hr_equal(ob_job_complete(done), S_OK);
+        ob_job_release(done);
+    }
     ob_job_release(job);
 }
 

@@ -40,7 +40,7 @@ static HRESULT try_create(ob_table *table, const ob_caller *caller)
 static HRESULT get(ob_table *table, ob_job *job, const ob_caller *caller)
 {
     ob_job *found = NULL;
-    HRESULT hr = ob_table_get_job(table, &job->id, caller, &found);
+    HRESULT hr = ob_table_get_job(table, ob_job_id(job), caller, &found);
     if (SUCCEEDED(hr))
     {
         assert_ptr_equal(found, job);
@@ -95,11 +95,11 @@ static void test_create_get_snapshot(void **state)
     assert_int_equal(ob_table_count(table), 2);
     ob_job_get_info(a, &info);
     assert_int_equal(info.state, BG_JOB_STATE_SUSPENDED);
-    assert_int_equal(a->type, BG_JOB_TYPE_DOWNLOAD);
-    assert_ptr_equal(a->table, table);
+    assert_int_equal(ob_job_type(a), BG_JOB_TYPE_DOWNLOAD);
+    assert_ptr_equal(ob_job_table_link(a)->table, table);
     owner_is(a, &alice);
     owner_is(b, &bob);
-    assert_false(IsEqualGUID(&a->id, &b->id));
+    assert_false(IsEqualGUID(ob_job_id(a), ob_job_id(b)));
 
     assert_hr_equal(get(table, a, &alice), S_OK);
     assert_hr_equal(get(table, b, &bob), S_OK);
@@ -182,7 +182,7 @@ static void test_cancelled_and_completed_jobs_are_not_found(void **state)
     assert_int_equal(ob_table_count(table), 3);
     assert_hr_equal(ob_job_cancel(cancelled), S_OK);
     assert_int_equal(ob_table_count(table), 2);
-    assert_null(cancelled->table);
+    assert_null(ob_job_table_link(cancelled)->table);
     assert_hr_equal(get(table, cancelled, &alice), BG_E_NOT_FOUND);
     assert_hr_equal(get(table, cancelled, &admin), BG_E_NOT_FOUND);
 
@@ -207,9 +207,12 @@ static void test_final_job_still_in_table_is_not_found(void **state)
     ob_table *table = new_table(300, 60, 200);
     ob_job *job = create(table, &alice);
 
-    AcquireSRWLockExclusive(&job->lock);
-    job->state = BG_JOB_STATE_ACKNOWLEDGED;
-    ReleaseSRWLockExclusive(&job->lock);
+    /* the job turns final while the table still holds it (as between
+     * Complete's state change and its removal): the job does not see the
+     * table for that moment, so it does not remove itself */
+    ob_job_table_link(job)->table = NULL;
+    assert_hr_equal(ob_job_complete(job), S_OK);
+    ob_job_table_link(job)->table = table;
     assert_hr_equal(get(table, job, &alice), BG_E_NOT_FOUND);
     assert_hr_equal(get(table, job, &admin), BG_E_NOT_FOUND);
     assert_hr_equal(get(table, job, &bob), BG_E_NOT_FOUND);
@@ -242,10 +245,10 @@ static void test_create_job_arguments(void **state)
     assert_hr_equal(ob_table_create_job(table, L"t", 3, &alice, &job), E_INVALIDARG);
     assert_hr_equal(ob_table_create_job(table, L"t", (BG_JOB_TYPE)-1, &alice, &job), E_INVALIDARG);
     assert_hr_equal(ob_table_create_job(table, L"t", BG_JOB_TYPE_UPLOAD, &alice, &job), S_OK);
-    assert_int_equal(job->type, BG_JOB_TYPE_UPLOAD);
+    assert_int_equal(ob_job_type(job), BG_JOB_TYPE_UPLOAD);
     ob_job_release(job);
     assert_hr_equal(ob_table_create_job(table, L"t", BG_JOB_TYPE_UPLOAD_REPLY, &alice, &job), S_OK);
-    assert_int_equal(job->type, BG_JOB_TYPE_UPLOAD_REPLY);
+    assert_int_equal(ob_job_type(job), BG_JOB_TYPE_UPLOAD_REPLY);
     ob_job_release(job);
     assert_int_equal(ob_table_count(table), 4);
     ob_table_free(table);
@@ -469,10 +472,10 @@ static DWORD WINAPI work(void *param)
         HRESULT hr = ob_table_create_job(w->table, L"concurrent", BG_JOB_TYPE_DOWNLOAD, &w->caller, &job);
         expect(w, hr == S_OK);
         if (FAILED(hr)) continue;
-        w->published[w->published_count] = job->id;
+        w->published[w->published_count] = *ob_job_id(job);
         InterlockedIncrement(&w->published_count);
 
-        expect(w, ob_table_get_job(w->table, &job->id, &w->caller, &again) == S_OK && again == job);
+        expect(w, ob_table_get_job(w->table, ob_job_id(job), &w->caller, &again) == S_OK && again == job);
         if (again) ob_job_release(again);
         expect(w, ob_table_add_files(w->table, job, 1, &file_info, &w->caller) == S_OK);
         peek_at_neighbour(w, round);
@@ -484,7 +487,7 @@ static DWORD WINAPI work(void *param)
             if (round % 3 == 1) expect(w, ob_job_cancel(job) == S_OK);
             else expect(w, ob_job_complete(job) == BG_S_PARTIAL_COMPLETE);
             again = NULL;
-            expect(w, ob_table_get_job(w->table, &job->id, &w->caller, &again) == BG_E_NOT_FOUND);
+            expect(w, ob_table_get_job(w->table, ob_job_id(job), &w->caller, &again) == BG_E_NOT_FOUND);
         }
         ob_job_release(job);
     }

@@ -1,0 +1,90 @@
+/* The job record's layout: private to the job module (job.c and
+ * job_transfer.c, the worker's side).  Everything else goes through the
+ * functions of job.h; ob_job is opaque there. */
+#ifndef OB_JOB_PRIVATE_H
+#define OB_JOB_PRIVATE_H
+
+#include "job.h"
+
+typedef struct ob_file {
+    WCHAR *remote_name;
+    WCHAR *local_name;
+    WCHAR *temp_name;          /* the partial download, once one exists */
+    ob_remote_kind kind;
+    FILETIME remote_modified;  /* as last probed; a change restarts the file */
+    BOOL available;            /* Complete gave it its name (BG_FILE_PROGRESS.Completed) */
+    ob_file_progress progress;
+} ob_file;
+
+typedef struct ob_credential {
+    BOOL set;
+    WCHAR *user;
+    WCHAR *password;
+} ob_credential;
+
+#define OB_AUTH_TARGETS 2
+#define OB_AUTH_SCHEMES 5
+
+struct ob_job {
+    LONG refs;
+    GUID id;
+    BG_JOB_TYPE type;
+    struct ob_engine *engine;  /* set once, before the job is shared; NULL: none */
+    ob_job_link link;          /* the table's: set while the job is in it */
+
+    SRWLOCK lock;              /* guards everything below */
+    BG_JOB_STATE state;
+    WCHAR *owner_sid;
+    WCHAR *display_name;
+    WCHAR *description;
+    BG_JOB_PRIORITY priority;
+    ULONG notify_flags;
+    ob_sink *notify_sink;      /* one reference; NULL: none */
+    WCHAR *notify_program;     /* NULL: no command line set */
+    WCHAR *notify_parameters;
+    ULONG retry_delay;
+    ULONG no_progress_timeout;
+    ULONG error_count;
+    BOOL has_error;
+    ob_error_info error;
+    BG_JOB_PROXY_USAGE proxy_usage;
+    WCHAR *proxy_list;
+    WCHAR *proxy_bypass;
+    ob_credential credentials[OB_AUTH_TARGETS][OB_AUTH_SCHEMES];
+    WCHAR *reply_file_name;    /* normalised (path.h) */
+    BOOL reply_name_generated; /* ...and an empty file AddFile created for it */
+    WCHAR *reply_temp_name;
+    BG_JOB_REPLY_PROGRESS reply;
+    FILETIME created, modified, transfer_completed;
+
+    ob_file *files;
+    ULONG files_capacity;
+    ob_progress progress;
+
+    /* Scheduling (job_transfer.c), under the same lock. */
+    BOOL running;              /* a worker owns the transfer */
+    BOOL yield;                /* ...and should hand it back (preempted) */
+    struct ob_transport *transport; /* the worker's call in flight: a client stop cancels it */
+    LONGLONG queued_seq;       /* first come, first served within a priority */
+    ULONGLONG retry_at;        /* GetTickCount64() when TRANSIENT_ERROR retries */
+    ULONGLONG transient_since; /* first transient error since the last progress; 0: none */
+
+    /* Uploads (upload.c), under the same lock. */
+    WCHAR *upload_session;     /* BITS-Session-Id; NULL: none open */
+    WCHAR *upload_url;         /* where the session lives (BITS-Host-Id); NULL: the remote name */
+    BOOL upload_file_known;    /* the local file's size and time, as first read */
+    UINT64 upload_size;
+    FILETIME upload_time;
+    BOOL upload_sent;          /* the server has every byte */
+    WCHAR *reply_url;          /* BITS-Reply-URL; NULL: no reply */
+};
+
+/* The job lock held exclusively: a property changed. */
+void ob_job_note_change(ob_job *job, ob_change *change);
+/* The job lock held exclusively: moves the job through the state machine
+ * (first come, first served order on entering QUEUED; a transfer in flight is
+ * cancelled when the job stops running) and records the change, which the
+ * caller commits once the lock is released. */
+HRESULT ob_job_apply_event(ob_job *job, ob_event event, ob_change *change);
+
+#endif
