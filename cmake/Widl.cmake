@@ -2,7 +2,8 @@
 # kind (header, iid, tlb, proxy, dlldata) into the build tree.  The proxy is
 # interpreted (-Oif: MinGW gcc has no __try), sees OB_PROXY_STUB defined
 # (bits_types.idl's discriminated union), and gets one widl 7 bug fixed
-# (cmake/fix_widl_proxy.py).
+# (cmake/fix_widl_proxy.py).  DLLDATA: the other IDL files (base names) whose
+# proxies the same proxy/stub DLL holds.
 find_program(WIDL NAMES x86_64-w64-mingw32-widl widl REQUIRED NO_CMAKE_FIND_ROOT_PATH)
 find_path(WINE_IDL_DIR unknwn.idl PATHS /usr/include/wine/wine/windows REQUIRED NO_CMAKE_FIND_ROOT_PATH)
 find_path(WINE_STDOLE_DIR stdole2.tlb PATHS /usr/lib/x86_64-linux-gnu/wine/x86_64-windows
@@ -11,7 +12,7 @@ set(GENERATED_DIR ${CMAKE_BINARY_DIR}/generated)
 file(MAKE_DIRECTORY ${GENERATED_DIR})
 
 function(widl_generate idl)
-    cmake_parse_arguments(W "" "" "OUTPUTS;DEPENDS" ${ARGN})
+    cmake_parse_arguments(W "" "" "OUTPUTS;DEPENDS;DLLDATA" ${ARGN})
     get_filename_component(base ${idl} NAME_WE)
     set(src ${PROJECT_SOURCE_DIR}/idl/${idl})
     set(flags --win64 -I${PROJECT_SOURCE_DIR}/idl -I${WINE_IDL_DIR} -L${WINE_STDOLE_DIR})
@@ -35,7 +36,7 @@ function(widl_generate idl)
         elseif(kind STREQUAL dlldata)
             set(out ${GENERATED_DIR}/${base}_dlldata.c)
             add_custom_command(OUTPUT ${out}
-                COMMAND ${WIDL} --dlldata-only -o ${out} ${base}
+                COMMAND ${WIDL} --dlldata-only -o ${out} ${base} ${W_DLLDATA}
                 DEPENDS ${src} VERBATIM)
             continue()
         endif()

@@ -6,16 +6,32 @@
 #include <windows.h>
 #include <objbase.h>
 #include "openbits.h"
+#include "do.h"
 #include "engine.h"
 #include "notify.h"
+#include "table.h"
+#include "flavour.h"
 
 extern HINSTANCE ob_module_instance;
 void ob_module_lock(void);
 void ob_module_unlock(void);
 
-HRESULT ob_class_factory_get(REFIID iid, void **out);
-HRESULT ob_manager_create(REFIID iid, void **out);
+/* CLASS_E_CLASSNOTAVAILABLE for a CLSID not ours. */
+HRESULT ob_class_factory_get(REFCLSID clsid, REFIID iid, void **out);
+HRESULT ob_manager_create(const ob_flavour *flavour, REFIID iid, void **out);
+/* The job's COM object: a DO job's is do_job.c's (IBackgroundCopyJob only). */
 HRESULT ob_job_object_create(ob_job *job, IBackgroundCopyJob2 **out);
+HRESULT ob_bits_job_object_create(ob_job *job, IBackgroundCopyJob2 **out);
+/* A DO job (do_job.c), over the plain job object it wraps. */
+HRESULT ob_do_job_object_create(ob_job *job, IBackgroundCopyJob **out);
+/* An IDODownload (do_download.c) over a DO job; the download table
+ * (do_manager.c) keeps one per job. */
+HRESULT ob_do_download_create(ob_job *job, IDODownload **out);
+/* AddRef'd: the caller's live downloads in that category (NULL: all). */
+HRESULT ob_do_download_snapshot(const ob_caller *caller, const DO_DOWNLOAD_ENUM_CATEGORY *category,
+                                IUnknown ***list, ULONG *count);
+/* Takes over the list (its references and array). */
+HRESULT ob_enum_unknown_create(IUnknown **items, ULONG count, IEnumUnknown **out);
 HRESULT ob_file_object_create(ob_job *job, ULONG index, IBackgroundCopyFile **out);
 /* Takes over the snapshot (its references and array). */
 HRESULT ob_enum_jobs_create(ob_job **jobs, ULONG count, IEnumBackgroundCopyJobs **out);

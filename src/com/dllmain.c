@@ -57,6 +57,5 @@ HRESULT WINAPI DllGetClassObject(REFCLSID clsid, REFIID iid, void **out)
 {
     if (!out) return E_POINTER;
     *out = NULL;
-    if (!IsEqualCLSID(clsid, &CLSID_OpenBitsManager)) return CLASS_E_CLASSNOTAVAILABLE;
-    return ob_class_factory_get(iid, out);
+    return ob_class_factory_get(clsid, iid, out);
 }

@@ -1,6 +1,17 @@
-/* The class factory for OpenBitsManager: one static object whose references
- * keep the module loaded. */
+/* The class factories: one static object per CLSID (OpenBitsManager makes
+ * BITS managers, DeliveryOptimization DO managers), whose references keep the
+ * module loaded. */
 #include "com_private.h"
+
+typedef struct factory {
+    IClassFactory IClassFactory_iface;
+    const ob_flavour *flavour;
+} factory;
+
+static factory *impl_from_IClassFactory(IClassFactory *iface)
+{
+    return CONTAINING_RECORD(iface, factory, IClassFactory_iface);
+}
 
 static HRESULT WINAPI factory_QueryInterface(IClassFactory *iface, REFIID iid, void **out)
 {
@@ -32,7 +43,7 @@ static HRESULT WINAPI factory_CreateInstance(IClassFactory *iface, IUnknown *out
     if (!out) return E_POINTER;
     *out = NULL;
     if (outer) return CLASS_E_NOAGGREGATION;
-    return ob_manager_create(iid, out);
+    return ob_manager_create(impl_from_IClassFactory(iface)->flavour, iid, out);
 }
 
 static HRESULT WINAPI factory_LockServer(IClassFactory *iface, BOOL lock)
@@ -50,9 +61,14 @@ static const IClassFactoryVtbl factory_vtbl = {
     factory_LockServer,
 };
 
-static IClassFactory factory = { (IClassFactoryVtbl *)&factory_vtbl };
+static factory bits_factory = { { (IClassFactoryVtbl *)&factory_vtbl }, &ob_flavour_bits };
+static factory do_factory = { { (IClassFactoryVtbl *)&factory_vtbl }, &ob_flavour_do };
 
-HRESULT ob_class_factory_get(REFIID iid, void **out)
+HRESULT ob_class_factory_get(REFCLSID clsid, REFIID iid, void **out)
 {
-    return factory_QueryInterface(&factory, iid, out);
+    if (IsEqualCLSID(clsid, &CLSID_OpenBitsManager))
+        return factory_QueryInterface(&bits_factory.IClassFactory_iface, iid, out);
+    if (IsEqualCLSID(clsid, &CLSID_DeliveryOptimization))
+        return factory_QueryInterface(&do_factory.IClassFactory_iface, iid, out);
+    return CLASS_E_CLASSNOTAVAILABLE;
 }

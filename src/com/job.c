@@ -372,6 +372,13 @@ static const IBackgroundCopyJob2Vtbl job_vtbl = {
 
 HRESULT ob_job_object_create(ob_job *record, IBackgroundCopyJob2 **out)
 {
+    if (ob_job_flavour(record) == &ob_flavour_do) return ob_do_job_object_create(record, (IBackgroundCopyJob **)out);
+    return ob_bits_job_object_create(record, out);
+}
+
+/* The plain (BITS) job object; a DO job's object wraps one. */
+HRESULT ob_bits_job_object_create(ob_job *record, IBackgroundCopyJob2 **out)
+{
     job *self = HeapAlloc(GetProcessHeap(), 0, sizeof(*self));
     if (!self) return E_OUTOFMEMORY;
     self->IBackgroundCopyJob2_iface.lpVtbl = (IBackgroundCopyJob2Vtbl *)&job_vtbl;

@@ -9,6 +9,7 @@
 
 #define CLSID_TEXT  L"{DCB1CC42-450C-48EF-A525-3C4B05D1FEEE}"
 #define LIBID_TEXT  L"{C8590DF0-D1D9-42BE-A570-5F2285750313}"
+#define DO_CLSID_TEXT L"{5B99FA76-721C-423C-ADAC-56D03C8A8007}" /* CLSID_DeliveryOptimization */
 #define MODULE_PATH NULL /* stands for this DLL's full path */
 static const WCHAR host_path_marker[] = L"";
 #define HOST_PATH   host_path_marker /* stands for openbits-host.exe's quoted path, beside this DLL */
@@ -38,6 +39,12 @@ static const reg_entry entries[] = {
     { OPENBITS_PROGID L"\\CurVer", NULL, OPENBITS_PROGID_VERSIONED },
     { OPENBITS_PROGID_VERSIONED, NULL, L"openbits Background Copy Manager" },
     { OPENBITS_PROGID_VERSIONED L"\\CLSID", NULL, CLSID_TEXT },
+    /* Delivery Optimization's CLSID, which nothing else serves under Wine */
+    { L"CLSID\\" DO_CLSID_TEXT, NULL, L"openbits Delivery Optimization" },
+    { L"CLSID\\" DO_CLSID_TEXT L"\\InprocServer32", NULL, MODULE_PATH },
+    { L"CLSID\\" DO_CLSID_TEXT L"\\InprocServer32", L"ThreadingModel", L"Both" },
+    { L"CLSID\\" DO_CLSID_TEXT L"\\LocalServer32", NULL, HOST_PATH },
+    { L"CLSID\\" DO_CLSID_TEXT, L"AppID", OB_HOST_APPID },
     { L"AppID\\" OB_HOST_APPID, NULL, L"openbits host" },
 };
 

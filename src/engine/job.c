@@ -168,6 +168,7 @@ HRESULT ob_job_new(const WCHAR *display_name, BG_JOB_TYPE type, const WCHAR *own
 
     job->refs = 1;
     job->type = type;
+    job->flavour = &ob_flavour_bits;
     InitializeSRWLock(&job->lock);
     job->state = BG_JOB_STATE_SUSPENDED;
     set_defaults(job);
@@ -239,6 +240,17 @@ void ob_job_copy_owner(ob_job *job, WCHAR *sid, ULONG chars)
 ob_job_link *ob_job_table_link(ob_job *job)
 {
     return &job->link;
+}
+
+void ob_job_init_flavour(ob_job *job, const ob_flavour *flavour)
+{
+    job->flavour = flavour;
+    job->no_progress_timeout = ob_flavour_no_progress_timeout(flavour, job->priority);
+}
+
+const ob_flavour *ob_job_flavour(ob_job *job)
+{
+    return job->flavour;
 }
 
 static void wipe_credential(ob_credential *cred)
@@ -599,7 +611,7 @@ HRESULT ob_job_complete(ob_job *job)
 void ob_job_get_info(ob_job *job, ob_job_info *out)
 {
     AcquireSRWLockShared(&job->lock);
-    out->state = job->state;
+    out->state = ob_flavour_state(job->flavour, job->state);
     out->priority = job->priority;
     out->notify_flags = job->notify_flags;
     out->has_notify_interface = job->notify_sink != NULL;
@@ -772,6 +784,7 @@ HRESULT ob_job_get_error(ob_job *job, ob_error_info *out)
     if (job->has_error && (job->state == BG_JOB_STATE_ERROR || job->state == BG_JOB_STATE_TRANSIENT_ERROR))
     {
         *out = job->error;
+        out->context = ob_flavour_context(job->flavour, out->context);
         hr = S_OK;
     }
     ReleaseSRWLockShared(&job->lock);
@@ -867,6 +880,8 @@ HRESULT ob_job_set_ulong_prop(ob_job *job, ob_job_prop id, ULONG value)
 
     if (!desc || desc->type != OB_PROP_ULONG || desc->access != OB_PROP_PLAIN) return E_INVALIDARG;
     if (FAILED(hr = check_ulong(desc, value, &stored))) return hr;
+    if (id == OB_PROP_NOTIFY_FLAGS && (stored & job->flavour->refused_notify_flags))
+        return E_NOTIMPL; /* DO: "Not supported" */
     return set_ulong(job, ulong_slot(job, id), stored);
 }
 
@@ -883,7 +898,23 @@ HRESULT ob_job_get_ulong_prop(ob_job *job, ob_job_prop id, ULONG *value)
 
 HRESULT ob_job_set_priority(ob_job *job, BG_JOB_PRIORITY priority)
 {
-    return ob_job_set_ulong_prop(job, OB_PROP_PRIORITY, priority);
+    ob_change change = OB_NO_CHANGE;
+    const ob_prop_desc *desc = ob_job_prop_desc(OB_PROP_PRIORITY);
+    ULONG stored, timeout;
+    HRESULT hr;
+
+    if (FAILED(hr = check_ulong(desc, priority, &stored))) return hr;
+    if (FAILED(hr = lock_for_change(job))) return hr;
+    /* a timeout the client never set follows the flavour's default for the priority (DO) */
+    timeout = job->no_progress_timeout_set ? job->no_progress_timeout
+                                           : ob_flavour_no_progress_timeout(job->flavour, stored);
+    if (job->priority != stored || job->no_progress_timeout != timeout)
+    {
+        job->priority = stored;
+        job->no_progress_timeout = timeout;
+        ob_job_note_change(job, &change);
+    }
+    return unlock_after_change(job, &change, S_OK);
 }
 
 HRESULT ob_job_set_notify_flags(ob_job *job, ULONG flags)
@@ -898,7 +929,14 @@ HRESULT ob_job_set_retry_delay(ob_job *job, ULONG seconds)
 
 HRESULT ob_job_set_no_progress_timeout(ob_job *job, ULONG seconds)
 {
-    return ob_job_set_ulong_prop(job, OB_PROP_NO_PROGRESS_TIMEOUT, seconds);
+    HRESULT hr = ob_job_set_ulong_prop(job, OB_PROP_NO_PROGRESS_TIMEOUT, seconds);
+    if (SUCCEEDED(hr))
+    {
+        AcquireSRWLockExclusive(&job->lock);
+        job->no_progress_timeout_set = TRUE; /* no longer the flavour's default for the priority */
+        ReleaseSRWLockExclusive(&job->lock);
+    }
+    return hr;
 }
 
 HRESULT ob_job_set_notify_sink(ob_job *job, ob_sink *sink)

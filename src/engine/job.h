@@ -9,6 +9,7 @@
 #include "progress.h"
 #include "state.h"
 #include "sink.h"
+#include "flavour.h"
 
 struct ob_engine;
 struct ob_table;
@@ -111,6 +112,10 @@ typedef struct ob_job_info {
 HRESULT ob_job_new(const WCHAR *display_name, BG_JOB_TYPE type, const WCHAR *owner_sid, ob_job **out);
 void ob_job_addref(ob_job *job);
 void ob_job_release(ob_job *job);
+/* Before the job is shared: its flavour (a new job is BITS) and the defaults
+ * that come with it. */
+void ob_job_init_flavour(ob_job *job, const ob_flavour *flavour);
+const ob_flavour *ob_job_flavour(ob_job *job);
 struct ob_engine *ob_job_engine(ob_job *job);
 /* Before the job is shared: the engine its notifications go to. */
 void ob_job_set_engine(ob_job *job, struct ob_engine *engine);

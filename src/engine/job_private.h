@@ -29,6 +29,7 @@ struct ob_job {
     LONG refs;
     GUID id;
     BG_JOB_TYPE type;
+    const ob_flavour *flavour; /* BITS or DO (flavour.h); set once, before the job is shared */
     struct ob_engine *engine;  /* set once, before the job is shared; NULL: none */
     ob_job_link link;          /* the table's: set while the job is in it */
 
@@ -44,6 +45,7 @@ struct ob_job {
     WCHAR *notify_parameters;
     ULONG retry_delay;
     ULONG no_progress_timeout;
+    BOOL no_progress_timeout_set; /* by the client: no longer the flavour's default for the priority */
     ULONG error_count;
     BOOL has_error;
     ob_error_info error;

@@ -185,12 +185,19 @@ static HRESULT check_limits(ob_table *table, const ob_caller *caller)
 HRESULT ob_table_create_job(ob_table *table, const WCHAR *display_name, BG_JOB_TYPE type,
                             const ob_caller *caller, ob_job **out)
 {
+    return ob_table_create_flavoured_job(table, &ob_flavour_bits, display_name, type, caller, out);
+}
+
+HRESULT ob_table_create_flavoured_job(ob_table *table, const ob_flavour *flavour, const WCHAR *display_name,
+                                      BG_JOB_TYPE type, const ob_caller *caller, ob_job **out)
+{
     ob_job *job;
     HRESULT hr;
 
     if (!display_name || wcslen(display_name) > OB_MAX_DISPLAY_NAME) return E_INVALIDARG;
-    if ((unsigned)type > BG_JOB_TYPE_UPLOAD_REPLY) return E_INVALIDARG;
+    if ((unsigned)type > BG_JOB_TYPE_UPLOAD_REPLY || !ob_flavour_makes(flavour, type)) return E_INVALIDARG;
     if (FAILED(hr = ob_job_new(display_name, type, caller->sid, &job))) return hr;
+    ob_job_init_flavour(job, flavour);
     ob_job_set_engine(job, table->engine);
 
     AcquireSRWLockExclusive(&table->lock);
@@ -234,6 +241,12 @@ HRESULT ob_table_get_job(ob_table *table, const GUID *id, const ob_caller *calle
 
 HRESULT ob_table_snapshot(ob_table *table, DWORD flags, const ob_caller *caller, ob_job ***jobs, ULONG *count)
 {
+    return ob_table_snapshot_of(table, NULL, flags, caller, jobs, count);
+}
+
+HRESULT ob_table_snapshot_of(ob_table *table, const ob_flavour *flavour, DWORD flags, const ob_caller *caller,
+                             ob_job ***jobs, ULONG *count)
+{
     BOOL all_users = flags & BG_JOB_ENUM_ALL_USERS;
     ob_job **list = NULL;
     ULONG i, n = 0;
@@ -252,7 +265,7 @@ HRESULT ob_table_snapshot(ob_table *table, DWORD flags, const ob_caller *caller,
     {
         ob_job *job;
         for (job = table->buckets[i]; job; job = LINK(job)->next)
-            if (reach(job, caller, all_users) == S_OK)
+            if ((!flavour || ob_job_flavour(job) == flavour) && reach(job, caller, all_users) == S_OK)
             {
                 ob_job_addref(job);
                 list[n++] = job;

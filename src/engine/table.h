@@ -34,10 +34,16 @@ void ob_table_job_queued(ob_table *table, ob_job *job);
 
 HRESULT ob_table_create_job(ob_table *table, const WCHAR *display_name, BG_JOB_TYPE type,
                             const ob_caller *caller, ob_job **out);
+/* The same for a flavour's job: E_INVALIDARG for a type the flavour does not make. */
+HRESULT ob_table_create_flavoured_job(ob_table *table, const ob_flavour *flavour, const WCHAR *display_name,
+                                      BG_JOB_TYPE type, const ob_caller *caller, ob_job **out);
 /* BG_E_NOT_FOUND for unknown or final jobs, E_ACCESSDENIED for another user's. */
 HRESULT ob_table_get_job(ob_table *table, const GUID *id, const ob_caller *caller, ob_job **out);
 /* An AddRef'd snapshot of the caller's jobs (flags: BG_JOB_ENUM_ALL_USERS). */
 HRESULT ob_table_snapshot(ob_table *table, DWORD flags, const ob_caller *caller, ob_job ***jobs, ULONG *count);
+/* The same, only the jobs of one flavour (NULL: every job). */
+HRESULT ob_table_snapshot_of(ob_table *table, const ob_flavour *flavour, DWORD flags, const ob_caller *caller,
+                             ob_job ***jobs, ULONG *count);
 void ob_table_free_snapshot(ob_job **jobs, ULONG count);
 HRESULT ob_table_add_files(ob_table *table, ob_job *job, ULONG count, const BG_FILE_INFO *files,
                            const ob_caller *caller);

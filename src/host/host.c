@@ -27,7 +27,7 @@
 #define POLL_MS              100
 #define STOP_EVENT           L"OpenBitsHost.Stop"
 #define RUNNING_MUTEX        L"OpenBitsHost.Running"
-#define MAX_CLASSES          (1 + ARRAYSIZE(ob_bits_clsids))
+#define MAX_CLASSES          (2 + ARRAYSIZE(ob_bits_clsids))
 
 static HRESULT (WINAPI *dll_get_class_object)(REFCLSID, REFIID, void **);
 static HRESULT (WINAPI *dll_can_unload_now)(void);
@@ -57,17 +57,23 @@ static ULONG WINAPI factory_Release(IClassFactory *iface)
     return 1;
 }
 
+typedef struct host_factory {
+    IClassFactory IClassFactory_iface;
+    const CLSID *dll_clsid;    /* the DLL's class that makes the objects */
+} host_factory;
+
 /* The DLL's own class factory is fetched per call and released at once, so
  * that the DLL's lock count is only the objects clients hold. */
 static HRESULT WINAPI factory_CreateInstance(IClassFactory *iface, IUnknown *outer, REFIID iid, void **out)
 {
+    const CLSID *clsid = CONTAINING_RECORD(iface, host_factory, IClassFactory_iface)->dll_clsid;
     IClassFactory *inner;
     HRESULT hr;
 
     if (!out) return E_POINTER;
     *out = NULL;
     if (outer) return CLASS_E_NOAGGREGATION;
-    if (FAILED(hr = dll_get_class_object(&CLSID_OpenBitsManager, &IID_IClassFactory, (void **)&inner))) return hr;
+    if (FAILED(hr = dll_get_class_object(clsid, &IID_IClassFactory, (void **)&inner))) return hr;
     hr = IClassFactory_CreateInstance(inner, NULL, iid, out);
     IClassFactory_Release(inner);
     return hr;
@@ -83,7 +89,10 @@ static HRESULT WINAPI factory_LockServer(IClassFactory *iface, BOOL lock)
 static const IClassFactoryVtbl factory_vtbl = {
     factory_QueryInterface, factory_AddRef, factory_Release, factory_CreateInstance, factory_LockServer,
 };
-static IClassFactory factory = { (IClassFactoryVtbl *)&factory_vtbl };
+/* BITS managers (ours and, after the takeover, Microsoft's CLSIDs), and
+ * Delivery Optimization's CLSID (DO managers). */
+static host_factory bits_factory = { { (IClassFactoryVtbl *)&factory_vtbl }, &CLSID_OpenBitsManager };
+static host_factory do_factory = { { (IClassFactoryVtbl *)&factory_vtbl }, &CLSID_DeliveryOptimization };
 
 /* ---- openbits.dll, from this program's folder ---- */
 
@@ -155,13 +164,18 @@ static int serve(void)
         fprintf(stderr, "openbits-host: cannot load openbits.dll beside it\n");
         return 1;
     }
-    hr = CoRegisterClassObject(&CLSID_OpenBitsManager, (IUnknown *)&factory, CLSCTX_LOCAL_SERVER,
+    hr = CoRegisterClassObject(&CLSID_OpenBitsManager, (IUnknown *)&bits_factory.IClassFactory_iface, CLSCTX_LOCAL_SERVER,
                                REGCLS_MULTIPLEUSE, &cookies[classes]);
     if (SUCCEEDED(hr)) classes++;
+    if (SUCCEEDED(hr) && SUCCEEDED(hr = CoRegisterClassObject(&CLSID_DeliveryOptimization,
+                                                              (IUnknown *)&do_factory.IClassFactory_iface,
+                                                              CLSCTX_LOCAL_SERVER, REGCLS_MULTIPLEUSE,
+                                                              &cookies[classes])))
+        classes++;
     if (SUCCEEDED(hr) && taken_over())
         for (i = 0; i < ARRAYSIZE(ob_bits_clsids); i++)
             if (SUCCEEDED(CLSIDFromString(ob_bits_clsids[i], &clsid)) &&
-                SUCCEEDED(CoRegisterClassObject(&clsid, (IUnknown *)&factory, CLSCTX_LOCAL_SERVER,
+                SUCCEEDED(CoRegisterClassObject(&clsid, (IUnknown *)&bits_factory.IClassFactory_iface, CLSCTX_LOCAL_SERVER,
                                                 REGCLS_MULTIPLEUSE, &cookies[classes])))
                 classes++;
     if (FAILED(hr))

@@ -1,5 +1,5 @@
 /* openbits_ps.dll: the proxy/stub widl generates from idl/openbits_com.idl
- * (openbits_com_p.c), with its class object from widl's dlldata, and a
+ * (openbits_com_p.c, and do_p.c from idl/do.idl), with its class object from widl's dlldata, and a
  * registration of our own: DllRegisterServer registers the proxy/stub class
  * and claims only the interfaces for which the system has no proxy/stub
  * (HKCR\Interface\{iid} absent); DllUnregisterServer removes exactly those
@@ -59,10 +59,11 @@ static void remove_key_if_empty(HKEY classes, const WCHAR *path)
 
 static void unregister(HKEY classes)
 {
-    const ProxyFileInfo *info = aProxyFileList[0];
+    const ProxyFileInfo *const *file, *info;
     WCHAR key[64], path[96];
     ULONG i;
 
+    for (file = aProxyFileList; (info = *file); file++)
     for (i = 0; i < info->TableSize; i++)
     {
         iid_key(info->pStubVtblList[i]->header.piid, key, ARRAYSIZE(key));
@@ -83,7 +84,7 @@ static void unregister(HKEY classes)
 
 static HRESULT do_register(HKEY classes)
 {
-    const ProxyFileInfo *info = aProxyFileList[0];
+    const ProxyFileInfo *const *file, *info;
     WCHAR module[MAX_PATH], key[64], path[96], count[16], name[64];
     LSTATUS status;
     HKEY existing;
@@ -95,6 +96,7 @@ static HRESULT do_register(HKEY classes)
         (status = set_string(classes, PS_KEY L"\\InprocServer32", NULL, module)) ||
         (status = set_string(classes, PS_KEY L"\\InprocServer32", L"ThreadingModel", L"Both")))
         return HRESULT_FROM_WIN32(status);
+    for (file = aProxyFileList; !status && (info = *file); file++)
     for (i = 0; i < info->TableSize && !status; i++)
     {
         iid_key(info->pStubVtblList[i]->header.piid, key, ARRAYSIZE(key));

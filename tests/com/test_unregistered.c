@@ -7,6 +7,7 @@
 #include "openbits.h"
 
 #define CLSID_KEY L"CLSID\\{DCB1CC42-450C-48EF-A525-3C4B05D1FEEE}"
+#define DO_CLSID_KEY L"CLSID\\{5B99FA76-721C-423C-ADAC-56D03C8A8007}" /* CLSID_DeliveryOptimization */
 #define LIBID_KEY L"TypeLib\\{C8590DF0-D1D9-42BE-A570-5F2285750313}"
 #define USER_CLASSES L"Software\\Classes\\"
 
@@ -38,12 +39,16 @@ static void test_class_not_registered(void **state)
     assert_hr_equal(CoCreateInstance(&CLSID_OpenBitsManager, NULL, CLSCTX_INPROC_SERVER, &IID_IUnknown,
                                      (void **)&obj), REGDB_E_CLASSNOTREG);
     assert_null(obj);
+    assert_hr_equal(CoCreateInstance(&CLSID_DeliveryOptimization, NULL, CLSCTX_INPROC_SERVER, &IID_IUnknown,
+                                     (void **)&obj), REGDB_E_CLASSNOTREG);
+    assert_null(obj);
     assert_hr_equal(CLSIDFromProgID(OPENBITS_PROGID, &clsid), CO_E_CLASSSTRING);
 }
 
 static void test_only_our_keys_removed(void **state)
 {
     assert_false(key_exists(HKEY_CLASSES_ROOT, CLSID_KEY));
+    assert_false(key_exists(HKEY_CLASSES_ROOT, DO_CLSID_KEY));
     assert_false(key_exists(HKEY_CLASSES_ROOT, OPENBITS_PROGID));
     assert_false(key_exists(HKEY_CLASSES_ROOT, OPENBITS_PROGID_VERSIONED));
     assert_false(key_exists(HKEY_CLASSES_ROOT, LIBID_KEY));

@@ -1,0 +1,701 @@
+/* IDODownload (do.h): one Delivery Optimization download, over one DO job of
+ * the module's engine with one file.  CreateDownload makes the job (empty,
+ * SUSPENDED) so that the download has its Id at once; Start adds the file
+ * (Uri, LocalPath) the first time and resumes the job.  The engine's state
+ * reads as a DODownloadState (download_state below).  Every live download is
+ * in one list (the downloads table below) until it is finalized or aborted:
+ * EnumDownloads answers from it, so that every client of the host reaches
+ * the same object for a download.
+ *
+ * Callbacks: the download is the job's notification sink (sink.h); the
+ * engine's events reach IDODownloadStatusCallback::OnStatusChange, kept in the
+ * Global Interface Table like a BITS callback (notify.c), at most once per
+ * CallbackFreqSeconds or CallbackFreqPercent unless the state changed. */
+#include "com_private.h"
+#include "manager.h"
+#include "str.h"
+#include "trace.h"
+
+typedef struct do_download {
+    IDODownload IDODownload_iface;
+    ob_sink sink;                  /* the job's notification sink while a callback is set */
+    LONG refs;
+    ob_job *job;
+    struct do_download *next;      /* the downloads table, under table_lock */
+
+    SRWLOCK lock;                  /* guards everything below */
+    BOOL started;                  /* Start added the file */
+    WCHAR *uri;                    /* until Start: then the file's names */
+    WCHAR *local_path;
+    ULONG cost_policy;
+    ULONG freq_percent;            /* 0: none */
+    ULONG freq_seconds;
+    BOOL blocking;
+    BOOL non_volatile;
+    DWORD callback_cookie;         /* in the GIT; 0: none */
+    ULONGLONG last_call_tick;      /* the last OnStatusChange */
+    DODownloadState last_state;
+    UINT64 last_bytes;
+} do_download;
+
+static SRWLOCK table_lock = SRWLOCK_INIT;
+static do_download *table_head;
+
+static const ob_sink_ops download_sink_ops;
+
+static do_download *impl_from_IDODownload(IDODownload *iface)
+{
+    return CONTAINING_RECORD(iface, do_download, IDODownload_iface);
+}
+
+static do_download *impl_from_sink(ob_sink *sink)
+{
+    return CONTAINING_RECORD(sink, do_download, sink);
+}
+
+static HRESULT result(HRESULT hr)
+{
+    return ob_flavour_result(&ob_flavour_do, hr);
+}
+
+/* ---- the downloads table ---- */
+
+static void table_add(do_download *self)
+{
+    IDODownload_AddRef(&self->IDODownload_iface); /* the table's reference */
+    AcquireSRWLockExclusive(&table_lock);
+    self->next = table_head;
+    table_head = self;
+    ReleaseSRWLockExclusive(&table_lock);
+}
+
+/* Finalized or aborted: no longer enumerated. */
+static void table_remove(do_download *self)
+{
+    do_download **link;
+    BOOL found = FALSE;
+
+    AcquireSRWLockExclusive(&table_lock);
+    for (link = &table_head; *link; link = &(*link)->next)
+        if (*link == self)
+        {
+            *link = self->next;
+            found = TRUE;
+            break;
+        }
+    ReleaseSRWLockExclusive(&table_lock);
+    if (found) IDODownload_Release(&self->IDODownload_iface);
+}
+
+/* ---- state and status ---- */
+
+/* The engine's state as DO names it: before Start, Created; every running
+ * state (QUEUED, CONNECTING, TRANSFERRING) is Transferring; a client's
+ * Pause, a transient error and an error are Paused (DO has no error state:
+ * Start tries again); ACKNOWLEDGED is Finalized, CANCELLED Aborted. */
+static DODownloadState download_state(BOOL started, BG_JOB_STATE state)
+{
+    static const DODownloadState states[] = {
+        DODownloadState_Transferring,  /* QUEUED */
+        DODownloadState_Transferring,  /* CONNECTING */
+        DODownloadState_Transferring,  /* TRANSFERRING */
+        DODownloadState_Paused,        /* SUSPENDED */
+        DODownloadState_Paused,        /* ERROR */
+        DODownloadState_Paused,        /* TRANSIENT_ERROR */
+        DODownloadState_Transferred,   /* TRANSFERRED */
+        DODownloadState_Finalized,     /* ACKNOWLEDGED */
+        DODownloadState_Aborted,       /* CANCELLED */
+    };
+    if (!started && state == BG_JOB_STATE_SUSPENDED) return DODownloadState_Created;
+    return (unsigned)state < ARRAYSIZE(states) ? states[state] : DODownloadState_Paused;
+}
+
+static BOOL is_started(do_download *self)
+{
+    BOOL started;
+    AcquireSRWLockShared(&self->lock);
+    started = self->started;
+    ReleaseSRWLockShared(&self->lock);
+    return started;
+}
+
+static void get_status(do_download *self, DO_DOWNLOAD_STATUS *status)
+{
+    BG_JOB_PROGRESS progress;
+    ob_job_info info;
+    ob_error_info error;
+
+    ob_job_get_info(self->job, &info);
+    ob_job_get_progress(self->job, &progress);
+    /* DO_DOWNLOAD_STATUS has no "unknown": 0 until the size is known */
+    status->BytesTotal = progress.BytesTotal == BG_SIZE_UNKNOWN ? 0 : progress.BytesTotal;
+    status->BytesTransferred = progress.BytesTransferred;
+    status->State = download_state(is_started(self), info.state);
+    status->Error = SUCCEEDED(ob_job_get_error(self->job, &error)) ? error.code : S_OK;
+    status->ExtendedError = S_OK;
+}
+
+/* ---- callbacks ---- */
+
+static HRESULT git_get(IGlobalInterfaceTable **out)
+{
+    return CoCreateInstance(&CLSID_StdGlobalInterfaceTable, NULL, CLSCTX_INPROC_SERVER,
+                            &IID_IGlobalInterfaceTable, (void **)out);
+}
+
+static void revoke_cookie(DWORD cookie)
+{
+    HRESULT init = CoInitializeEx(NULL, COINIT_MULTITHREADED);
+    IGlobalInterfaceTable *git;
+    if (cookie && SUCCEEDED(git_get(&git)))
+    {
+        IGlobalInterfaceTable_RevokeInterfaceFromGlobal(git, cookie);
+        IGlobalInterfaceTable_Release(git);
+    }
+    if (SUCCEEDED(init)) CoUninitialize();
+}
+
+static void sink_addref(ob_sink *sink)
+{
+    IDODownload_AddRef(&impl_from_sink(sink)->IDODownload_iface);
+}
+
+static void sink_release(ob_sink *sink)
+{
+    IDODownload_Release(&impl_from_sink(sink)->IDODownload_iface);
+}
+
+/* Whether this status is due: a new state always, progress at most once per
+ * CallbackFreqSeconds, or at every CallbackFreqPercent step when set. */
+static BOOL callback_due(do_download *self, const DO_DOWNLOAD_STATUS *status, DWORD *cookie)
+{
+    ULONGLONG now = GetTickCount64();
+    BOOL due;
+
+    AcquireSRWLockExclusive(&self->lock);
+    *cookie = self->callback_cookie;
+    if (status->State != self->last_state) due = TRUE;
+    else if (status->BytesTransferred == self->last_bytes) due = FALSE;
+    else if (self->freq_percent && status->BytesTotal)
+        due = (status->BytesTransferred * 100 / status->BytesTotal) / self->freq_percent !=
+              (self->last_bytes * 100 / status->BytesTotal) / self->freq_percent;
+    else due = now - self->last_call_tick >= (ULONGLONG)self->freq_seconds * 1000;
+    if (due && *cookie)
+    {
+        self->last_state = status->State;
+        self->last_bytes = status->BytesTransferred;
+        self->last_call_tick = now;
+    }
+    ReleaseSRWLockExclusive(&self->lock);
+    return due && *cookie;
+}
+
+static HRESULT sink_call(ob_sink *sink, ob_job *job, ob_notify_kind kind, ULONG file_index)
+{
+    do_download *self = impl_from_sink(sink);
+    IDODownloadStatusCallback *callback;
+    IGlobalInterfaceTable *git;
+    DO_DOWNLOAD_STATUS status;
+    DWORD cookie;
+    HRESULT hr;
+
+    get_status(self, &status);
+    if (!callback_due(self, &status, &cookie)) return S_OK;
+    if (FAILED(hr = git_get(&git))) return hr;
+    hr = IGlobalInterfaceTable_GetInterfaceFromGlobal(git, cookie, &IID_IDODownloadStatusCallback, (void **)&callback);
+    IGlobalInterfaceTable_Release(git);
+    if (FAILED(hr)) return S_OK; /* replaced meanwhile */
+    OB_TRACE(ob_job_id(job), L"DO OnStatusChange state %u %I64u/%I64u error %08lx", status.State,
+             status.BytesTransferred, status.BytesTotal, (ULONG)status.Error);
+    hr = IDODownloadStatusCallback_OnStatusChange(callback, &self->IDODownload_iface, &status);
+    IDODownloadStatusCallback_Release(callback);
+    return ob_notify_client_gone(hr) ? hr : S_OK;
+}
+
+static const ob_sink_ops download_sink_ops = { sink_addref, sink_release, sink_call };
+
+/* The client's callback (NULL: none): kept in the GIT, the download becomes
+ * the job's sink for every event. */
+static HRESULT set_callback(do_download *self, IUnknown *unknown)
+{
+    IDODownloadStatusCallback *callback = NULL;
+    IGlobalInterfaceTable *git;
+    DWORD cookie = 0, old;
+    HRESULT hr;
+
+    if (unknown)
+    {
+        if (FAILED(hr = IUnknown_QueryInterface(unknown, &IID_IDODownloadStatusCallback, (void **)&callback)))
+            return E_INVALIDARG;
+        if (SUCCEEDED(hr = git_get(&git)))
+        {
+            hr = IGlobalInterfaceTable_RegisterInterfaceInGlobal(git, (IUnknown *)callback,
+                                                                 &IID_IDODownloadStatusCallback, &cookie);
+            IGlobalInterfaceTable_Release(git);
+        }
+        IDODownloadStatusCallback_Release(callback);
+        if (FAILED(hr)) return hr;
+    }
+    AcquireSRWLockExclusive(&self->lock);
+    old = self->callback_cookie;
+    self->callback_cookie = cookie;
+    self->last_state = (DODownloadState)-1; /* the next event is due */
+    ReleaseSRWLockExclusive(&self->lock);
+    revoke_cookie(old);
+    if (cookie)
+    {
+        ob_job_set_notify_flags(self->job, BG_NOTIFY_JOB_TRANSFERRED | BG_NOTIFY_JOB_ERROR |
+                                           BG_NOTIFY_JOB_MODIFICATION);
+        return ob_job_set_notify_sink(self->job, &self->sink);
+    }
+    return ob_job_set_notify_sink(self->job, NULL);
+}
+
+/* ---- IDODownload ---- */
+
+static HRESULT WINAPI download_QueryInterface(IDODownload *iface, REFIID iid, void **out)
+{
+    if (!out) return E_POINTER;
+    if (IsEqualIID(iid, &IID_IUnknown) || IsEqualIID(iid, &IID_IDODownload))
+    {
+        *out = iface;
+        IDODownload_AddRef(iface);
+        return S_OK;
+    }
+    *out = NULL;
+    return E_NOINTERFACE;
+}
+
+static ULONG WINAPI download_AddRef(IDODownload *iface)
+{
+    return InterlockedIncrement(&impl_from_IDODownload(iface)->refs);
+}
+
+static ULONG WINAPI download_Release(IDODownload *iface)
+{
+    do_download *self = impl_from_IDODownload(iface);
+    ULONG refs = InterlockedDecrement(&self->refs);
+    if (!refs)
+    {
+        revoke_cookie(self->callback_cookie);
+        ob_str_free(self->uri);
+        ob_str_free(self->local_path);
+        ob_job_release(self->job);
+        HeapFree(GetProcessHeap(), 0, self);
+        ob_module_unlock();
+    }
+    return refs;
+}
+
+/* The first Start: the file, from Uri and LocalPath. */
+static HRESULT add_file(do_download *self)
+{
+    BG_FILE_INFO file;
+    ob_caller caller;
+    HRESULT hr;
+
+    AcquireSRWLockShared(&self->lock);
+    file.RemoteName = ob_str_dup(self->uri ? self->uri : L"");
+    file.LocalName = ob_str_dup(self->local_path ? self->local_path : L"");
+    hr = !self->uri ? E_INVALIDARG : !self->local_path ? DO_E_LOCALPATH_NOT_SET : S_OK;
+    ReleaseSRWLockShared(&self->lock);
+    if (SUCCEEDED(hr) && (!file.RemoteName || !file.LocalName)) hr = E_OUTOFMEMORY;
+    if (SUCCEEDED(hr) && SUCCEEDED(hr = ob_manager_caller(&caller)))
+        hr = ob_table_add_files(ob_module_table(), self->job, 1, &file, &caller);
+    ob_str_free(file.RemoteName);
+    ob_str_free(file.LocalName);
+    if (FAILED(hr)) return hr;
+    AcquireSRWLockExclusive(&self->lock);
+    self->started = TRUE;
+    ReleaseSRWLockExclusive(&self->lock);
+    return S_OK;
+}
+
+/* Blocking mode: until the download is transferred or stopped (an error,
+ * Pause or Abort from another thread). */
+static HRESULT wait_for_end(do_download *self)
+{
+    DO_DOWNLOAD_STATUS status;
+    for (;;)
+    {
+        get_status(self, &status);
+        if (status.State == DODownloadState_Transferred) return S_OK;
+        if (status.State != DODownloadState_Transferring) return FAILED(status.Error) ? status.Error : S_OK;
+        if (FAILED(status.Error)) return status.Error; /* a transient error */
+        Sleep(20);
+    }
+}
+
+static HRESULT WINAPI download_Start(IDODownload *iface, const DO_DOWNLOAD_RANGES_INFO *ranges)
+{
+    do_download *self = impl_from_IDODownload(iface);
+    DO_DOWNLOAD_STATUS status;
+    HRESULT hr;
+    BOOL blocking;
+
+    if (ranges) return E_INVALIDARG; /* DO_DOWNLOAD_RANGES_INFO: docs/choices.md until file ranges land */
+    get_status(self, &status);
+    switch (status.State)
+    {
+    case DODownloadState_Finalized:
+    case DODownloadState_Aborted:
+        return DO_E_INVALID_STATE;
+    case DODownloadState_Transferred:
+        return S_OK; /* the whole file is there already */
+    case DODownloadState_Created:
+        if (FAILED(hr = add_file(self))) return result(hr);
+        break;
+    default:
+        break;
+    }
+    if (FAILED(hr = ob_job_resume(self->job))) return result(hr);
+    OB_TRACE(ob_job_id(self->job), L"DO Start");
+    AcquireSRWLockShared(&self->lock);
+    blocking = self->blocking;
+    ReleaseSRWLockShared(&self->lock);
+    return blocking ? wait_for_end(self) : S_OK;
+}
+
+static HRESULT WINAPI download_Pause(IDODownload *iface)
+{
+    do_download *self = impl_from_IDODownload(iface);
+    DO_DOWNLOAD_STATUS status;
+
+    get_status(self, &status);
+    switch (status.State)
+    {
+    case DODownloadState_Transferring:
+    case DODownloadState_Paused:
+        return result(ob_job_suspend(self->job));
+    default:
+        return DO_E_INVALID_STATE; /* nothing runs: Created, Transferred, Finalized, Aborted */
+    }
+}
+
+static HRESULT WINAPI download_Abort(IDODownload *iface)
+{
+    do_download *self = impl_from_IDODownload(iface);
+    HRESULT hr = result(ob_job_cancel(self->job));
+    if (SUCCEEDED(hr))
+    {
+        set_callback(self, NULL);
+        table_remove(self);
+    }
+    return hr;
+}
+
+static HRESULT WINAPI download_Finalize(IDODownload *iface)
+{
+    do_download *self = impl_from_IDODownload(iface);
+    DO_DOWNLOAD_STATUS status;
+    HRESULT hr;
+
+    get_status(self, &status);
+    if (status.State != DODownloadState_Transferred) return DO_E_INVALID_STATE;
+    if (FAILED(hr = result(ob_job_complete(self->job)))) return hr;
+    set_callback(self, NULL);
+    table_remove(self);
+    return S_OK;
+}
+
+static HRESULT WINAPI download_GetStatus(IDODownload *iface, DO_DOWNLOAD_STATUS *status)
+{
+    if (!status) return E_INVALIDARG;
+    get_status(impl_from_IDODownload(iface), status);
+    return S_OK;
+}
+
+/* ---- properties ---- */
+
+static HRESULT bstr_out(const WCHAR *text, VARIANT *out)
+{
+    V_VT(out) = VT_BSTR;
+    return (V_BSTR(out) = SysAllocString(text ? text : L"")) ? S_OK : E_OUTOFMEMORY;
+}
+
+/* A file name: before Start the one given, afterwards the job's file's. */
+static HRESULT name_out(do_download *self, BOOL remote, VARIANT *out)
+{
+    WCHAR *name;
+    HRESULT hr;
+
+    AcquireSRWLockShared(&self->lock);
+    if (!self->started)
+    {
+        hr = bstr_out(remote ? self->uri : self->local_path, out);
+        ReleaseSRWLockShared(&self->lock);
+        return hr;
+    }
+    ReleaseSRWLockShared(&self->lock);
+    if (FAILED(hr = ob_job_get_file_name(self->job, 0, remote, &name))) return hr;
+    hr = bstr_out(name, out);
+    CoTaskMemFree(name);
+    return hr;
+}
+
+static HRESULT ulong_out(ULONG value, VARIANT *out)
+{
+    V_VT(out) = VT_UI4;
+    V_UI4(out) = value;
+    return S_OK;
+}
+
+static HRESULT bool_out(BOOL value, VARIANT *out)
+{
+    V_VT(out) = VT_BOOL;
+    V_BOOL(out) = value ? VARIANT_TRUE : VARIANT_FALSE;
+    return S_OK;
+}
+
+static HRESULT WINAPI download_GetProperty(IDODownload *iface, DODownloadProperty id, VARIANT *out)
+{
+    do_download *self = impl_from_IDODownload(iface);
+    IGlobalInterfaceTable *git;
+    ob_job_info info;
+    WCHAR text[40], *name;
+    DWORD cookie;
+    HRESULT hr;
+
+    if (!out) return E_INVALIDARG;
+    VariantInit(out);
+    switch (id)
+    {
+    case DODownloadProperty_Id:
+        StringFromGUID2(ob_job_id(self->job), text, ARRAYSIZE(text));
+        return bstr_out(text, out);
+    case DODownloadProperty_Uri:
+        return name_out(self, TRUE, out);
+    case DODownloadProperty_LocalPath:
+        return name_out(self, FALSE, out);
+    case DODownloadProperty_ContentId:
+        return bstr_out(L"", out);
+    case DODownloadProperty_DisplayName:
+        if (FAILED(hr = ob_job_get_string(self->job, OB_PROP_DISPLAY_NAME, &name))) return hr;
+        hr = bstr_out(name, out);
+        CoTaskMemFree(name);
+        return hr;
+    case DODownloadProperty_NoProgressTimeoutSeconds:
+        ob_job_get_info(self->job, &info);
+        return ulong_out(info.no_progress_timeout, out);
+    case DODownloadProperty_ForegroundPriority:
+        ob_job_get_info(self->job, &info);
+        return bool_out(info.priority == BG_JOB_PRIORITY_FOREGROUND, out);
+    case DODownloadProperty_CostPolicy:
+    case DODownloadProperty_CallbackFreqPercent:
+    case DODownloadProperty_CallbackFreqSeconds:
+        AcquireSRWLockShared(&self->lock);
+        hr = ulong_out(id == DODownloadProperty_CostPolicy ? self->cost_policy :
+                       id == DODownloadProperty_CallbackFreqPercent ? self->freq_percent : self->freq_seconds, out);
+        ReleaseSRWLockShared(&self->lock);
+        return hr;
+    case DODownloadProperty_BlockingMode:
+    case DODownloadProperty_NonVolatile:
+        AcquireSRWLockShared(&self->lock);
+        hr = bool_out(id == DODownloadProperty_BlockingMode ? self->blocking : self->non_volatile, out);
+        ReleaseSRWLockShared(&self->lock);
+        return hr;
+    case DODownloadProperty_CallbackInterface:
+        AcquireSRWLockShared(&self->lock);
+        cookie = self->callback_cookie;
+        ReleaseSRWLockShared(&self->lock);
+        V_VT(out) = VT_UNKNOWN;
+        V_UNKNOWN(out) = NULL;
+        if (!cookie) return S_OK;
+        if (FAILED(hr = git_get(&git))) return hr;
+        hr = IGlobalInterfaceTable_GetInterfaceFromGlobal(git, cookie, &IID_IUnknown, (void **)&V_UNKNOWN(out));
+        IGlobalInterfaceTable_Release(git);
+        return hr;
+    default:
+        return DO_E_UNKNOWN_PROPERTY_ID;
+    }
+}
+
+static HRESULT ulong_in(const VARIANT *in, ULONG *value)
+{
+    if (V_VT(in) != VT_UI4) return E_INVALIDARG;
+    *value = V_UI4(in);
+    return S_OK;
+}
+
+static HRESULT bool_in(const VARIANT *in, BOOL *value)
+{
+    if (V_VT(in) != VT_BOOL) return E_INVALIDARG;
+    *value = V_BOOL(in) != VARIANT_FALSE;
+    return S_OK;
+}
+
+/* Uri and LocalPath: only before Start (the file is added then). */
+static HRESULT set_name(do_download *self, WCHAR **slot, const VARIANT *in)
+{
+    WCHAR *copy;
+    HRESULT hr = S_OK;
+
+    if (V_VT(in) != VT_BSTR || !V_BSTR(in) || !*V_BSTR(in)) return E_INVALIDARG;
+    if (!(copy = ob_str_dup(V_BSTR(in)))) return E_OUTOFMEMORY;
+    AcquireSRWLockExclusive(&self->lock);
+    if (self->started) hr = DO_E_INVALID_STATE;
+    else
+    {
+        ob_str_free(*slot);
+        *slot = copy;
+        copy = NULL;
+    }
+    ReleaseSRWLockExclusive(&self->lock);
+    ob_str_free(copy);
+    return hr;
+}
+
+static HRESULT set_field(do_download *self, ULONG *slot, ULONG value)
+{
+    AcquireSRWLockExclusive(&self->lock);
+    *slot = value;
+    ReleaseSRWLockExclusive(&self->lock);
+    return S_OK;
+}
+
+static HRESULT WINAPI download_SetProperty(IDODownload *iface, DODownloadProperty id, const VARIANT *in)
+{
+    do_download *self = impl_from_IDODownload(iface);
+    DO_DOWNLOAD_STATUS status;
+    ULONG value;
+    BOOL flag;
+    HRESULT hr;
+
+    if (!in) return E_INVALIDARG;
+    get_status(self, &status);
+    if (status.State == DODownloadState_Finalized || status.State == DODownloadState_Aborted)
+        return (unsigned)id <= DODownloadProperty_NonVolatile ? DO_E_INVALID_STATE : DO_E_UNKNOWN_PROPERTY_ID;
+    switch (id)
+    {
+    case DODownloadProperty_Id:
+        return DO_E_READ_ONLY_PROPERTY;
+    case DODownloadProperty_Uri:
+        return set_name(self, &self->uri, in);
+    case DODownloadProperty_LocalPath:
+        return set_name(self, &self->local_path, in);
+    case DODownloadProperty_ContentId:
+        return DO_E_NO_SERVICE; /* content ids need DO's cloud service (docs/choices.md) */
+    case DODownloadProperty_DisplayName:
+        if (V_VT(in) != VT_BSTR || !V_BSTR(in)) return E_INVALIDARG;
+        return result(ob_job_set_display_name(self->job, V_BSTR(in)));
+    case DODownloadProperty_CostPolicy:
+        if (FAILED(hr = ulong_in(in, &value))) return hr;
+        if (value > DODownloadCostPolicy_NoCellular) return E_INVALIDARG;
+        return set_field(self, &self->cost_policy, value);
+    case DODownloadProperty_CallbackFreqPercent:
+        if (FAILED(hr = ulong_in(in, &value))) return hr;
+        if (value > 100) return E_INVALIDARG;
+        return set_field(self, &self->freq_percent, value);
+    case DODownloadProperty_CallbackFreqSeconds:
+        if (FAILED(hr = ulong_in(in, &value))) return hr;
+        return set_field(self, &self->freq_seconds, value);
+    case DODownloadProperty_NoProgressTimeoutSeconds:
+        if (FAILED(hr = ulong_in(in, &value))) return hr;
+        if (value < 60) return E_INVALIDARG; /* "The minimum accepted value is 60 seconds" */
+        return result(ob_job_set_no_progress_timeout(self->job, value));
+    case DODownloadProperty_ForegroundPriority:
+        if (FAILED(hr = bool_in(in, &flag))) return hr;
+        return result(ob_job_set_priority(self->job, flag ? BG_JOB_PRIORITY_FOREGROUND : BG_JOB_PRIORITY_NORMAL));
+    case DODownloadProperty_BlockingMode:
+        if (FAILED(hr = bool_in(in, &flag))) return hr;
+        return set_field(self, (ULONG *)&self->blocking, flag);
+    case DODownloadProperty_NonVolatile:
+        if (FAILED(hr = bool_in(in, &flag))) return hr;
+        return set_field(self, (ULONG *)&self->non_volatile, flag);
+    case DODownloadProperty_CallbackInterface:
+        if (V_VT(in) != VT_UNKNOWN && V_VT(in) != VT_DISPATCH) return E_INVALIDARG;
+        return set_callback(self, V_UNKNOWN(in));
+    default:
+        return DO_E_UNKNOWN_PROPERTY_ID;
+    }
+}
+
+static const IDODownloadVtbl download_vtbl = {
+    download_QueryInterface,
+    download_AddRef,
+    download_Release,
+    download_Start,
+    download_Pause,
+    download_Abort,
+    download_Finalize,
+    download_GetStatus,
+    download_GetProperty,
+    download_SetProperty,
+};
+
+HRESULT ob_do_download_create(ob_job *job, IDODownload **out)
+{
+    do_download *self = HeapAlloc(GetProcessHeap(), HEAP_ZERO_MEMORY, sizeof(*self));
+    if (!self) return E_OUTOFMEMORY;
+    self->IDODownload_iface.lpVtbl = (IDODownloadVtbl *)&download_vtbl;
+    self->sink.ops = &download_sink_ops;
+    self->refs = 1;
+    self->job = job;
+    ob_job_addref(job);
+    InitializeSRWLock(&self->lock);
+    self->freq_seconds = 1; /* "The default is every one second" */
+    self->cost_policy = DODownloadCostPolicy_Always;
+    ob_module_lock();
+    table_add(self);
+    *out = &self->IDODownload_iface;
+    return S_OK;
+}
+
+/* ---- EnumDownloads ---- */
+
+static BOOL category_matches(do_download *self, const DO_DOWNLOAD_ENUM_CATEGORY *category)
+{
+    VARIANT value;
+    BOOL match;
+
+    if (!category) return TRUE;
+    if (FAILED(download_GetProperty(&self->IDODownload_iface, category->Property, &value))) return FALSE;
+    match = V_VT(&value) == VT_BSTR && !lstrcmpiW(V_BSTR(&value), category->Value);
+    VariantClear(&value);
+    return match;
+}
+
+HRESULT ob_do_download_snapshot(const ob_caller *caller, const DO_DOWNLOAD_ENUM_CATEGORY *category,
+                                IUnknown ***list, ULONG *count)
+{
+    IUnknown **items = NULL;
+    do_download *d, **all = NULL;
+    ULONG n = 0, total = 0, i;
+
+    *list = NULL;
+    *count = 0;
+    if (category && (!category->Value ||
+                     (category->Property != DODownloadProperty_Id && category->Property != DODownloadProperty_Uri &&
+                      category->Property != DODownloadProperty_ContentId &&
+                      category->Property != DODownloadProperty_DisplayName &&
+                      category->Property != DODownloadProperty_LocalPath)))
+        return E_INVALIDARG;
+    /* the references are taken under the table lock; the properties are read without it */
+    AcquireSRWLockShared(&table_lock);
+    for (d = table_head; d; d = d->next) total++;
+    if (total && (all = HeapAlloc(GetProcessHeap(), 0, total * sizeof(*all))))
+        for (d = table_head; d; d = d->next)
+        {
+            IDODownload_AddRef(&d->IDODownload_iface);
+            all[n++] = d;
+        }
+    ReleaseSRWLockShared(&table_lock);
+    if (total && !all) return E_OUTOFMEMORY;
+    if (n && !(items = HeapAlloc(GetProcessHeap(), 0, n * sizeof(*items))))
+    {
+        for (i = 0; i < n; i++) IDODownload_Release(&all[i]->IDODownload_iface);
+        HeapFree(GetProcessHeap(), 0, all);
+        return E_OUTOFMEMORY;
+    }
+    total = n;
+    n = 0;
+    for (i = 0; i < total; i++)
+    {
+        if (ob_job_owned_by(all[i]->job, caller->sid) && category_matches(all[i], category)) items[n++] = (IUnknown *)&all[i]->IDODownload_iface;
+        else IDODownload_Release(&all[i]->IDODownload_iface);
+    }
+    HeapFree(GetProcessHeap(), 0, all);
+    *list = items;
+    *count = n;
+    return S_OK;
+}
