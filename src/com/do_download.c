@@ -32,7 +32,7 @@ typedef struct do_download {
     ULONG freq_seconds;
     BOOL blocking;
     BOOL non_volatile;
-    DWORD callback_cookie;         /* in the GIT; 0: none */
+    ob_sink *callback;             /* notify.c's holder of the client's callback (GIT); NULL: none */
     ULONGLONG last_call_tick;      /* the last OnStatusChange */
     DODownloadState last_state;
     UINT64 last_bytes;
@@ -137,24 +137,6 @@ static void get_status(do_download *self, DO_DOWNLOAD_STATUS *status)
 
 /* ---- callbacks ---- */
 
-static HRESULT git_get(IGlobalInterfaceTable **out)
-{
-    return CoCreateInstance(&CLSID_StdGlobalInterfaceTable, NULL, CLSCTX_INPROC_SERVER,
-                            &IID_IGlobalInterfaceTable, (void **)out);
-}
-
-static void revoke_cookie(DWORD cookie)
-{
-    HRESULT init = CoInitializeEx(NULL, COINIT_MULTITHREADED);
-    IGlobalInterfaceTable *git;
-    if (cookie && SUCCEEDED(git_get(&git)))
-    {
-        IGlobalInterfaceTable_RevokeInterfaceFromGlobal(git, cookie);
-        IGlobalInterfaceTable_Release(git);
-    }
-    if (SUCCEEDED(init)) CoUninitialize();
-}
-
 static void sink_addref(ob_sink *sink)
 {
     IDODownload_AddRef(&impl_from_sink(sink)->IDODownload_iface);
@@ -167,44 +149,47 @@ static void sink_release(ob_sink *sink)
 
 /* Whether this status is due: a new state always, progress at most once per
  * CallbackFreqSeconds, or at every CallbackFreqPercent step when set. */
-static BOOL callback_due(do_download *self, const DO_DOWNLOAD_STATUS *status, DWORD *cookie)
+static BOOL callback_due(do_download *self, const DO_DOWNLOAD_STATUS *status, ob_sink **holder)
 {
     ULONGLONG now = GetTickCount64();
     BOOL due;
 
     AcquireSRWLockExclusive(&self->lock);
-    *cookie = self->callback_cookie;
+    if ((*holder = self->callback)) (*holder)->ops->addref(*holder);
     if (status->State != self->last_state) due = TRUE;
     else if (status->BytesTransferred == self->last_bytes) due = FALSE;
     else if (self->freq_percent && status->BytesTotal)
         due = (status->BytesTransferred * 100 / status->BytesTotal) / self->freq_percent !=
               (self->last_bytes * 100 / status->BytesTotal) / self->freq_percent;
     else due = now - self->last_call_tick >= (ULONGLONG)self->freq_seconds * 1000;
-    if (due && *cookie)
+    if (due && *holder)
     {
         self->last_state = status->State;
         self->last_bytes = status->BytesTransferred;
         self->last_call_tick = now;
     }
     ReleaseSRWLockExclusive(&self->lock);
-    return due && *cookie;
+    if (!due && *holder)
+    {
+        (*holder)->ops->release(*holder);
+        *holder = NULL;
+    }
+    return *holder != NULL;
 }
 
 static HRESULT sink_call(ob_sink *sink, ob_job *job, ob_notify_kind kind, ULONG file_index)
 {
     do_download *self = impl_from_sink(sink);
     IDODownloadStatusCallback *callback;
-    IGlobalInterfaceTable *git;
     DO_DOWNLOAD_STATUS status;
-    DWORD cookie;
+    ob_sink *holder;
     HRESULT hr;
 
     get_status(self, &status);
-    if (!callback_due(self, &status, &cookie)) return S_OK;
-    if (FAILED(hr = git_get(&git))) return hr;
-    hr = IGlobalInterfaceTable_GetInterfaceFromGlobal(git, cookie, &IID_IDODownloadStatusCallback, (void **)&callback);
-    IGlobalInterfaceTable_Release(git);
-    if (FAILED(hr)) return S_OK; /* replaced meanwhile */
+    if (!callback_due(self, &status, &holder)) return S_OK;
+    hr = ob_notify_holder_get(holder, &IID_IDODownloadStatusCallback, (void **)&callback);
+    holder->ops->release(holder);
+    if (FAILED(hr)) return S_OK;
     OB_TRACE(ob_job_id(job), L"DO OnStatusChange state %u %I64u/%I64u error %08lx", status.State,
              status.BytesTransferred, status.BytesTotal, (ULONG)status.Error);
     hr = IDODownloadStatusCallback_OnStatusChange(callback, &self->IDODownload_iface, &status);
@@ -219,30 +204,24 @@ static const ob_sink_ops download_sink_ops = { sink_addref, sink_release, sink_c
 static HRESULT set_callback(do_download *self, IUnknown *unknown)
 {
     IDODownloadStatusCallback *callback = NULL;
-    IGlobalInterfaceTable *git;
-    DWORD cookie = 0, old;
+    ob_sink *holder = NULL, *old;
     HRESULT hr;
 
     if (unknown)
     {
-        if (FAILED(hr = IUnknown_QueryInterface(unknown, &IID_IDODownloadStatusCallback, (void **)&callback)))
+        if (FAILED(IUnknown_QueryInterface(unknown, &IID_IDODownloadStatusCallback, (void **)&callback)))
             return E_INVALIDARG;
-        if (SUCCEEDED(hr = git_get(&git)))
-        {
-            hr = IGlobalInterfaceTable_RegisterInterfaceInGlobal(git, (IUnknown *)callback,
-                                                                 &IID_IDODownloadStatusCallback, &cookie);
-            IGlobalInterfaceTable_Release(git);
-        }
+        hr = ob_notify_holder_create((IUnknown *)callback, &holder);
         IDODownloadStatusCallback_Release(callback);
         if (FAILED(hr)) return hr;
     }
     AcquireSRWLockExclusive(&self->lock);
-    old = self->callback_cookie;
-    self->callback_cookie = cookie;
+    old = self->callback;
+    self->callback = holder;
     self->last_state = (DODownloadState)-1; /* the next event is due */
     ReleaseSRWLockExclusive(&self->lock);
-    revoke_cookie(old);
-    if (cookie)
+    if (old) old->ops->release(old);
+    if (holder)
     {
         ob_job_set_notify_flags(self->job, BG_NOTIFY_JOB_TRANSFERRED | BG_NOTIFY_JOB_ERROR |
                                            BG_NOTIFY_JOB_MODIFICATION);
@@ -277,7 +256,7 @@ static ULONG WINAPI download_Release(IDODownload *iface)
     ULONG refs = InterlockedDecrement(&self->refs);
     if (!refs)
     {
-        revoke_cookie(self->callback_cookie);
+        if (self->callback) self->callback->ops->release(self->callback);
         ob_str_free(self->uri);
         ob_str_free(self->local_path);
         ob_job_release(self->job);
@@ -450,10 +429,9 @@ static HRESULT bool_out(BOOL value, VARIANT *out)
 static HRESULT WINAPI download_GetProperty(IDODownload *iface, DODownloadProperty id, VARIANT *out)
 {
     do_download *self = impl_from_IDODownload(iface);
-    IGlobalInterfaceTable *git;
     ob_job_info info;
     WCHAR text[40], *name;
-    DWORD cookie;
+    ob_sink *holder;
     HRESULT hr;
 
     if (!out) return E_INVALIDARG;
@@ -496,14 +474,13 @@ static HRESULT WINAPI download_GetProperty(IDODownload *iface, DODownloadPropert
         return hr;
     case DODownloadProperty_CallbackInterface:
         AcquireSRWLockShared(&self->lock);
-        cookie = self->callback_cookie;
+        if ((holder = self->callback)) holder->ops->addref(holder);
         ReleaseSRWLockShared(&self->lock);
         V_VT(out) = VT_UNKNOWN;
         V_UNKNOWN(out) = NULL;
-        if (!cookie) return S_OK;
-        if (FAILED(hr = git_get(&git))) return hr;
-        hr = IGlobalInterfaceTable_GetInterfaceFromGlobal(git, cookie, &IID_IUnknown, (void **)&V_UNKNOWN(out));
-        IGlobalInterfaceTable_Release(git);
+        if (!holder) return S_OK;
+        hr = ob_notify_holder_get(holder, &IID_IUnknown, (void **)&V_UNKNOWN(out));
+        holder->ops->release(holder);
         return hr;
     default:
         return DO_E_UNKNOWN_PROPERTY_ID;
