@@ -1,5 +1,6 @@
 # widl_generate(<idl> OUTPUTS <kinds...>): runs Wine's IDL compiler once per output
-# kind (header, iid, tlb, proxy, dlldata) into the build tree.  The proxy is
+# kind (header, iid, tlb, proxy, dlldata) into the build tree; DLLDATA names
+# the other proxy files that dlldata lists beside this one's.  The proxy is
 # interpreted (-Oif: MinGW gcc has no __try), sees OB_PROXY_STUB defined
 # (bits_types.idl's discriminated union), and gets one widl 7 bug fixed
 # (cmake/fix_widl_proxy.py).  DLLDATA: the other IDL files (base names) whose

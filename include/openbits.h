@@ -9,6 +9,7 @@
 #define OPENBITS_H
 
 #include "openbits_com.h"
+#include "bits_http_options.h"
 #include "messages.h"
 
 /* CLSID_OpenBitsManager {DCB1CC42-450C-48EF-A525-3C4B05D1FEEE} is declared by openbits_com.h. */

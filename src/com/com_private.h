@@ -56,6 +56,27 @@ HRESULT ob_takeover_uninstall(void);
 ob_engine *ob_module_engine(void);
 ob_table *ob_module_table(void);
 
+/* A job object's IBackgroundCopyJobHttpOptions3 (job_http_options.c): a
+ * part of the job object, with its identity (QueryInterface, AddRef and
+ * Release go to `outer`). */
+typedef struct ob_http_options {
+    IBackgroundCopyJobHttpOptions3 IBackgroundCopyJobHttpOptions3_iface;
+    IUnknown *outer;           /* not referenced: it contains this */
+    ob_job *job;
+} ob_http_options;
+
+void ob_http_options_init(ob_http_options *self, IUnknown *outer, ob_job *job);
+/* The interface for HttpOptions, HttpOptions2 and HttpOptions3 (no
+ * reference taken), or NULL for another IID. */
+void *ob_http_options_query(ob_http_options *self, REFIID iid);
+
+/* The Global Interface Table (notify.c): a client's interface kept for
+ * calls from any apartment. */
+HRESULT ob_git_register(IUnknown *object, DWORD *cookie);
+HRESULT ob_git_get(DWORD cookie, REFIID iid, void **out);
+/* From any thread, COM initialised or not. */
+void ob_git_revoke(DWORD cookie);
+
 /* Notifications (notify.c).  The holder is the sink the engine job keeps: it
  * holds the client's pointer in the Global Interface Table; _get fetches it
  * for the calling apartment. */

@@ -4,6 +4,7 @@
 
 typedef struct job {
     IBackgroundCopyJob2 IBackgroundCopyJob2_iface;
+    ob_http_options http;      /* IBackgroundCopyJobHttpOptions..3, same identity */
     LONG refs;
     ob_job *job;
 } job;
@@ -39,7 +40,11 @@ static HRESULT WINAPI job_QueryInterface(IBackgroundCopyJob2 *iface, REFIID iid,
         IBackgroundCopyJob2_AddRef(iface);
         return S_OK;
     }
-    *out = NULL;
+    if ((*out = ob_http_options_query(&impl_from_IBackgroundCopyJob2(iface)->http, iid)))
+    {
+        IBackgroundCopyJob2_AddRef(iface);
+        return S_OK;
+    }
     return E_NOINTERFACE;
 }
 
@@ -384,6 +389,7 @@ HRESULT ob_bits_job_object_create(ob_job *record, IBackgroundCopyJob2 **out)
     self->IBackgroundCopyJob2_iface.lpVtbl = (IBackgroundCopyJob2Vtbl *)&job_vtbl;
     self->refs = 1;
     self->job = record;
+    ob_http_options_init(&self->http, (IUnknown *)&self->IBackgroundCopyJob2_iface, record);
     ob_job_addref(record);
     ob_module_lock();
     *out = &self->IBackgroundCopyJob2_iface;

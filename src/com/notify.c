@@ -25,9 +25,30 @@ static HRESULT git_get(IGlobalInterfaceTable **out)
                             &IID_IGlobalInterfaceTable, (void **)out);
 }
 
+HRESULT ob_git_register(IUnknown *object, DWORD *cookie)
+{
+    IGlobalInterfaceTable *git;
+    HRESULT hr;
+    if (FAILED(hr = git_get(&git))) return hr;
+    hr = IGlobalInterfaceTable_RegisterInterfaceInGlobal(git, object, &IID_IUnknown, cookie);
+    IGlobalInterfaceTable_Release(git);
+    return hr;
+}
+
+HRESULT ob_git_get(DWORD cookie, REFIID iid, void **out)
+{
+    IGlobalInterfaceTable *git;
+    HRESULT hr;
+    *out = NULL;
+    if (FAILED(hr = git_get(&git))) return hr;
+    hr = IGlobalInterfaceTable_GetInterfaceFromGlobal(git, cookie, iid, out);
+    IGlobalInterfaceTable_Release(git);
+    return hr;
+}
+
 /* The last job reference may go on any thread, an engine worker without COM
  * included; a cookie may be revoked from any apartment, so join the MTA. */
-static void revoke_cookie(DWORD cookie)
+void ob_git_revoke(DWORD cookie)
 {
     HRESULT init = CoInitializeEx(NULL, COINIT_MULTITHREADED);
     IGlobalInterfaceTable *git;
@@ -49,25 +70,19 @@ static void holder_release(ob_sink *sink)
 {
     holder *self = impl_from_sink(sink);
     if (InterlockedDecrement(&self->refs)) return;
-    revoke_cookie(self->cookie);
+    ob_git_revoke(self->cookie);
     HeapFree(GetProcessHeap(), 0, self);
     ob_module_unlock();
 }
 
 HRESULT ob_notify_holder_create(IUnknown *callback, ob_sink **out)
 {
-    IGlobalInterfaceTable *git;
     holder *self;
     HRESULT hr;
 
     *out = NULL;
     if (!(self = HeapAlloc(GetProcessHeap(), 0, sizeof(*self)))) return E_OUTOFMEMORY;
-    if (SUCCEEDED(hr = git_get(&git)))
-    {
-        hr = IGlobalInterfaceTable_RegisterInterfaceInGlobal(git, callback, &IID_IUnknown, &self->cookie);
-        IGlobalInterfaceTable_Release(git);
-    }
-    if (FAILED(hr))
+    if (FAILED(hr = ob_git_register(callback, &self->cookie)))
     {
         HeapFree(GetProcessHeap(), 0, self);
         return hr;
@@ -81,15 +96,9 @@ HRESULT ob_notify_holder_create(IUnknown *callback, ob_sink **out)
 
 HRESULT ob_notify_holder_get(ob_sink *sink, REFIID iid, void **out)
 {
-    IGlobalInterfaceTable *git;
-    HRESULT hr;
-
     *out = NULL;
     if (sink->ops != &holder_ops) return E_UNEXPECTED;
-    if (FAILED(hr = git_get(&git))) return hr;
-    hr = IGlobalInterfaceTable_GetInterfaceFromGlobal(git, impl_from_sink(sink)->cookie, iid, out);
-    IGlobalInterfaceTable_Release(git);
-    return hr;
+    return ob_git_get(impl_from_sink(sink)->cookie, iid, out);
 }
 
 /* ---- calling the client ---- */

@@ -3,6 +3,7 @@
  * temporary file from the bytes already there. */
 #include "download.h"
 #include "fetch_file.h"
+#include "job_http.h"
 #include "notify.h"
 #include "str.h"
 #include "transport.h"
@@ -94,6 +95,7 @@ static outcome probe_file(run *r, ULONG index, const WCHAR *remote, ob_remote_ki
     if (FAILED(hr = ob_job_call_begin(r->job, transport))) return fail_at(hr, BG_ERROR_CONTEXT_REMOTE_FILE, index, kind);
     hr = transport->ops->probe(transport, remote, &info, &failure);
     ob_job_call_end(r->job);
+    ob_job_file_response(r->job, index, transport); /* headers, and where redirects led */
     if (FAILED(hr)) return failed_at(hr, &failure, index, kind);
     if (FAILED(hr = ob_job_file_probed(r->job, index, info.size, &info.modified)))
         return fail_at(hr, BG_ERROR_CONTEXT_REMOTE_FILE, index, kind);
@@ -158,6 +160,7 @@ static outcome transfer_file(run *r, ULONG index, const WCHAR *remote, ob_remote
     f.restart = restart_file;
     f.context = r;
     hr = ob_fetch_to_file(&f);
+    ob_job_file_response(r->job, index, f.transport);
     ob_str_free(temp_name);
     /* not the file probed any more: it starts again */
     if (FAILED(hr) && f.failure.changed) ob_job_file_restart(r->job, index);

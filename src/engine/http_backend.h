@@ -15,6 +15,7 @@
 #define OB_HTTP_BACKEND_H
 
 #include "transport.h"
+#include <wincrypt.h>
 
 /* The User-Agent every backend sends: servers that serve BITS clients
  * recognise it, and it names us.  OB_HTTP_WIDE makes the WCHAR form. */
@@ -32,6 +33,17 @@ typedef struct ob_http_backend_config {
     DWORD connect_timeout_ms;
     DWORD send_timeout_ms;
     DWORD receive_timeout_ms;
+    /* HTTPS: BG_SSL_ENABLE_CRL_CHECK and the BG_SSL_IGNORE_* bits, applied
+     * to the backend's own check of the server's certificate */
+    ULONG security_flags;
+    /* HTTPS: called with the server's certificate once the backend has
+     * accepted it, before the request is sent where the backend can (curl),
+     * else before its response is handed over (WinHTTP); a failure fails
+     * the send with that HRESULT.  NULL: none. */
+    HRESULT (*server_cert)(void *context, PCCERT_CONTEXT cert);
+    void *server_cert_context;
+    /* HTTPS: the client certificate to offer (copied by the backend); NULL: none */
+    const ob_transport_client_cert *client_cert;
 } ob_http_backend_config;
 
 /* One request to send. */

@@ -14,6 +14,7 @@
 #include <wchar.h>
 #include "http_backend.h"
 #include "http_rules.h"     /* OB_HTTP_SCHEME_BIT only */
+#include "cert_store.h"
 #include "str.h"
 #include "trace.h"
 #define SECURITY_WIN32
@@ -37,6 +38,10 @@ typedef struct curl_backend {
     HINTERNET wpad;            /* PROXY_AUTODETECT: a WinHTTP session for WinHttpGetProxyForUrl */
     PCCERT_CONTEXT verified;   /* the last certificate accepted, for verified_host */
     WCHAR *verified_host;
+    ULONG security_flags;      /* BG_SSL_*: revocation, errors to ignore */
+    HRESULT (*server_cert)(void *context, PCCERT_CONTEXT cert);
+    void *server_cert_context;
+    char *client_cert;         /* Schannel's "Location\Store\thumbprint"; NULL: none */
 } curl_backend;
 
 /* One request and its response; the backend has one easy handle, so one
@@ -167,10 +172,14 @@ static HRESULT curl_failure(CURL *easy, CURLcode code)
 
 /* WinHTTP's check of a server: the chain the server sent, built to a root the
  * system trusts for server authentication, and the SSL policy for the host
- * name (validity periods, usage, the name).  Revocation is not checked, as
- * WinHTTP does not unless asked.  Any failure is ERROR_WINHTTP_SECURE_FAILURE,
- * the code WinHTTP documents for a certificate it refuses. */
-static HRESULT verify_server(PCCERT_CONTEXT cert, const WCHAR *host)
+ * name (validity periods, usage, the name), less what the job's
+ * BG_SSL_IGNORE_* flags waive.  Revocation is checked only with
+ * BG_SSL_ENABLE_CRL_CHECK (as WinHTTP checks it only when asked): a revoked
+ * certificate is ERROR_WINHTTP_SECURE_CERT_REVOKED, an unknown status
+ * ERROR_WINHTTP_SECURE_CERT_REV_FAILED (documented for BITS).  Any other
+ * failure is ERROR_WINHTTP_SECURE_FAILURE, the code WinHTTP documents for a
+ * certificate it refuses. */
+static HRESULT verify_server(PCCERT_CONTEXT cert, const WCHAR *host, ULONG flags)
 {
     static char server_auth[] = szOID_PKIX_KP_SERVER_AUTH;
     char *usages[] = { server_auth };
@@ -179,12 +188,18 @@ static HRESULT verify_server(PCCERT_CONTEXT cert, const WCHAR *host)
     CERT_CHAIN_POLICY_PARA policy = { sizeof(policy) };
     CERT_CHAIN_POLICY_STATUS status = { sizeof(status) };
     PCCERT_CHAIN_CONTEXT chain = NULL;
-    DWORD error;
+    DWORD error, trust, ignore = CERT_TRUST_IS_NOT_TIME_NESTED;
+    DWORD revocation = flags & BG_SSL_ENABLE_CRL_CHECK ? CERT_CHAIN_REVOCATION_CHECK_CHAIN_EXCLUDE_ROOT : 0;
+    HRESULT refused = HRESULT_FROM_WIN32(ERROR_WINHTTP_SECURE_FAILURE);
 
+    if (flags & BG_SSL_IGNORE_CERT_DATE_INVALID) ignore |= CERT_TRUST_IS_NOT_TIME_VALID;
+    if (flags & BG_SSL_IGNORE_UNKNOWN_CA) ignore |= CERT_TRUST_IS_UNTRUSTED_ROOT | CERT_TRUST_IS_PARTIAL_CHAIN;
+    if (flags & BG_SSL_IGNORE_CERT_WRONG_USAGE) ignore |= CERT_TRUST_IS_NOT_VALID_FOR_USAGE;
+    if (!revocation) ignore |= CERT_TRUST_REVOCATION_STATUS_UNKNOWN | CERT_TRUST_IS_OFFLINE_REVOCATION;
     para.RequestedUsage.dwType = USAGE_MATCH_TYPE_AND;
     para.RequestedUsage.Usage.cUsageIdentifier = 1;
     para.RequestedUsage.Usage.rgpszUsageIdentifier = usages;
-    if (!CertGetCertificateChain(NULL, cert, NULL, cert->hCertStore, &para, 0, NULL, &chain))
+    if (!CertGetCertificateChain(NULL, cert, NULL, cert->hCertStore, &para, revocation, NULL, &chain))
         error = GetLastError();
     else
     {
@@ -192,21 +207,35 @@ static HRESULT verify_server(PCCERT_CONTEXT cert, const WCHAR *host)
         ssl.cbSize = sizeof(ssl);
         ssl.dwAuthType = AUTHTYPE_SERVER;
         ssl.pwszServerName = (WCHAR *)host;
+        /* the same waivers for the policy (WinINet's SECURITY_FLAG_* values) */
+        if (flags & BG_SSL_IGNORE_CERT_CN_INVALID) ssl.fdwChecks |= SECURITY_FLAG_IGNORE_CERT_CN_INVALID;
+        if (flags & BG_SSL_IGNORE_CERT_DATE_INVALID) ssl.fdwChecks |= SECURITY_FLAG_IGNORE_CERT_DATE_INVALID;
+        if (flags & BG_SSL_IGNORE_UNKNOWN_CA) ssl.fdwChecks |= SECURITY_FLAG_IGNORE_UNKNOWN_CA;
+        if (flags & BG_SSL_IGNORE_CERT_WRONG_USAGE) ssl.fdwChecks |= SECURITY_FLAG_IGNORE_CERT_WRONG_USAGE;
+        if (flags & BG_SSL_IGNORE_UNKNOWN_CA) policy.dwFlags |= CERT_CHAIN_POLICY_ALLOW_UNKNOWN_CA_FLAG;
+        if (flags & BG_SSL_IGNORE_CERT_DATE_INVALID) policy.dwFlags |= CERT_CHAIN_POLICY_IGNORE_ALL_NOT_TIME_VALID_FLAGS;
+        if (flags & BG_SSL_IGNORE_CERT_WRONG_USAGE) policy.dwFlags |= CERT_CHAIN_POLICY_IGNORE_WRONG_USAGE_FLAG;
         policy.pvExtraPolicyPara = &ssl;
         /* the chain's own errors first, as WinHTTP checks them: Wine's SSL
          * policy accepts a chain that ends at no root at all */
-        if (chain->TrustStatus.dwErrorStatus & CERT_TRUST_IS_NOT_TIME_VALID) error = (DWORD)CERT_E_EXPIRED;
-        else if (chain->TrustStatus.dwErrorStatus & (CERT_TRUST_IS_UNTRUSTED_ROOT | CERT_TRUST_IS_PARTIAL_CHAIN))
+        trust = chain->TrustStatus.dwErrorStatus & ~ignore;
+        if (trust & CERT_TRUST_IS_REVOKED)
+            error = (DWORD)CRYPT_E_REVOKED, refused = HRESULT_FROM_WIN32(ERROR_WINHTTP_SECURE_CERT_REVOKED);
+        else if (trust & (CERT_TRUST_REVOCATION_STATUS_UNKNOWN | CERT_TRUST_IS_OFFLINE_REVOCATION))
+            error = (DWORD)CRYPT_E_REVOCATION_OFFLINE, refused = HRESULT_FROM_WIN32(ERROR_WINHTTP_SECURE_CERT_REV_FAILED);
+        else if (trust & CERT_TRUST_IS_NOT_TIME_VALID) error = (DWORD)CERT_E_EXPIRED;
+        else if (trust & (CERT_TRUST_IS_UNTRUSTED_ROOT | CERT_TRUST_IS_PARTIAL_CHAIN))
             error = (DWORD)CERT_E_UNTRUSTEDROOT;
-        else if (chain->TrustStatus.dwErrorStatus & ~CERT_TRUST_IS_NOT_TIME_NESTED)
+        else if (trust)
             error = (DWORD)CERT_E_INVALID_POLICY;
         else
             error = CertVerifyCertificateChainPolicy(CERT_CHAIN_POLICY_SSL, chain, &policy, &status) ? status.dwError
                                                                                                       : GetLastError();
         CertFreeCertificateChain(chain);
     }
-    OB_TRACE(NULL, L"https certificate of %ls %ls (0x%08lx)", host, error ? L"refused" : L"accepted", (ULONG)error);
-    return error ? HRESULT_FROM_WIN32(ERROR_WINHTTP_SECURE_FAILURE) : S_OK;
+    OB_TRACE(NULL, L"https certificate of %ls %ls (0x%08lx, flags 0x%lx)", host, error ? L"refused" : L"accepted",
+             (ULONG)error, flags);
+    return error ? refused : S_OK;
 }
 
 /* CURLOPT_PREREQFUNCTION: the connection is up (TLS included), the request
@@ -234,7 +263,7 @@ static int on_prereq(void *context, char *primary_ip, char *local_ip, int primar
         if (self->verified && self->verified_host && !_wcsicmp(self->verified_host, host)
             && CertCompareCertificate(X509_ASN_ENCODING, cert->pCertInfo, self->verified->pCertInfo))
             hr = S_OK;
-        else if (SUCCEEDED(hr = verify_server(cert, host)))
+        else if (SUCCEEDED(hr = verify_server(cert, host, self->security_flags)))
         {
             if (self->verified) CertFreeCertificateContext(self->verified);
             ob_str_free(self->verified_host);
@@ -242,6 +271,8 @@ static int on_prereq(void *context, char *primary_ip, char *local_ip, int primar
             self->verified_host = host;
             host = NULL;
         }
+        /* the job's own check, with every request's certificate */
+        if (SUCCEEDED(hr) && self->server_cert) hr = self->server_cert(self->server_cert_context, cert);
     }
     if (cert) CertFreeCertificateContext(cert);
     ob_str_free(host);
@@ -554,6 +585,7 @@ static void set_request(ob_http_exchange *x)
     /* checked by on_prereq against the system store (Wine's Schannel does not) */
     curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 0L);
     curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 0L);
+    if (self->client_cert) curl_easy_setopt(easy, CURLOPT_SSLCERT, self->client_cert);
     curl_easy_setopt(easy, CURLOPT_PREREQFUNCTION, on_prereq);
     curl_easy_setopt(easy, CURLOPT_PREREQDATA, x);
     curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, on_header);
@@ -859,6 +891,7 @@ static void curl_close(ob_http_backend *backend)
     if (self->wpad) WinHttpCloseHandle(self->wpad);
     if (self->verified) CertFreeCertificateContext(self->verified);
     ob_str_free(self->verified_host);
+    free_utf8(self->client_cert, FALSE);
     ob_str_free(self->proxy_list);
     ob_str_free(self->proxy_bypass);
     HeapFree(GetProcessHeap(), 0, self);
@@ -882,7 +915,19 @@ HRESULT ob_curl_backend_open(const ob_http_backend_config *config, ob_http_backe
     self->connect_timeout_ms = config->connect_timeout_ms;
     self->send_timeout_ms = config->send_timeout_ms;
     self->receive_timeout_ms = config->receive_timeout_ms;
-    if (!(self->multi = curl_multi_init()) || !(self->easy = curl_easy_init())) hr = E_OUTOFMEMORY;
+    self->security_flags = config->security_flags;
+    self->server_cert = config->server_cert;
+    self->server_cert_context = config->server_cert_context;
+    if (config->client_cert)
+    {
+        WCHAR *path = ob_cert_schannel_path(config->client_cert->location, config->client_cert->store,
+                                            config->client_cert->hash);
+        self->client_cert = path ? to_utf8(path) : NULL;
+        ob_str_free(path);
+        if (!self->client_cert) hr = E_OUTOFMEMORY;
+    }
+    if (FAILED(hr)) {}
+    else if (!(self->multi = curl_multi_init()) || !(self->easy = curl_easy_init())) hr = E_OUTOFMEMORY;
     else if (config->proxy_usage == BG_JOB_PROXY_USAGE_PRECONFIG) hr = read_preconfig(self);
     else if (config->proxy_usage == BG_JOB_PROXY_USAGE_OVERRIDE) hr = set_named(self, config->proxy_list, config->proxy_bypass);
     else if (config->proxy_usage == BG_JOB_PROXY_USAGE_AUTODETECT) self->mode = PROXY_AUTODETECT;

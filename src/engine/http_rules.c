@@ -259,6 +259,54 @@ HRESULT ob_http_check_hop(const WCHAR *const *chain, ULONG count, const WCHAR *n
     return S_OK;
 }
 
+/* ---- the job's redirect policy ---- */
+
+HRESULT ob_http_redirect_allowed(ULONG security_flags, DWORD status, const WCHAR *from, const WCHAR *to,
+                                 ob_failure *failure)
+{
+    if ((security_flags & BG_HTTP_REDIRECT_POLICY_MASK) == BG_HTTP_REDIRECT_POLICY_DISALLOW)
+        return ob_fail_as(failure, HRESULT_FROM_WIN32(status), BG_ERROR_CONTEXT_REMOTE_FILE, FALSE);
+    if (!_wcsnicmp(from, L"https:", 6) && !_wcsnicmp(to, L"http:", 5)
+        && !(security_flags & BG_HTTP_REDIRECT_POLICY_ALLOW_HTTPS_TO_HTTP))
+        return ob_fail_as(failure, HRESULT_FROM_WIN32(ERROR_WINHTTP_REDIRECT_FAILED), BG_ERROR_CONTEXT_REMOTE_FILE,
+                          FALSE);
+    return S_OK;
+}
+
+BOOL ob_http_security_flags_valid(ULONG flags)
+{
+    const ULONG ssl = BG_SSL_ENABLE_CRL_CHECK | BG_SSL_IGNORE_CERT_CN_INVALID | BG_SSL_IGNORE_CERT_DATE_INVALID
+                      | BG_SSL_IGNORE_UNKNOWN_CA | BG_SSL_IGNORE_CERT_WRONG_USAGE;
+    ULONG policy = flags & BG_HTTP_REDIRECT_POLICY_MASK;
+    if (flags & ~(ssl | BG_HTTP_REDIRECT_POLICY_MASK | BG_HTTP_REDIRECT_POLICY_ALLOW_HTTPS_TO_HTTP)) return FALSE;
+    return policy == BG_HTTP_REDIRECT_POLICY_ALLOW_SILENT || policy == BG_HTTP_REDIRECT_POLICY_ALLOW_REPORT
+           || policy == BG_HTTP_REDIRECT_POLICY_DISALLOW;
+}
+
+/* ---- request headers ---- */
+
+WCHAR *ob_http_join_headers(const WCHAR *own, const WCHAR *custom, HRESULT *hr)
+{
+    size_t a = own ? wcslen(own) : 0, b = custom ? wcslen(custom) : 0;
+    WCHAR *out;
+
+    *hr = S_OK;
+    /* no CRLF after the last line: WinHTTP and libcurl each end the header block */
+    while (b && (custom[b - 1] == L'\r' || custom[b - 1] == L'\n')) b--;
+    while (a && (own[a - 1] == L'\r' || own[a - 1] == L'\n')) a--;
+    if (!a && !b) return NULL;
+    if (!(out = HeapAlloc(GetProcessHeap(), 0, (a + b + 3) * sizeof(WCHAR))))
+    {
+        *hr = E_OUTOFMEMORY;
+        return NULL;
+    }
+    memcpy(out, own, a * sizeof(WCHAR));
+    if (a && b) out[a++] = L'\r', out[a++] = L'\n';
+    if (b) memcpy(out + a, custom, b * sizeof(WCHAR));
+    out[a + b] = 0;
+    return out;
+}
+
 /* host and port of an authority ("user@host:port" is not a remote name we accept) */
 static void host_port(const url_parts *u, const WCHAR **host, size_t *host_len, UINT64 *port)
 {

@@ -68,6 +68,23 @@ HRESULT ob_http_redirect_target(const WCHAR *url, const WCHAR *location, WCHAR *
  * ERROR_WINHTTP_REDIRECT_FAILED, permanent. */
 HRESULT ob_http_check_hop(const WCHAR *const *chain, ULONG count, const WCHAR *next, ob_failure *failure);
 
+/* The job's redirect policy (IBackgroundCopyJobHttpOptions::SetSecurityFlags)
+ * for a redirect answered `status` from `from` to `to`: S_OK to follow it.
+ * BG_HTTP_REDIRECT_POLICY_DISALLOW: HRESULT_FROM_WIN32(status) (documented:
+ * HTTP_STATUS_MOVED, _REDIRECT, _REDIRECT_METHOD, _REDIRECT_KEEP_VERB...);
+ * https to http without BG_HTTP_REDIRECT_POLICY_ALLOW_HTTPS_TO_HTTP:
+ * ERROR_WINHTTP_REDIRECT_FAILED.  Both permanent, context REMOTE_FILE. */
+HRESULT ob_http_redirect_allowed(ULONG security_flags, DWORD status, const WCHAR *from, const WCHAR *to,
+                                 ob_failure *failure);
+/* Flags SetSecurityFlags accepts: the BG_SSL_* bits, one redirect policy
+ * (ALLOW_SILENT, ALLOW_REPORT or DISALLOW) and ALLOW_HTTPS_TO_HTTP. */
+BOOL ob_http_security_flags_valid(ULONG flags);
+
+/* The headers of one request: the request's own, then the job's custom
+ * ones, CRLF between; a heap string (ob_str_free), or NULL when both are
+ * NULL or empty (and for no memory: *hr says which). */
+WCHAR *ob_http_join_headers(const WCHAR *own, const WCHAR *custom, HRESULT *hr);
+
 /* TRUE when both URLs have the same scheme, host and port: server
  * credentials go only to the origin of the remote name they were set for. */
 BOOL ob_http_same_origin(const WCHAR *a, const WCHAR *b);

@@ -14,6 +14,7 @@
  * only its http_call, which lives until WINHTTP_CALLBACK_STATUS_HANDLE_CLOSING. */
 #include "http_backend.h"
 #include "http_rules.h"
+#include "cert_store.h"
 #include "str.h"
 #include <winhttp.h>
 
@@ -28,6 +29,10 @@ typedef struct winhttp_backend {
     DWORD send_ms, receive_ms; /* connect + send; receive */
     HANDLE cancel_event;       /* manual reset, set once by cancel */
     volatile LONG cancelled;
+    ULONG security_flags;      /* BG_SSL_*: WinHTTP's security flags and revocation */
+    HRESULT (*server_cert)(void *context, PCCERT_CONTEXT cert);
+    void *server_cert_context;
+    PCCERT_CONTEXT client_cert; /* offered to HTTPS servers; NULL: none */
 } winhttp_backend;
 
 /* One request and what its callbacks report; referenced by the worker and,
@@ -49,6 +54,7 @@ struct ob_http_exchange {
     winhttp_backend *backend;
     http_call *call;
     BOOL broken;               /* a wait was abandoned: nothing more on this request */
+    BOOL secure;
 };
 
 typedef struct http_url {
@@ -261,6 +267,29 @@ static void winhttp_finish(ob_http_exchange *x)
     HeapFree(GetProcessHeap(), 0, x);
 }
 
+/* The job's BG_SSL_* flags as WinHTTP's own: errors to ignore, and
+ * revocation checking (WINHTTP_ENABLE_SSL_REVOCATION). */
+static HRESULT apply_security_flags(winhttp_backend *self, HINTERNET request)
+{
+    DWORD ignore = 0, revocation = WINHTTP_ENABLE_SSL_REVOCATION;
+    ULONG flags = self->security_flags;
+
+    if (flags & BG_SSL_IGNORE_CERT_CN_INVALID) ignore |= SECURITY_FLAG_IGNORE_CERT_CN_INVALID;
+    if (flags & BG_SSL_IGNORE_CERT_DATE_INVALID) ignore |= SECURITY_FLAG_IGNORE_CERT_DATE_INVALID;
+    if (flags & BG_SSL_IGNORE_UNKNOWN_CA) ignore |= SECURITY_FLAG_IGNORE_UNKNOWN_CA;
+    if (flags & BG_SSL_IGNORE_CERT_WRONG_USAGE) ignore |= SECURITY_FLAG_IGNORE_CERT_WRONG_USAGE;
+    if (ignore && !WinHttpSetOption(request, WINHTTP_OPTION_SECURITY_FLAGS, &ignore, sizeof(ignore)))
+        return last_error(self);
+    if ((flags & BG_SSL_ENABLE_CRL_CHECK)
+        && !WinHttpSetOption(request, WINHTTP_OPTION_ENABLE_FEATURE, &revocation, sizeof(revocation)))
+        return last_error(self);
+    if (self->client_cert
+        && !WinHttpSetOption(request, WINHTTP_OPTION_CLIENT_CERT_CONTEXT, (void *)self->client_cert,
+                             sizeof(CERT_CONTEXT)))
+        return last_error(self);
+    return S_OK;
+}
+
 /* Opens the request and hands WinHTTP its reference to the call. */
 static HRESULT open_request(winhttp_backend *self, const ob_http_request *request, ob_http_exchange *x)
 {
@@ -281,9 +310,28 @@ static HRESULT open_request(winhttp_backend *self, const ob_http_request *reques
         {
             InterlockedIncrement(&x->call->refs);
             WinHttpSetOption(x->call->request, WINHTTP_OPTION_DISABLE_FEATURE, &no_redirects, sizeof(no_redirects));
+            if ((x->secure = url.secure)) hr = apply_security_flags(self, x->call->request);
         }
     }
     free_url(&url);
+    return hr;
+}
+
+/* The job's check of the server's certificate: WinHTTP in asynchronous mode
+ * has no point between the handshake and the request where the caller may
+ * look, so it runs once the response headers are in, before any of the
+ * response is handed over. */
+static HRESULT check_server_cert(winhttp_backend *self, ob_http_exchange *x)
+{
+    PCCERT_CONTEXT cert = NULL;
+    DWORD size = sizeof(cert);
+    HRESULT hr;
+
+    if (!self->server_cert || !x->secure) return S_OK;
+    if (!WinHttpQueryOption(x->call->request, WINHTTP_OPTION_SERVER_CERT_CONTEXT, &cert, &size) || !cert)
+        return HRESULT_FROM_WIN32(ERROR_WINHTTP_SECURE_FAILURE);
+    hr = self->server_cert(self->server_cert_context, cert);
+    CertFreeCertificateContext(cert);
     return hr;
 }
 
@@ -316,6 +364,7 @@ static HRESULT winhttp_send(ob_http_backend *backend, const ob_http_request *req
                                      WINHTTP_ADDREQ_FLAG_ADD | WINHTTP_ADDREQ_FLAG_REPLACE))
         hr = last_error(self);
     if (SUCCEEDED(hr)) hr = send_and_receive(x, status);
+    if (SUCCEEDED(hr)) hr = check_server_cert(self, x);
     if (FAILED(hr)) winhttp_finish(x);
     else *out = x;
     return hr;
@@ -428,6 +477,7 @@ static void winhttp_close(ob_http_backend *backend)
     drop_connect(self);
     if (self->session) WinHttpCloseHandle(self->session);
     if (self->cancel_event) CloseHandle(self->cancel_event);
+    if (self->client_cert) CertFreeCertificateContext(self->client_cert);
     HeapFree(GetProcessHeap(), 0, self);
 }
 
@@ -488,7 +538,13 @@ HRESULT ob_winhttp_backend_open(const ob_http_backend_config *config, ob_http_ba
     self->base.ops = &winhttp_ops;
     self->send_ms = config->connect_timeout_ms + config->send_timeout_ms;
     self->receive_ms = config->receive_timeout_ms;
+    self->security_flags = config->security_flags;
+    self->server_cert = config->server_cert;
+    self->server_cert_context = config->server_cert_context;
     if (!(self->cancel_event = CreateEventW(NULL, TRUE, FALSE, NULL))) hr = HRESULT_FROM_WIN32(GetLastError());
+    else if (config->client_cert
+             && FAILED(hr = ob_cert_store_find(config->client_cert->location, config->client_cert->store,
+                                               config->client_cert->hash, NULL, &self->client_cert))) {}
     else hr = open_session(self, config);
     if (FAILED(hr))
     {

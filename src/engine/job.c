@@ -161,6 +161,16 @@ static HRESULT check_ulong(const ob_prop_desc *desc, ULONG value, ULONG *stored)
     return S_OK;
 }
 
+HRESULT ob_job_lock_for_change(ob_job *job)
+{
+    return lock_for_change(job);
+}
+
+HRESULT ob_job_unlock_after_change(ob_job *job, const ob_change *change, HRESULT hr)
+{
+    return unlock_after_change(job, change, hr);
+}
+
 HRESULT ob_job_new(const WCHAR *display_name, BG_JOB_TYPE type, const WCHAR *owner_sid, ob_job **out)
 {
     ob_job *job = HeapAlloc(GetProcessHeap(), HEAP_ZERO_MEMORY, sizeof(*job));
@@ -270,6 +280,7 @@ static void wipe_all_credentials(ob_job *job)
 
 static void free_file(ob_file *file)
 {
+    ob_str_free(file->response_headers);
     ob_str_free(file->remote_name);
     ob_str_free(file->local_name);
     ob_str_free(file->temp_name);
@@ -283,6 +294,7 @@ void ob_job_release(ob_job *job)
     for (i = 0; i < job->progress.files_total; i++) free_file(&job->files[i]);
     HeapFree(GetProcessHeap(), 0, job->files);
     wipe_all_credentials(job);
+    ob_job_http_free(&job->http);
     if (job->notify_sink) job->notify_sink->ops->release(job->notify_sink);
     ob_str_free(job->owner_sid);
     ob_str_free(job->display_name);
@@ -904,6 +916,9 @@ HRESULT ob_job_set_priority(ob_job *job, BG_JOB_PRIORITY priority)
     HRESULT hr;
 
     if (FAILED(hr = check_ulong(desc, priority, &stored))) return hr;
+    /* documented: a custom HTTP method keeps the job FOREGROUND */
+    if (stored != BG_JOB_PRIORITY_FOREGROUND && ob_job_http_priority_fixed(job))
+        return BG_E_NOT_SUPPORTED_WITH_CUSTOM_HTTP_METHOD;
     if (FAILED(hr = lock_for_change(job))) return hr;
     /* a timeout the client never set follows the flavour's default for the priority (DO) */
     timeout = job->no_progress_timeout_set ? job->no_progress_timeout
@@ -1171,6 +1186,7 @@ HRESULT ob_job_change_owner(ob_job *job, const WCHAR *owner_sid, WCHAR *old_sid,
     ob_str_free(job->notify_program);
     ob_str_free(job->notify_parameters);
     job->notify_program = job->notify_parameters = NULL;
+    ob_job_http_owner_changed(&job->http);
     ob_job_note_change(job, change);
     ReleaseSRWLockExclusive(&job->lock);
     return S_OK;

@@ -1,10 +1,11 @@
 /* The job record's layout: private to the job module (job.c and
- * job_transfer.c, the worker's side).  Everything else goes through the
+ * job_transfer.c, the worker's side; job_http.c, its HTTP options).  Everything else goes through the
  * functions of job.h; ob_job is opaque there. */
 #ifndef OB_JOB_PRIVATE_H
 #define OB_JOB_PRIVATE_H
 
 #include "job.h"
+#include "job_http.h"
 
 typedef struct ob_file {
     WCHAR *remote_name;
@@ -14,6 +15,7 @@ typedef struct ob_file {
     FILETIME remote_modified;  /* as last probed; a change restarts the file */
     BOOL available;            /* Complete gave it its name (BG_FILE_PROGRESS.Completed) */
     ob_file_progress progress;
+    WCHAR *response_headers;   /* the final HTTP response's raw headers; NULL: none yet (job_http.c) */
 } ob_file;
 
 typedef struct ob_credential {
@@ -79,7 +81,15 @@ struct ob_job {
     FILETIME upload_time;
     BOOL upload_sent;          /* the server has every byte */
     WCHAR *reply_url;          /* BITS-Reply-URL; NULL: no reply */
+
+    ob_job_http http;          /* HttpOptions 1-3 (job_http.c), under the same lock */
 };
+
+/* For setters outside job.c (job_http.c): the job lock taken exclusively
+ * unless the job is final (BG_E_INVALID_STATE); the unlock commits what
+ * changed and returns hr. */
+HRESULT ob_job_lock_for_change(ob_job *job);
+HRESULT ob_job_unlock_after_change(ob_job *job, const ob_change *change, HRESULT hr);
 
 /* The job lock held exclusively: a property changed. */
 void ob_job_note_change(ob_job *job, ob_change *change);

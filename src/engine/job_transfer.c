@@ -339,6 +339,7 @@ BG_JOB_STATE ob_job_fail(ob_job *job, const ob_error_info *error, BOOL transient
         job->has_error = TRUE;
         job->error_count++;
         job->retry_at = now + scaled_ms(job->retry_delay, unit_ms);
+        if (job->state == BG_JOB_STATE_ERROR) ob_job_http_failed(job, error);
         ob_job_note_change(job, &change); /* a new error, even in the same state */
     }
     state = job->state;
@@ -550,6 +551,7 @@ static void free_options(ob_transport_options *options, ob_transport_credential 
     }
     ob_str_free((WCHAR *)options->proxy_list);
     ob_str_free((WCHAR *)options->proxy_bypass);
+    ob_job_http_free_options(options);
 }
 
 /* The job's proxy and credentials, copied under its lock. */
@@ -574,6 +576,7 @@ static void copy_options(ob_job *job, ob_transport_options *options, ob_transpor
             ob_str_dup_opt(c->password, (WCHAR **)&out->password);
             options->credential_count++;
         }
+    ob_job_http_options(job, options);
     ReleaseSRWLockShared(&job->lock);
     options->credentials = creds;
 }

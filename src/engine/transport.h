@@ -60,6 +60,19 @@ typedef struct ob_transport_credential {
     const WCHAR *password;
 } ob_transport_credential;
 
+/* A client certificate in a system store, by its SHA-1 hash (cert_store.h). */
+typedef struct ob_transport_client_cert {
+    BG_CERT_STORE_LOCATION location;
+    const WCHAR *store;
+    BYTE hash[20];
+} ob_transport_client_cert;
+
+/* remote: the remote name asked for (before redirects); cert: the server's
+ * certificate (DER, X509_ASN_ENCODING); store: the certificates the server
+ * sent, serialised (CertSaveStore, CERT_STORE_SAVE_AS_STORE). */
+typedef HRESULT (*ob_server_cert_fn)(void *context, const WCHAR *remote, const BYTE *cert, DWORD cert_size,
+                                     DWORD encoding, const BYTE *store, DWORD store_size);
+
 /* What a job asks of the network; the transport copies what it keeps. */
 typedef struct ob_transport_options {
     BG_JOB_PROXY_USAGE proxy_usage;
@@ -68,6 +81,16 @@ typedef struct ob_transport_options {
     ULONG credential_count;
     const ob_transport_credential *credentials;
     DWORD timeout_ms;          /* 0: the documented ones (connect 30 s, send 30 s, receive 60 s) */
+    /* The job's HTTP options (job_http.c); other transports ignore them. */
+    const WCHAR *custom_headers; /* "Name: value" lines, each ended by CRLF, sent with every request; NULL: none */
+    ULONG security_flags;      /* BG_SSL_* and BG_HTTP_REDIRECT_POLICY_* bits */
+    const ob_transport_client_cert *client_cert; /* NULL: none */
+    /* Called with the server's certificate of every HTTPS request once the
+     * system has accepted it, before the request is sent (WinHTTP: before
+     * any of the response is used); a failure refuses the server.  NULL:
+     * none. */
+    ob_server_cert_fn server_cert;
+    void *server_cert_context;
 } ob_transport_options;
 
 typedef struct ob_transport_ops {
@@ -92,6 +115,11 @@ typedef struct ob_transport_ops {
      * returns E_ABORT promptly, even while blocked on the network. */
     void (*cancel)(ob_transport *transport);
     void (*close)(ob_transport *transport);
+    /* After a probe or fetch, failed or not: where its redirects led (NULL
+     * when there was none) and the raw headers of its final response
+     * ("Name: value" lines, NULL when none arrived); heap strings
+     * (ob_str_free).  NULL in transports without redirects or headers. */
+    void (*response)(ob_transport *transport, WCHAR **final_url, WCHAR **headers);
 } ob_transport_ops;
 
 struct ob_transport {

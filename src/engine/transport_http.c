@@ -25,6 +25,16 @@ typedef struct http_transport {
     BYTE *block;               /* OB_TRANSPORT_BLOCK: what the sink gets */
     ULONG credential_count;
     ob_transport_credential *credentials;
+    /* the job's HTTP options */
+    WCHAR *custom_headers;     /* sent with every request; NULL: none */
+    ULONG security_flags;      /* the redirect policy (downloads only) */
+    ob_server_cert_fn server_cert;
+    void *server_cert_context;
+    const WCHAR *asking;       /* the remote name of the request under way (for server_cert) */
+    HRESULT refused;           /* what server_cert said of the last send */
+    /* the last probe's or fetch's outcome (the response op) */
+    WCHAR *final_url;
+    WCHAR *final_headers;
 } http_transport;
 
 static HRESULT remote_failure(ob_failure *failure, HRESULT hr)
@@ -85,11 +95,68 @@ static void free_chain(WCHAR **chain, ULONG count)
     while (count) ob_str_free(chain[--count]);
 }
 
+/* The backend's hook: the job's server certificate callback, with the
+ * server's certificate and the certificates it sent (serialised). */
+static HRESULT check_server_cert(void *context, PCCERT_CONTEXT cert)
+{
+    http_transport *self = context;
+    CRYPT_DATA_BLOB store = { 0 };
+    HRESULT hr;
+
+    if (!self->server_cert) return S_OK;
+    if (cert->hCertStore
+        && CertSaveStore(cert->hCertStore, X509_ASN_ENCODING | PKCS_7_ASN_ENCODING, CERT_STORE_SAVE_AS_STORE,
+                         CERT_STORE_SAVE_TO_MEMORY, &store, 0)
+        && store.cbData && (store.pbData = HeapAlloc(GetProcessHeap(), 0, store.cbData))
+        && !CertSaveStore(cert->hCertStore, X509_ASN_ENCODING | PKCS_7_ASN_ENCODING, CERT_STORE_SAVE_AS_STORE,
+                          CERT_STORE_SAVE_TO_MEMORY, &store, 0))
+        store.cbData = 0;
+    if (!store.pbData) store.cbData = 0;
+    hr = self->server_cert(self->server_cert_context, self->asking, cert->pbCertEncoded, cert->cbCertEncoded,
+                           cert->dwCertEncodingType, store.pbData, store.cbData);
+    if (store.pbData) HeapFree(GetProcessHeap(), 0, store.pbData);
+    OB_TRACE(NULL, L"https server certificate callback: 0x%08lx", (ULONG)hr);
+    if (FAILED(hr)) self->refused = hr;
+    return hr;
+}
+
+/* The send of one request with the job's custom headers after its own. */
+static HRESULT send_request(http_transport *self, const WCHAR *remote, const ob_http_request *request,
+                            ob_http_exchange **x, DWORD *status)
+{
+    ob_http_request r = *request;
+    WCHAR *headers;
+    HRESULT hr;
+
+    *x = NULL;
+    headers = ob_http_join_headers(request->headers, self->custom_headers, &hr);
+    if (FAILED(hr)) return hr;
+    r.headers = headers;
+    self->asking = remote;
+    self->refused = S_OK;
+    hr = self->backend->ops->send(self->backend, &r, x, status);
+    trace_request(request, hr, *status);
+    ob_str_free(headers);
+    return hr;
+}
+
+/* The last probe's or fetch's redirect target and final headers. */
+static void keep_outcome(http_transport *self, const WCHAR *url, ob_http_exchange *x)
+{
+    ob_str_free(self->final_url);
+    self->final_url = url ? ob_str_dup(url) : NULL;
+    ob_str_free(self->final_headers);
+    self->final_headers = NULL;
+    if (x) self->backend->ops->raw_headers(x, &self->final_headers);
+}
+
 /* Sends verb to remote and follows redirects (at most
- * OB_HTTP_MAX_REDIRECTS, no loop, http and https only): the final exchange
- * (finish it) and its status. */
+ * OB_HTTP_MAX_REDIRECTS, no loop, http and https only; a download's also
+ * by the job's redirect policy, `policed`): the final exchange (finish it)
+ * and its status.  A download's redirect target and final headers are kept
+ * for the response op. */
 static HRESULT exchange(http_transport *self, const WCHAR *remote, const ob_http_request *request,
-                        ob_http_exchange **out, DWORD *status, ob_failure *failure)
+                        ob_http_exchange **out, DWORD *status, BOOL policed, ob_failure *failure)
 {
     WCHAR *chain[OB_HTTP_MAX_REDIRECTS + 2], location[OB_MAX_REMOTE_NAME + 1];
     ob_http_request r = *request;
@@ -105,9 +172,15 @@ static HRESULT exchange(http_transport *self, const WCHAR *remote, const ob_http
         WCHAR *next;
         BOOL has_location;
 
-        hr = self->backend->ops->send(self->backend, &r, &x, status);
-        trace_request(&r, hr, *status);
-        if (FAILED(hr)) break;
+        if (FAILED(hr = send_request(self, remote, &r, &x, status)))
+        {
+            if (hr == self->refused) /* the job's certificate callback refused the server: documented transient */
+            {
+                free_chain(chain, hops);
+                return ob_fail_as(failure, hr, BG_ERROR_CONTEXT_SERVER_CERTIFICATE_CALLBACK, TRUE);
+            }
+            break;
+        }
         if (FAILED(hr = authenticate(self, remote, r.url, x, status)))
         {
             self->backend->ops->finish(x);
@@ -115,6 +188,7 @@ static HRESULT exchange(http_transport *self, const WCHAR *remote, const ob_http
         }
         if (!ob_http_is_redirect(*status))
         {
+            if (policed) keep_outcome(self, hops ? r.url : NULL, x);
             *out = x;
             break;
         }
@@ -130,6 +204,15 @@ static HRESULT exchange(http_transport *self, const WCHAR *remote, const ob_http
             ob_str_free(next);
             hr = E_OUTOFMEMORY;
             break;
+        }
+        if (policed && FAILED(hr = ob_http_redirect_allowed(self->security_flags, *status, r.url, next, failure)))
+        {
+            /* documented for DISALLOW: the remote name is the redirected URL */
+            OB_TRACE(NULL, L"http redirect refused by the job's policy (0x%08lx)", (ULONG)hr);
+            keep_outcome(self, next, NULL);
+            ob_str_free(next);
+            free_chain(chain, hops);
+            return hr;
         }
         if (FAILED(hr = ob_http_check_hop((const WCHAR *const *)chain, hops, next, failure)))
         {
@@ -154,9 +237,10 @@ static HRESULT http_probe(ob_transport *transport, const WCHAR *remote, ob_remot
     WCHAR length[32], modified[OB_HTTP_DATE_CHARS + 8];
     ob_http_exchange *x;
     DWORD status;
-    HRESULT hr = exchange(self, remote, &head, &x, &status, failure);
+    HRESULT hr;
 
-    if (FAILED(hr)) return hr;
+    keep_outcome(self, NULL, NULL);
+    if (FAILED(hr = exchange(self, remote, &head, &x, &status, TRUE, failure))) return hr;
     hr = ob_http_probe_answer(status, header(x, self, L"Content-Length", length, ARRAYSIZE(length)) ? length : NULL,
                               header(x, self, L"Last-Modified", modified, ARRAYSIZE(modified)) ? modified : NULL,
                               info, failure);
@@ -213,7 +297,7 @@ static HRESULT fetch_range(http_transport *self, const WCHAR *remote, const ob_r
     HRESULT hr;
 
     ob_http_range_headers(offset, expected, headers, ARRAYSIZE(headers));
-    if (FAILED(hr = exchange(self, remote, &get, &x, &status, failure))) return hr;
+    if (FAILED(hr = exchange(self, remote, &get, &x, &status, TRUE, failure))) return hr;
     hr = ob_http_range_answer(status,
                               header(x, self, L"Content-Range", content_range, ARRAYSIZE(content_range)) ? content_range : NULL,
                               header(x, self, L"Last-Modified", modified, ARRAYSIZE(modified)) ? modified : NULL,
@@ -228,6 +312,7 @@ static HRESULT http_fetch(ob_transport *transport, const WCHAR *remote, const ob
                           UINT64 offset, ob_sink_fn sink, void *context, ob_failure *failure)
 {
     http_transport *self = (http_transport *)transport;
+    keep_outcome(self, NULL, NULL);
     for (;;)
     {
         ob_http_range range = { 0 };
@@ -261,7 +346,7 @@ static HRESULT http_post(ob_transport *transport, const WCHAR *remote, const WCH
     http_transport *self = (http_transport *)transport;
     ob_http_request post = { NULL, verb, headers, body, body_size };
     ob_http_exchange *x;
-    HRESULT hr = exchange(self, remote, &post, &x, status, failure);
+    HRESULT hr = exchange(self, remote, &post, &x, status, FALSE, failure);
 
     *response_headers = NULL;
     if (FAILED(hr)) return hr;
@@ -278,6 +363,14 @@ static HRESULT http_post(ob_transport *transport, const WCHAR *remote, const WCH
 }
 
 /* ---- lifetime ---- */
+
+static void http_response(ob_transport *transport, WCHAR **final_url, WCHAR **headers)
+{
+    http_transport *self = (http_transport *)transport;
+    *final_url = self->final_url;
+    *headers = self->final_headers;
+    self->final_url = self->final_headers = NULL;
+}
 
 static void http_cancel(ob_transport *transport)
 {
@@ -302,11 +395,14 @@ static void http_close(ob_transport *transport)
     http_transport *self = (http_transport *)transport;
     if (self->backend) self->backend->ops->close(self->backend);
     free_credentials(self);
+    ob_str_free(self->custom_headers);
+    ob_str_free(self->final_url);
+    ob_str_free(self->final_headers);
     if (self->block) HeapFree(GetProcessHeap(), 0, self->block);
     HeapFree(GetProcessHeap(), 0, self);
 }
 
-static const ob_transport_ops http_ops = { http_probe, http_fetch, http_post, http_cancel, http_close };
+static const ob_transport_ops http_ops = { http_probe, http_fetch, http_post, http_cancel, http_close, http_response };
 
 static HRESULT copy_credentials(http_transport *self, const ob_transport_options *options)
 {
@@ -363,9 +459,19 @@ HRESULT ob_http_transport_open_on(const ob_transport_options *options, ob_http_b
     config.proxy_list = options->proxy_list;
     config.proxy_bypass = options->proxy_bypass;
     pick_timeouts(options, &config);
+    self->security_flags = config.security_flags = options->security_flags;
+    self->server_cert = options->server_cert;
+    self->server_cert_context = options->server_cert_context;
+    config.client_cert = options->client_cert;
+    if (self->server_cert)
+    {
+        config.server_cert = check_server_cert;
+        config.server_cert_context = self;
+    }
     if (options->proxy_usage == BG_JOB_PROXY_USAGE_OVERRIDE && (!options->proxy_list || !options->proxy_list[0]))
         hr = E_INVALIDARG;
     else if (!(self->block = HeapAlloc(GetProcessHeap(), 0, OB_TRANSPORT_BLOCK))) hr = E_OUTOFMEMORY;
+    else if (FAILED(hr = ob_str_dup_opt(options->custom_headers, &self->custom_headers))) {}
     else if (SUCCEEDED(hr = copy_credentials(self, options))) hr = open_backend(&config, &self->backend);
     if (FAILED(hr))
     {

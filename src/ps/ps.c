@@ -1,5 +1,6 @@
 /* openbits_ps.dll: the proxy/stub widl generates from idl/openbits_com.idl
- * (openbits_com_p.c, and do_p.c from idl/do.idl), with its class object from widl's dlldata, and a
+ * and each area's IDL (their _p.c files, all in widl's dlldata list), with its
+ * class object from widl's dlldata, and a
  * registration of our own: DllRegisterServer registers the proxy/stub class
  * and claims only the interfaces for which the system has no proxy/stub
  * (HKCR\Interface\{iid} absent); DllUnregisterServer removes exactly those

@@ -195,6 +195,8 @@ GET and HEAD
                   and "packet" for "stall"}],
       "session_log": [{"event" ("created"|"closed"|"cancelled"|"lost"),
                        "path", "session"}],
+      "custom_headers": ["METHOD target|X-Name: value"] for every request
+                         header whose name starts with "X-",
       "uploads": {path: {"size", "content_name"}}  (committed, current),
       "replies": {id: {"size", "path", "session"}}  (existing, current).
     Lists hold at most 10000 entries.  /stats?reset=1 returns the numbers and
@@ -378,6 +380,7 @@ class State:
         self.errors = []
         self.fault_log = []
         self.session_log = []
+        self.custom_headers = []
 
     # All the helpers below expect self.lock to be held.
     def count_request(self, method, path):
@@ -429,6 +432,7 @@ class State:
                 "errors": mine(self.errors),
                 "faults": mine(self.fault_log),
                 "session_log": mine(self.session_log),
+                "custom_headers": list(self.custom_headers),
                 "uploads": {p: {"size": len(u["data"]),
                                 "content_name": u["content_name"]}
                             for p, u in self.uploads.items()},
@@ -497,6 +501,7 @@ class Handler(serverlib.BaseHandler):
         with state.lock:
             state.count_request("BITS_POST", path)
             state.count_packet(packet, path)
+            serverlib.record_custom_headers(state.custom_headers, "BITS_POST", self.path, self.headers)
         try:
             sess = self._named_session(packet)
             if sess is not None and packet == "Fragment" and self._reset_fault(sess, path):
@@ -856,6 +861,7 @@ class Handler(serverlib.BaseHandler):
         if path != "/stats":
             with state.lock:
                 state.count_request(method, path)
+                serverlib.record_custom_headers(state.custom_headers, method, self.path, self.headers)
         with self._answering(head):
             opts = serverlib.query_options(query)
             if path == "/stats":

@@ -117,7 +117,9 @@ URLs
 /stats
     JSON: {"requests": total, "paths": {path: count}, "targets":
     {path?query: count}, "methods": {"GET /path": count}, "ranges":
-    [{"method", "target", "range", "if_range"}, ...], "proxied": count} for
+    [{"method", "target", "range", "if_range"}, ...], "custom_headers":
+    ["METHOD target|X-Name: value", ...] (every request header whose name
+    starts with "X-", at most 10000), "proxied": count} for
     every request seen except those to /stats itself.  "ranges" lists each
     request that carried a Range header (at most 10000 entries); "proxied"
     counts the requests whose request-target was an absolute URI (see
@@ -170,6 +172,7 @@ class Stats:
         self.targets = {}
         self.methods = {}
         self.ranges = []
+        self.custom_headers = []
         self.proxied = 0
 
     def next_serial(self):
@@ -187,6 +190,7 @@ class Stats:
             self.targets[target] = self.targets.get(target, 0) + 1
             key = method + " " + path
             self.methods[key] = self.methods.get(key, 0) + 1
+            serverlib.record_custom_headers(self.custom_headers, method, target, headers)
             if rng is not None:
                 append_capped(self.ranges, {"method": method, "target": target,
                                             "range": rng, "if_range": headers.get("If-Range"),
@@ -205,6 +209,7 @@ class Stats:
                     "targets": dict(self.targets),
                     "methods": dict(self.methods),
                     "ranges": list(self.ranges),
+                    "custom_headers": list(self.custom_headers),
                     "faults": list(self.faults),
                     "proxied": self.proxied}
             if reset:

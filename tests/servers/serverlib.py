@@ -148,6 +148,15 @@ def append_capped(lst, item):
         lst.append(item)
 
 
+def record_custom_headers(lst, method, target, headers):
+    """Appends "METHOD target|Name: value" to lst for each request header
+    whose name starts with "X-" (the ones tests set as a job's custom
+    headers), in the order received; /stats lists them as "custom_headers"."""
+    for name, value in headers.items():
+        if name.lower().startswith("x-"):
+            append_capped(lst, "%s %s|%s: %s" % (method, target, name, value))
+
+
 # --- the request handler base ------------------------------------------------
 class BaseHandler(http.server.BaseHTTPRequestHandler):
     """Subclasses set server_version and define _finish_log(status, sent,
