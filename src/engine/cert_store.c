@@ -26,6 +26,19 @@ HRESULT ob_cert_store_find(BG_CERT_STORE_LOCATION location, const WCHAR *store, 
 
     *out = NULL;
     if ((ULONG)location >= ARRAYSIZE(locations)) return E_NOTIMPL;
+    /* Whether the store exists: its registry part, opened as existing (Wine
+     * opens any system store name, as an empty one, whatever the flags). */
+    opened = CertOpenStore(CERT_STORE_PROV_SYSTEM_REGISTRY_W, 0, 0,
+                           locations[location].flags | CERT_STORE_OPEN_EXISTING_FLAG | CERT_STORE_READONLY_FLAG,
+                           store);
+    if (!opened)
+    {
+        error = GetLastError();
+        if (error == ERROR_ACCESS_DENIED) return E_ACCESSDENIED;
+        return HRESULT_FROM_WIN32(ERROR_FILE_NOT_FOUND);
+    }
+    CertCloseStore(opened, 0);
+    /* the search goes through the whole system store (all its physical stores) */
     opened = CertOpenStore(CERT_STORE_PROV_SYSTEM_W, 0, 0,
                            locations[location].flags | CERT_STORE_OPEN_EXISTING_FLAG | CERT_STORE_READONLY_FLAG,
                            store);
