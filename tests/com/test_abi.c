@@ -1,5 +1,5 @@
 /* Binary compatibility: this file is compiled only against MinGW's own
- * <bits.h> and <bits1_5.h> (Microsoft's layouts), never openbits' headers, and
+ * <bits.h>, <bits1_5.h> and <bits2_5.h> (Microsoft's layouts), never openbits' headers, and
  * drives openbits.dll through them.  Wrong IIDs or a wrong method order show
  * up as wrong answers here. */
 #include <stdarg.h>
@@ -10,6 +10,7 @@
 #include <objbase.h>
 #include <bits.h>
 #include <bits1_5.h>
+#include <bits2_5.h>
 #include <bitsmsg.h>
 #include <cmocka.h>
 
@@ -130,12 +131,46 @@ static void test_error_description_through_microsoft_layout(void **state)
     CoTaskMemFree(text);
 }
 
+/* IBackgroundCopyJobHttpOptions as bits2_5.h lays it out; the flag values
+ * are Microsoft's documented numbers (MinGW's header has no BG_SSL_*). */
+static void test_http_options_through_microsoft_layout(void **state)
+{
+    IBackgroundCopyJob *job;
+    IBackgroundCopyJobHttpOptions *options;
+    BG_CERT_STORE_LOCATION location;
+    WCHAR *headers, *store, *subject;
+    BYTE *hash, zero[20] = { 0 };
+    ULONG flags;
+    GUID id;
+
+    assert_hr(IBackgroundCopyManager_CreateJob(manager, L"abi-http", BG_JOB_TYPE_DOWNLOAD, &id, &job), S_OK);
+    assert_hr(IBackgroundCopyJob_QueryInterface(job, &IID_IBackgroundCopyJobHttpOptions, (void **)&options), S_OK);
+    assert_hr(IBackgroundCopyJobHttpOptions_SetCustomHeaders(options, L"X-Abi: 1\r\n"), S_OK);
+    assert_hr(IBackgroundCopyJobHttpOptions_GetCustomHeaders(options, &headers), S_OK);
+    assert_true(!wcscmp(headers, L"X-Abi: 1\r\n"));
+    CoTaskMemFree(headers);
+    /* BG_SSL_IGNORE_UNKNOWN_CA | BG_HTTP_REDIRECT_POLICY_ALLOW_REPORT | ..._ALLOW_HTTPS_TO_HTTP */
+    assert_hr(IBackgroundCopyJobHttpOptions_SetSecurityFlags(options, 0x0008 | 0x0100 | 0x0800), S_OK);
+    assert_hr(IBackgroundCopyJobHttpOptions_GetSecurityFlags(options, &flags), S_OK);
+    assert_int_equal(flags, 0x0908);
+    assert_hr(IBackgroundCopyJobHttpOptions_SetSecurityFlags(options, 0x0300), E_NOTIMPL);
+    assert_hr(IBackgroundCopyJobHttpOptions_SetClientCertificateByID(options, BG_CERT_STORE_LOCATION_CURRENT_USER, L"MY",
+                                                                     zero), CRYPT_E_NOT_FOUND);
+    assert_hr(IBackgroundCopyJobHttpOptions_GetClientCertificate(options, &location, &store, &hash, &subject),
+              RPC_X_BAD_STUB_DATA);
+    assert_hr(IBackgroundCopyJobHttpOptions_RemoveClientCertificate(options), S_FALSE);
+    IBackgroundCopyJobHttpOptions_Release(options);
+    assert_hr(IBackgroundCopyJob_Cancel(job), S_OK);
+    IBackgroundCopyJob_Release(job);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_job_through_microsoft_layout),
         cmocka_unit_test(test_upload_reply_through_microsoft_layout),
         cmocka_unit_test(test_error_description_through_microsoft_layout),
+        cmocka_unit_test(test_http_options_through_microsoft_layout),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -177,6 +177,67 @@ static void test_pick_credential(void **state)
                                              BG_AUTH_SCHEME_DIGEST), &c[2]);
 }
 
+/* ---- the job's redirect policy and request headers ---- */
+
+static void test_redirect_policy(void **state)
+{
+    ob_failure f = { 0 };
+    const WCHAR *https = L"https://a.example/x", *http = L"http://b.example/y";
+
+    assert_hr_equal(ob_http_redirect_allowed(BG_HTTP_REDIRECT_POLICY_ALLOW_SILENT, 302, http, https, &f), S_OK);
+    assert_hr_equal(ob_http_redirect_allowed(BG_HTTP_REDIRECT_POLICY_ALLOW_REPORT, 301, http, http, &f), S_OK);
+    /* documented: HRESULT_FROM_WIN32 of the status, a fatal error */
+    assert_hr_equal(ob_http_redirect_allowed(BG_HTTP_REDIRECT_POLICY_DISALLOW, 301, http, http, &f),
+                    HRESULT_FROM_WIN32(HTTP_STATUS_MOVED));
+    assert_false(f.transient);
+    assert_int_equal(f.context, BG_ERROR_CONTEXT_REMOTE_FILE);
+    assert_hr_equal(ob_http_redirect_allowed(BG_HTTP_REDIRECT_POLICY_DISALLOW, 307, https, https, &f),
+                    HRESULT_FROM_WIN32(HTTP_STATUS_REDIRECT_KEEP_VERB));
+    /* https to http only with ALLOW_HTTPS_TO_HTTP */
+    memset(&f, 0, sizeof(f));
+    assert_hr_equal(ob_http_redirect_allowed(0, 302, https, http, &f), HRESULT_FROM_WIN32(ERROR_WINHTTP_REDIRECT_FAILED));
+    assert_false(f.transient);
+    assert_hr_equal(ob_http_redirect_allowed(BG_HTTP_REDIRECT_POLICY_ALLOW_REPORT, 302, L"HTTPS://a/x", L"HTTP://b/y", &f),
+                    HRESULT_FROM_WIN32(ERROR_WINHTTP_REDIRECT_FAILED));
+    assert_hr_equal(ob_http_redirect_allowed(BG_HTTP_REDIRECT_POLICY_ALLOW_HTTPS_TO_HTTP, 302, https, http, &f), S_OK);
+    assert_hr_equal(ob_http_redirect_allowed(0, 302, http, https, &f), S_OK);
+}
+
+static void test_security_flags_valid(void **state)
+{
+    assert_true(ob_http_security_flags_valid(0));
+    assert_true(ob_http_security_flags_valid(0x1f | 0x0100 | 0x0800));
+    assert_true(ob_http_security_flags_valid(0x0200));
+    assert_false(ob_http_security_flags_valid(0x0300)); /* no such policy */
+    assert_false(ob_http_security_flags_valid(0x0400));
+    assert_false(ob_http_security_flags_valid(0x0020));
+    assert_false(ob_http_security_flags_valid(0x1000));
+}
+
+static void check_join(const WCHAR *own, const WCHAR *custom, const WCHAR *expected)
+{
+    HRESULT hr;
+    WCHAR *joined = ob_http_join_headers(own, custom, &hr);
+    assert_hr_equal(hr, S_OK);
+    if (!expected) assert_null(joined);
+    else
+    {
+        assert_non_null(joined);
+        if (wcscmp(joined, expected)) fail_msg("joined \"%ls\", expected \"%ls\"", joined, expected);
+    }
+    ob_str_free(joined);
+}
+
+static void test_join_headers(void **state)
+{
+    check_join(NULL, NULL, NULL);
+    check_join(L"", L"\r\n", NULL);
+    check_join(L"Range: bytes=0-", NULL, L"Range: bytes=0-");
+    check_join(NULL, L"X-A: 1\r\nX-B: 2\r\n", L"X-A: 1\r\nX-B: 2");
+    check_join(L"Range: bytes=5-\r\nIf-Unmodified-Since: d", L"X-A: 1\r\n",
+               L"Range: bytes=5-\r\nIf-Unmodified-Since: d\r\nX-A: 1");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -188,6 +249,9 @@ int main(void)
         cmocka_unit_test(test_redirect_chains),
         cmocka_unit_test(test_same_origin),
         cmocka_unit_test(test_pick_credential),
+        cmocka_unit_test(test_redirect_policy),
+        cmocka_unit_test(test_security_flags_valid),
+        cmocka_unit_test(test_join_headers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
