@@ -17,37 +17,31 @@ static const struct {
     { CERT_SYSTEM_STORE_LOCAL_MACHINE_ENTERPRISE, L"LocalMachineEnterprise" },
 };
 
+/* A store that exists, read-only; its documented errors otherwise. */
+static HRESULT open_existing(LPCSTR provider, BG_CERT_STORE_LOCATION location, const WCHAR *store, HCERTSTORE *out)
+{
+    *out = CertOpenStore(provider, 0, 0,
+                         locations[location].flags | CERT_STORE_OPEN_EXISTING_FLAG | CERT_STORE_READONLY_FLAG, store);
+    if (*out) return S_OK;
+    if (GetLastError() == ERROR_ACCESS_DENIED) return E_ACCESSDENIED;
+    return HRESULT_FROM_WIN32(ERROR_FILE_NOT_FOUND);
+}
+
 HRESULT ob_cert_store_find(BG_CERT_STORE_LOCATION location, const WCHAR *store, const BYTE *hash,
                            const WCHAR *subject, PCCERT_CONTEXT *out)
 {
     CRYPT_HASH_BLOB blob = { 20, (BYTE *)hash };
     HCERTSTORE opened;
-    DWORD error;
+    HRESULT hr;
 
     *out = NULL;
     if ((ULONG)location >= ARRAYSIZE(locations)) return E_NOTIMPL;
     /* Whether the store exists: its registry part, opened as existing (Wine
      * opens any system store name, as an empty one, whatever the flags). */
-    opened = CertOpenStore(CERT_STORE_PROV_SYSTEM_REGISTRY_W, 0, 0,
-                           locations[location].flags | CERT_STORE_OPEN_EXISTING_FLAG | CERT_STORE_READONLY_FLAG,
-                           store);
-    if (!opened)
-    {
-        error = GetLastError();
-        if (error == ERROR_ACCESS_DENIED) return E_ACCESSDENIED;
-        return HRESULT_FROM_WIN32(ERROR_FILE_NOT_FOUND);
-    }
+    if (FAILED(hr = open_existing(CERT_STORE_PROV_SYSTEM_REGISTRY_W, location, store, &opened))) return hr;
     CertCloseStore(opened, 0);
     /* the search goes through the whole system store (all its physical stores) */
-    opened = CertOpenStore(CERT_STORE_PROV_SYSTEM_W, 0, 0,
-                           locations[location].flags | CERT_STORE_OPEN_EXISTING_FLAG | CERT_STORE_READONLY_FLAG,
-                           store);
-    if (!opened)
-    {
-        error = GetLastError();
-        if (error == ERROR_ACCESS_DENIED) return E_ACCESSDENIED;
-        return HRESULT_FROM_WIN32(ERROR_FILE_NOT_FOUND);
-    }
+    if (FAILED(hr = open_existing(CERT_STORE_PROV_SYSTEM_W, location, store, &opened))) return hr;
     if (hash) *out = CertFindCertificateInStore(opened, X509_ASN_ENCODING, 0, CERT_FIND_SHA1_HASH, &blob, NULL);
     else *out = CertFindCertificateInStore(opened, X509_ASN_ENCODING, 0, CERT_FIND_SUBJECT_STR_W, subject, NULL);
     CertCloseStore(opened, 0);

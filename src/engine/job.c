@@ -734,6 +734,11 @@ static HRESULT cotask_copy(const WCHAR *s, WCHAR **out)
     return S_OK;
 }
 
+HRESULT ob_job_cotask_copy(const WCHAR *s, WCHAR **out)
+{
+    return cotask_copy(s, out);
+}
+
 HRESULT ob_job_get_string(ob_job *job, ob_job_prop which, WCHAR **out)
 {
     const ob_prop_desc *desc = ob_job_prop_desc(which);

@@ -9,15 +9,6 @@
 #include "transport.h"
 #include <objbase.h>
 
-/* ---- strings handed out ---- */
-
-static HRESULT cotask_copy(const WCHAR *s, WCHAR **out)
-{
-    size_t size = (wcslen(s) + 1) * sizeof(WCHAR);
-    if (!(*out = CoTaskMemAlloc(size))) return E_OUTOFMEMORY;
-    memcpy(*out, s, size);
-    return S_OK;
-}
 
 /* ---- custom headers ---- */
 
@@ -49,7 +40,7 @@ HRESULT ob_job_get_custom_headers(ob_job *job, WCHAR **out)
     *out = NULL;
     AcquireSRWLockShared(&job->lock);
     if (job->http.headers_write_only) hr = E_ACCESSDENIED;
-    else if (job->http.custom_headers) hr = cotask_copy(job->http.custom_headers, out);
+    else if (job->http.custom_headers) hr = ob_job_cotask_copy(job->http.custom_headers, out);
     ReleaseSRWLockShared(&job->lock);
     return hr;
 }
@@ -137,7 +128,7 @@ HRESULT ob_job_get_http_method(ob_job *job, WCHAR **out)
 {
     HRESULT hr;
     AcquireSRWLockShared(&job->lock);
-    hr = cotask_copy(job->http.method ? job->http.method : default_method(job->type), out);
+    hr = ob_job_cotask_copy(job->http.method ? job->http.method : default_method(job->type), out);
     ReleaseSRWLockShared(&job->lock);
     return hr;
 }
@@ -214,8 +205,8 @@ HRESULT ob_job_get_client_cert(ob_job *job, BG_CERT_STORE_LOCATION *location, WC
     if (job->http.cert.set)
     {
         *location = job->http.cert.location;
-        if (SUCCEEDED(hr = cotask_copy(job->http.cert.store, store))
-            && SUCCEEDED(hr = cotask_copy(job->http.cert.subject, subject))
+        if (SUCCEEDED(hr = ob_job_cotask_copy(job->http.cert.store, store))
+            && SUCCEEDED(hr = ob_job_cotask_copy(job->http.cert.subject, subject))
             && !(*hash = CoTaskMemAlloc(OB_CERT_HASH_SIZE)))
             hr = E_OUTOFMEMORY;
         if (*hash) memcpy(*hash, job->http.cert.hash, OB_CERT_HASH_SIZE);
@@ -412,7 +403,7 @@ HRESULT ob_job_get_file_response_headers(ob_job *job, ULONG index, WCHAR **out)
     *out = NULL;
     AcquireSRWLockShared(&job->lock);
     if (index < job->progress.files_total)
-        hr = job->files[index].response_headers ? cotask_copy(job->files[index].response_headers, out) : S_FALSE;
+        hr = job->files[index].response_headers ? ob_job_cotask_copy(job->files[index].response_headers, out) : S_FALSE;
     ReleaseSRWLockShared(&job->lock);
     return hr;
 }

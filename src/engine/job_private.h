@@ -90,6 +90,8 @@ struct ob_job {
  * changed and returns hr. */
 HRESULT ob_job_lock_for_change(ob_job *job);
 HRESULT ob_job_unlock_after_change(ob_job *job, const ob_change *change, HRESULT hr);
+/* A CoTaskMemAlloc'd copy for a client (NULL for NULL). */
+HRESULT ob_job_cotask_copy(const WCHAR *s, WCHAR **out);
 
 /* The job lock held exclusively: a property changed. */
 void ob_job_note_change(ob_job *job, ob_change *change);
