@@ -348,6 +348,75 @@ static void test_jobs_across_invocations(void **state)
     free_result(&r);
 }
 
+/* Delivery Optimization: /do_download runs a whole download (status lines,
+ * Finalize); an HTTP error is printed with openbits' description and aborts
+ * the download; with /inproc a download still there at exit is aborted. */
+static void test_do_download(void **state)
+{
+    const WCHAR *local = ts_path(L"do-cli.bin"), *missing = ts_path(L"do-missing.bin"),
+                *left = ts_path(L"do-left.bin");
+    struct cli_result r = run_admin(L"/do_download", ts_http_url("/data/1500000?rate=1500000"), local, NULL);
+
+    expect_exit(&r, EXIT_OK);
+    expect_text(r.out, "(Delivery Optimization download {");
+    expect_text(r.out, "TRANSFERRED  100%  1.4 MiB of 1.4 MiB");
+    expect_line(r.out, "Download finalized.");
+    free_result(&r);
+    assert_true(ts_file_has_pattern(local, 1500000));
+
+    r = run_admin(L"/do_download", ts_http_url("/data/10?status=404"), missing, NULL);
+    expect_exit(&r, EXIT_FAILED);
+    expect_text(r.out, "PAUSED");
+    expect_text(r.err, "the download failed: 0x80190194 - ");
+    free_result(&r);
+    assert_false(ts_file_exists(missing));
+
+    r = run_admin(L"/do_start", ts_http_url("/data/100000?rate=10000"), left, L"/do_list", NULL);
+    expect_exit(&r, EXIT_OK);
+    expect_text(r.out, "Listed 1 download(s) of this process.");
+    expect_text(r.err, "was aborted at exit");
+    free_result(&r);
+    assert_false(ts_file_exists(left));
+    assert_int_equal(ts_count_files(L"BIT*.tmp"), 0);
+
+    r = run_admin(L"/do_status", L"nonsense", NULL);
+    expect_exit(&r, EXIT_USAGE);
+    free_result(&r);
+}
+
+/* A DO download in openbits-host's queue, one command per step. */
+static void test_do_across_invocations(void **state)
+{
+    const WCHAR *local = ts_path(L"do-across.bin");
+    struct cli_result r = run_admin(L"/do_start", ts_http_url("/data/654321"), local, NULL);
+    WCHAR id[64];
+    char id_text[64];
+
+    expect_exit(&r, EXIT_OK);
+    assert_true(r.out[0] == '{' && strlen(r.out) >= 38);
+    memcpy(id_text, r.out, 38);
+    id_text[38] = 0;
+    MultiByteToWideChar(CP_ACP, 0, id_text, -1, id, ARRAYSIZE(id));
+    free_result(&r);
+    r = run_admin(L"/do_wait", id, NULL);
+    expect_exit(&r, EXIT_OK);
+    expect_text(r.out, "TRANSFERRED");
+    free_result(&r);
+    r = run_admin(L"/do_status", id, L"/do_list", NULL);
+    expect_exit(&r, EXIT_OK);
+    expect_text(r.out, "TRANSFERRED  100%");
+    expect_text(r.out, id_text);
+    free_result(&r);
+    assert_false(ts_file_exists(local));
+    r = run_admin(L"/do_finalize", id, NULL);
+    expect_exit(&r, EXIT_OK);
+    free_result(&r);
+    assert_true(ts_file_has_pattern(local, 654321));
+    r = run_admin(L"/do_status", id, NULL);
+    expect_exit(&r, EXIT_NO_JOB);
+    free_result(&r);
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -362,9 +431,11 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_unknown_job),
         cmocka_unit_test(test_getters_of_a_new_job),
         cmocka_unit_test(test_util_help),
+        cmocka_unit_test(test_do_download),
     };
     const struct CMUnitTest host_tests[] = {
         cmocka_unit_test(test_jobs_across_invocations),
+        cmocka_unit_test(test_do_across_invocations),
     };
     if (argc > 1 && !strcmp(argv[1], "host"))
     {

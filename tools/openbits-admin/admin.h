@@ -31,7 +31,8 @@ enum admin_shape
     SHAPE_UTIL,      /* /util /help | /util /version */
     SHAPE_CREATE,    /* [type] name */
     SHAPE_TRANSFER,  /* name [type] [/priority p] [/aclflags f] [/dynamic] remote local ... */
-    SHAPE_JOB        /* job, then the verb's fixed arguments */
+    SHAPE_JOB,       /* job, then the verb's fixed arguments */
+    SHAPE_ARGS       /* no job: the verb's fixed arguments only (the DO verbs) */
 };
 
 /* The kind of one fixed argument, checked while parsing. */
@@ -121,6 +122,10 @@ int admin_follow_job(struct admin_context *ctx, IBackgroundCopyJob *job);
 int admin_find_job(struct admin_context *ctx, const WCHAR *name_or_id, IBackgroundCopyJob **job);
 BOOL admin_is_guid(const WCHAR *text);
 void admin_print_guid(const GUID *id);
+
+/* do_verbs.c: with /inproc, the Delivery Optimization downloads still there
+ * at exit are aborted (nothing could finalize them later). */
+void admin_do_abort_leftovers(struct admin_context *ctx);
 
 /* errors.c: descriptions come from openbits, never from our own strings. */
 void admin_print_hresult(struct admin_context *ctx, const char *what, HRESULT hr);

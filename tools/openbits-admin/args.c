@@ -236,6 +236,23 @@ static int parse_fixed_arg(struct admin_command *cmd, int index, const WCHAR *ar
     return ADMIN_EXIT_OK;
 }
 
+/* The verb's fixed arguments (after the job, if it takes one). */
+static int parse_fixed_args(struct cursor *c, struct admin_command *cmd)
+{
+    const WCHAR *arg;
+    int i, status;
+
+    for (i = 0; i < cmd->verb->arg_count; i++)
+    {
+        arg = peek(c);
+        if (!arg || starts_command(arg))
+            return usage_error("%ls needs %d argument(s)%s", cmd->verb->name, cmd->verb->arg_count,
+                               cmd->verb->shape == SHAPE_JOB ? " after the job" : "");
+        if ((status = parse_fixed_arg(cmd, i, take(c)))) return status;
+    }
+    return ADMIN_EXIT_OK;
+}
+
 static int parse_job_verb(struct cursor *c, struct admin_command *cmd)
 {
     const WCHAR *arg = peek(c);
@@ -243,13 +260,8 @@ static int parse_job_verb(struct cursor *c, struct admin_command *cmd)
 
     if (!arg || starts_command(arg)) return usage_error("%ls needs a job name or {GUID}", cmd->verb->name);
     cmd->job = take(c);
-    for (i = 0; i < cmd->verb->arg_count; i++)
-    {
-        arg = peek(c);
-        if (!arg || starts_command(arg))
-            return usage_error("%ls needs %d argument(s) after the job", cmd->verb->name, cmd->verb->arg_count);
-        if ((status = parse_fixed_arg(cmd, i, take(c)))) return status;
-    }
+    if ((status = parse_fixed_args(c, cmd))) return status;
+    i = cmd->verb->arg_count;
     for (; i < cmd->verb->arg_count + cmd->verb->optional_count && (arg = peek(c)) && !starts_command(arg); i++)
         cmd->args[i] = take(c);
     return parse_options(c, cmd);
@@ -264,6 +276,7 @@ static int parse_command(struct cursor *c, struct admin_command *cmd)
     case SHAPE_CREATE: return parse_create(c, cmd);
     case SHAPE_TRANSFER: return parse_transfer(c, cmd);
     case SHAPE_JOB: return parse_job_verb(c, cmd);
+    case SHAPE_ARGS: return parse_fixed_args(c, cmd);
     }
     return ADMIN_EXIT_USAGE;
 }

@@ -24,6 +24,12 @@ const char *admin_priority_name(BG_JOB_PRIORITY priority)
     return (unsigned)priority < ARRAYSIZE(priority_names) ? priority_names[priority] : "UNKNOWN";
 }
 
+const char *admin_do_state_name(DODownloadState state)
+{
+    static const char *const names[] = { "CREATED", "TRANSFERRING", "TRANSFERRED", "FINALIZED", "ABORTED", "PAUSED" };
+    return (unsigned)state < ARRAYSIZE(names) ? names[state] : "UNKNOWN";
+}
+
 const char *admin_proxy_usage_name(BG_JOB_PROXY_USAGE usage)
 {
     static const char *const names[] = { "PRECONFIG", "NO_PROXY", "OVERRIDE", "AUTODETECT" };

@@ -11,6 +11,8 @@ const char *admin_state_name(BG_JOB_STATE state);
 const char *admin_type_name(BG_JOB_TYPE type);
 const char *admin_priority_name(BG_JOB_PRIORITY priority);
 const char *admin_proxy_usage_name(BG_JOB_PROXY_USAGE usage);
+/* A Delivery Optimization download's state: CREATED, TRANSFERRING... */
+const char *admin_do_state_name(DODownloadState state);
 /* FOREGROUND, HIGH, NORMAL or LOW, in any case. */
 BOOL admin_parse_priority(const WCHAR *text, BG_JOB_PRIORITY *priority);
 /* A decimal or 0x-prefixed hexadecimal ULONG, nothing else. */

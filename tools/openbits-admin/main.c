@@ -83,7 +83,11 @@ static int run_all(const struct admin_commands *commands)
     fflush(stdout);
     if (ctx.manager)
     {
-        if (ctx.inproc) cancel_leftover_jobs(&ctx);
+        if (ctx.inproc)
+        {
+            cancel_leftover_jobs(&ctx);
+            admin_do_abort_leftovers(&ctx);
+        }
         IBackgroundCopyManager_Release(ctx.manager);
     }
     return status;

@@ -7,6 +7,7 @@
 #define JOB0(n, fn) { n, SHAPE_JOB, 0, { ARG_TEXT, ARG_TEXT }, 0, fn }
 #define JOB1(n, kind, fn) { n, SHAPE_JOB, 1, { kind, ARG_TEXT }, 0, fn }
 #define JOB2(n, fn) { n, SHAPE_JOB, 2, { ARG_TEXT, ARG_TEXT }, 0, fn }
+#define DO_VERB(n, count, fn) { n, SHAPE_ARGS, count, { ARG_TEXT, ARG_TEXT }, 0, fn }
 
 static const struct admin_verb verbs[] = {
     GLOBAL(L"/help", 0, admin_verb_help),
@@ -64,6 +65,14 @@ static const struct admin_verb verbs[] = {
     JOB0(L"/getreplyfilename", admin_verb_getreplyfilename),
     JOB1(L"/setreplyfilename", ARG_TEXT, admin_verb_setreplyfilename),
     JOB0(L"/getreplyprogress", admin_verb_getreplyprogress),
+    /* Delivery Optimization (IDOManager/IDODownload), do_verbs.c */
+    DO_VERB(L"/do_download", 2, admin_do_download),
+    DO_VERB(L"/do_start", 2, admin_do_start),
+    DO_VERB(L"/do_status", 1, admin_do_status),
+    DO_VERB(L"/do_wait", 1, admin_do_wait),
+    DO_VERB(L"/do_finalize", 1, admin_do_finalize),
+    DO_VERB(L"/do_abort", 1, admin_do_abort),
+    DO_VERB(L"/do_list", 0, admin_do_list),
 };
 
 struct unsupported

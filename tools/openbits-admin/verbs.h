@@ -14,6 +14,14 @@ ADMIN_VERB(admin_verb_list);
 ADMIN_VERB(admin_verb_monitor);
 ADMIN_VERB(admin_verb_reset);
 ADMIN_VERB(admin_verb_info);
+/* do_verbs.c: Delivery Optimization downloads (IDOManager/IDODownload). */
+ADMIN_VERB(admin_do_download);
+ADMIN_VERB(admin_do_start);
+ADMIN_VERB(admin_do_status);
+ADMIN_VERB(admin_do_wait);
+ADMIN_VERB(admin_do_finalize);
+ADMIN_VERB(admin_do_abort);
+ADMIN_VERB(admin_do_list);
 ADMIN_VERB(admin_verb_listfiles);
 
 /* job_verbs.c: one job's actions, getters and setters. */
