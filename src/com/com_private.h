@@ -32,7 +32,10 @@ HRESULT ob_do_download_snapshot(const ob_caller *caller, const DO_DOWNLOAD_ENUM_
                                 IUnknown ***list, ULONG *count);
 /* Takes over the list (its references and array). */
 HRESULT ob_enum_unknown_create(IUnknown **items, ULONG count, IEnumUnknown **out);
+/* The file's COM object: a DO job's file's is do_file.c's. */
 HRESULT ob_file_object_create(ob_job *job, ULONG index, IBackgroundCopyFile **out);
+HRESULT ob_bits_file_object_create(ob_job *job, ULONG index, IBackgroundCopyFile **out);
+HRESULT ob_do_file_object_create(ob_job *job, ULONG index, IBackgroundCopyFile **out);
 /* Takes over the snapshot (its references and array). */
 HRESULT ob_enum_jobs_create(ob_job **jobs, ULONG count, IEnumBackgroundCopyJobs **out);
 HRESULT ob_enum_files_create(ob_job *job, IEnumBackgroundCopyFiles **out);

@@ -76,6 +76,13 @@ static const IBackgroundCopyFileVtbl file_vtbl = {
 
 HRESULT ob_file_object_create(ob_job *job, ULONG index, IBackgroundCopyFile **out)
 {
+    if (ob_job_flavour(job) == &ob_flavour_do) return ob_do_file_object_create(job, index, out);
+    return ob_bits_file_object_create(job, index, out);
+}
+
+/* The plain (BITS) file object; a DO job's file object wraps one. */
+HRESULT ob_bits_file_object_create(ob_job *job, ULONG index, IBackgroundCopyFile **out)
+{
     file *self = HeapAlloc(GetProcessHeap(), 0, sizeof(*self));
     if (!self) return E_OUTOFMEMORY;
     self->IBackgroundCopyFile_iface.lpVtbl = (IBackgroundCopyFileVtbl *)&file_vtbl;

@@ -284,6 +284,7 @@ static void free_file(ob_file *file)
     ob_str_free(file->remote_name);
     ob_str_free(file->local_name);
     ob_str_free(file->temp_name);
+    ob_str_free(file->client_id);
 }
 
 void ob_job_release(ob_job *job)
@@ -789,6 +790,46 @@ HRESULT ob_job_get_file_name(ob_job *job, ULONG index, BOOL remote, WCHAR **out)
     {
         const ob_file *file = &job->files[index];
         hr = cotask_copy(remote ? file->remote_name : file->local_name, out);
+    }
+    ReleaseSRWLockShared(&job->lock);
+    return hr;
+}
+
+HRESULT ob_job_set_file_client(ob_job *job, const WCHAR *remote, const WCHAR *local, const WCHAR *id,
+                               UINT64 declared_size)
+{
+    WCHAR *copy = ob_str_dup(id ? id : L"");
+    HRESULT hr = E_INVALIDARG;
+    ULONG i;
+
+    if (!copy) return E_OUTOFMEMORY;
+    AcquireSRWLockExclusive(&job->lock);
+    for (i = job->progress.files_total; i-- > 0;)
+    {
+        ob_file *file = &job->files[i];
+        if (file->client_id || _wcsicmp(file->remote_name, remote) || _wcsicmp(ob_path_leaf(file->local_name),
+                                                                              ob_path_leaf(local)))
+            continue;
+        file->client_id = copy;
+        file->declared_size = declared_size;
+        copy = NULL;
+        hr = S_OK;
+        break;
+    }
+    ReleaseSRWLockExclusive(&job->lock);
+    ob_str_free(copy);
+    return hr;
+}
+
+HRESULT ob_job_get_file_client(ob_job *job, ULONG index, WCHAR **id, UINT64 *declared_size)
+{
+    HRESULT hr = E_INVALIDARG;
+    AcquireSRWLockShared(&job->lock);
+    if (index < job->progress.files_total)
+    {
+        const ob_file *file = &job->files[index];
+        hr = cotask_copy(file->client_id ? file->client_id : L"", id);
+        *declared_size = file->client_id ? file->declared_size : BG_SIZE_UNKNOWN;
     }
     ReleaseSRWLockShared(&job->lock);
     return hr;

@@ -164,6 +164,13 @@ HRESULT ob_job_get_string(ob_job *job, ob_job_prop which, WCHAR **out);
 ULONG ob_job_file_count(ob_job *job);
 HRESULT ob_job_get_file_progress(ob_job *job, ULONG index, BG_FILE_PROGRESS *out);
 HRESULT ob_job_get_file_name(ob_job *job, ULONG index, BOOL remote, WCHAR **out);
+/* DO's file id and declared size, given to the newest file of these names
+ * that has none yet (just added: AddFileWithRanges); E_INVALIDARG if there
+ * is none. */
+HRESULT ob_job_set_file_client(ob_job *job, const WCHAR *remote, const WCHAR *local, const WCHAR *id,
+                               UINT64 declared_size);
+/* ...read back: *id CoTaskMemAlloc'd ("" for none), *declared_size BG_SIZE_UNKNOWN for none. */
+HRESULT ob_job_get_file_client(ob_job *job, ULONG index, WCHAR **id, UINT64 *declared_size);
 /* BG_E_ERROR_INFORMATION_UNAVAILABLE unless the job is in ERROR or TRANSIENT_ERROR. */
 HRESULT ob_job_get_error(ob_job *job, ob_error_info *out);
 /* With a reference, or NULL. */

@@ -16,6 +16,8 @@ typedef struct ob_file {
     BOOL available;            /* Complete gave it its name (BG_FILE_PROGRESS.Completed) */
     ob_file_progress progress;
     WCHAR *response_headers;   /* the final HTTP response's raw headers; NULL: none yet (job_http.c) */
+    WCHAR *client_id;          /* DO: the caller's file id (AddFileWithRanges); NULL: none */
+    UINT64 declared_size;      /* DO: the size the caller gave; BG_SIZE_UNKNOWN: none */
 } ob_file;
 
 typedef struct ob_credential {
