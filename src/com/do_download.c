@@ -15,6 +15,7 @@
 #include "manager.h"
 #include "str.h"
 #include "trace.h"
+#include "job_http.h"
 
 typedef struct do_download {
     IDODownload IDODownload_iface;
@@ -28,6 +29,9 @@ typedef struct do_download {
     WCHAR *uri;                    /* until Start: then the file's names */
     WCHAR *local_path;
     ULONG cost_policy;
+    ULONG security_flags;          /* as the client gave them (WinHTTP's values) */
+    WCHAR *custom_headers;         /* HttpCustomHeaders; NULL: none */
+    WCHAR *auth_headers;           /* HttpCustomAuthHeaders (never read back); NULL: none */
     ULONG freq_percent;            /* 0: none */
     ULONG freq_seconds;
     BOOL blocking;
@@ -259,6 +263,8 @@ static ULONG WINAPI download_Release(IDODownload *iface)
         if (self->callback) self->callback->ops->release(self->callback);
         ob_str_free(self->uri);
         ob_str_free(self->local_path);
+        ob_str_free(self->custom_headers);
+        ob_str_wipe(self->auth_headers);
         ob_job_release(self->job);
         HeapFree(GetProcessHeap(), 0, self);
         ob_module_unlock();
@@ -461,11 +467,22 @@ static HRESULT WINAPI download_GetProperty(IDODownload *iface, DODownloadPropert
     case DODownloadProperty_CostPolicy:
     case DODownloadProperty_CallbackFreqPercent:
     case DODownloadProperty_CallbackFreqSeconds:
+    case DODownloadProperty_SecurityFlags:
         AcquireSRWLockShared(&self->lock);
         hr = ulong_out(id == DODownloadProperty_CostPolicy ? self->cost_policy :
-                       id == DODownloadProperty_CallbackFreqPercent ? self->freq_percent : self->freq_seconds, out);
+                       id == DODownloadProperty_CallbackFreqPercent ? self->freq_percent :
+                       id == DODownloadProperty_SecurityFlags ? self->security_flags : self->freq_seconds, out);
         ReleaseSRWLockShared(&self->lock);
         return hr;
+    case DODownloadProperty_HttpCustomHeaders:
+        AcquireSRWLockShared(&self->lock);
+        hr = bstr_out(self->custom_headers, out);
+        ReleaseSRWLockShared(&self->lock);
+        return hr;
+    case DODownloadProperty_HttpCustomAuthHeaders:
+        return E_ACCESSDENIED; /* credentials: never read back (docs/choices.md) */
+    case DODownloadProperty_HttpAllowSecureToNonSecureRedirect:
+        return bool_out(ob_job_get_security_flags(self->job) & BG_HTTP_REDIRECT_POLICY_ALLOW_HTTPS_TO_HTTP, out);
     case DODownloadProperty_BlockingMode:
     case DODownloadProperty_NonVolatile:
         AcquireSRWLockShared(&self->lock);
@@ -530,11 +547,50 @@ static HRESULT set_field(do_download *self, ULONG *slot, ULONG value)
     return S_OK;
 }
 
+/* The job's custom headers: HttpCustomHeaders, then HttpCustomAuthHeaders. */
+static HRESULT set_headers(do_download *self, BOOL auth, const VARIANT *in)
+{
+    WCHAR *copy = NULL, *joined = NULL, *old;
+    size_t a, b;
+    HRESULT hr;
+
+    if (V_VT(in) != VT_BSTR) return E_INVALIDARG;
+    if (V_BSTR(in) && *V_BSTR(in) && !(copy = ob_str_dup(V_BSTR(in)))) return E_OUTOFMEMORY;
+    AcquireSRWLockExclusive(&self->lock);
+    old = auth ? self->auth_headers : self->custom_headers;
+    if (auth) self->auth_headers = copy;
+    else self->custom_headers = copy;
+    a = self->custom_headers ? wcslen(self->custom_headers) : 0;
+    b = self->auth_headers ? wcslen(self->auth_headers) : 0;
+    if ((a || b) && (joined = HeapAlloc(GetProcessHeap(), 0, (a + b + 1) * sizeof(WCHAR))))
+    {
+        if (a) memcpy(joined, self->custom_headers, a * sizeof(WCHAR));
+        if (b) memcpy(joined + a, self->auth_headers, b * sizeof(WCHAR));
+        joined[a + b] = 0;
+    }
+    ReleaseSRWLockExclusive(&self->lock);
+    if (auth) ob_str_wipe(old);
+    else ob_str_free(old);
+    if ((a || b) && !joined) return E_OUTOFMEMORY;
+    hr = ob_job_set_custom_headers(self->job, joined);
+    if (joined) SecureZeroMemory(joined, (a + b) * sizeof(WCHAR));
+    HeapFree(GetProcessHeap(), 0, joined);
+    return result(hr);
+}
+
+/* SecurityFlags and HttpAllowSecureToNonSecureRedirect: the job's security
+ * flags (their BG_SSL_* bits, and BG_HTTP_REDIRECT_POLICY_ALLOW_HTTPS_TO_HTTP). */
+static HRESULT set_security(do_download *self, ULONG ssl_mask, ULONG bits)
+{
+    ULONG flags = ob_job_get_security_flags(self->job);
+    return result(ob_job_set_security_flags(self->job, (flags & ~ssl_mask) | bits));
+}
+
 static HRESULT WINAPI download_SetProperty(IDODownload *iface, DODownloadProperty id, const VARIANT *in)
 {
     do_download *self = impl_from_IDODownload(iface);
     DO_DOWNLOAD_STATUS status;
-    ULONG value;
+    ULONG value, bits;
     BOOL flag;
     HRESULT hr;
 
@@ -582,6 +638,22 @@ static HRESULT WINAPI download_SetProperty(IDODownload *iface, DODownloadPropert
     case DODownloadProperty_CallbackInterface:
         if (V_VT(in) != VT_UNKNOWN && V_VT(in) != VT_DISPATCH) return E_INVALIDARG;
         return set_callback(self, V_UNKNOWN(in));
+    case DODownloadProperty_HttpCustomHeaders:
+        return set_headers(self, FALSE, in);
+    case DODownloadProperty_HttpCustomAuthHeaders:
+        return set_headers(self, TRUE, in);
+    case DODownloadProperty_SecurityFlags:
+        if (FAILED(hr = ulong_in(in, &value))) return hr;
+        if (FAILED(hr = ob_flavour_do_security_flags(value, &bits))) return hr;
+        if (FAILED(hr = set_security(self, BG_SSL_ENABLE_CRL_CHECK | BG_SSL_IGNORE_CERT_CN_INVALID |
+                                               BG_SSL_IGNORE_CERT_DATE_INVALID | BG_SSL_IGNORE_UNKNOWN_CA |
+                                               BG_SSL_IGNORE_CERT_WRONG_USAGE, bits)))
+            return hr;
+        return set_field(self, &self->security_flags, value);
+    case DODownloadProperty_HttpAllowSecureToNonSecureRedirect:
+        if (FAILED(hr = bool_in(in, &flag))) return hr;
+        return set_security(self, BG_HTTP_REDIRECT_POLICY_ALLOW_HTTPS_TO_HTTP,
+                            flag ? BG_HTTP_REDIRECT_POLICY_ALLOW_HTTPS_TO_HTTP : 0);
     default:
         return DO_E_UNKNOWN_PROPERTY_ID;
     }

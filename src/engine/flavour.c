@@ -67,3 +67,31 @@ HRESULT ob_flavour_result(const ob_flavour *flavour, HRESULT hr)
         if (flavour->codes[i].from == hr) return flavour->codes[i].to;
     return hr;
 }
+
+/* WinHTTP's values (winhttp.h), which DO's page names */
+#define DO_SECURITY_IGNORE_UNKNOWN_CA        0x00000100
+#define DO_SECURITY_IGNORE_CERT_WRONG_USAGE  0x00000200
+#define DO_SECURITY_IGNORE_CERT_CN_INVALID   0x00001000
+#define DO_SECURITY_IGNORE_CERT_DATE_INVALID 0x00002000
+#define DO_ENABLE_SSL_REVOCATION             0x00000001
+
+HRESULT ob_flavour_do_security_flags(ULONG winhttp, ULONG *bits)
+{
+    static const struct { ULONG winhttp, bits; } map[] = {
+        { DO_SECURITY_IGNORE_CERT_CN_INVALID, BG_SSL_IGNORE_CERT_CN_INVALID },
+        { DO_SECURITY_IGNORE_CERT_DATE_INVALID, BG_SSL_IGNORE_CERT_DATE_INVALID },
+        { DO_SECURITY_IGNORE_UNKNOWN_CA, BG_SSL_IGNORE_UNKNOWN_CA },
+        { DO_SECURITY_IGNORE_CERT_WRONG_USAGE, BG_SSL_IGNORE_CERT_WRONG_USAGE },
+    };
+    ULONG known = DO_ENABLE_SSL_REVOCATION, i;
+
+    *bits = 0;
+    for (i = 0; i < ARRAYSIZE(map); i++)
+    {
+        known |= map[i].winhttp;
+        if (winhttp & map[i].winhttp) *bits |= map[i].bits;
+    }
+    if (winhttp & ~known) return E_INVALIDARG;
+    if (winhttp & DO_ENABLE_SSL_REVOCATION) *bits = BG_SSL_ENABLE_CRL_CHECK;
+    return S_OK;
+}

@@ -34,5 +34,10 @@ ULONG ob_flavour_no_progress_timeout(const ob_flavour *flavour, BG_JOB_PRIORITY 
 BG_ERROR_CONTEXT ob_flavour_context(const ob_flavour *flavour, BG_ERROR_CONTEXT context);
 /* A result as this flavour's clients see it (the engine speaks BITS). */
 HRESULT ob_flavour_result(const ob_flavour *flavour, HRESULT hr);
+/* DODownloadProperty_SecurityFlags (WinHTTP's SECURITY_FLAG_IGNORE_* and
+ * WINHTTP_ENABLE_SSL_REVOCATION) as the BG_SSL_* bits of a job's security
+ * flags; E_INVALIDARG for a flag DO does not list.  With revocation set the
+ * IGNORE flags are ignored, as documented. */
+HRESULT ob_flavour_do_security_flags(ULONG winhttp, ULONG *bits);
 
 #endif

@@ -302,6 +302,92 @@ static void test_get_progress(void **state)
     IBackgroundCopyManager_Release(manager);
 }
 
+#ifndef E_NOT_SET
+#define E_NOT_SET HRESULT_FROM_WIN32(ERROR_NOT_FOUND)
+#endif
+
+static IBackgroundCopyFile *first_file(IBackgroundCopyJob *job)
+{
+    IEnumBackgroundCopyFiles *files;
+    IBackgroundCopyFile *file = NULL;
+    assert_hr_equal(IBackgroundCopyJob_EnumFiles(job, &files), S_OK);
+    assert_hr_equal(IEnumBackgroundCopyFiles_Next(files, 1, &file, NULL), S_OK);
+    IEnumBackgroundCopyFiles_Release(files);
+    return file;
+}
+
+/* IDeliveryOptimizationFile::GetStats: without peers every byte is the
+ * origin server's and every peer count zero (DownloadMode_Simple);
+ * IDeliveryOptimizationFile2: DownloadSinkFilePath and TotalSizeBytes. A
+ * BITS job's file has neither interface. */
+static void test_do_file_stats_and_properties(void **state)
+{
+    IBackgroundCopyManager *manager = do_manager(), *bits = bits_manager();
+    IBackgroundCopyJob *job = do_job(manager), *plain = ct_create_job(bits, L"bits", BG_JOB_TYPE_DOWNLOAD, NULL);
+    const WCHAR *local = ts_path(L"stats.bin");
+    IDeliveryOptimizationFile *stats = NULL;
+    IDeliveryOptimizationFile2 *props;
+    IBackgroundCopyFile *file;
+    DOSwarmStats s;
+    VARIANT v;
+
+    assert_hr_equal(IBackgroundCopyJob_AddFile(plain, ts_http_url("/data/10"), ts_path(L"plain.bin")), S_OK);
+    file = first_file(plain);
+    assert_hr_equal(IBackgroundCopyFile_QueryInterface(file, &IID_IDeliveryOptimizationFile, (void **)&stats),
+                    E_NOINTERFACE);
+    IBackgroundCopyFile_Release(file);
+    ct_cancel(plain);
+
+    assert_hr_equal(IBackgroundCopyJob_AddFile(job, ts_http_url("/data/70000"), local), S_OK);
+    file = first_file(job);
+    assert_hr_equal(IBackgroundCopyFile_QueryInterface(file, &IID_IDeliveryOptimizationFile, (void **)&stats), S_OK);
+    assert_hr_equal(IBackgroundCopyFile_QueryInterface(file, &IID_IDeliveryOptimizationFile2, (void **)&props), S_OK);
+    assert_hr_equal(IDeliveryOptimizationFile_GetStats(stats, &s), S_OK);
+    assert_true(s.fileSize == DO_UNKNOWN_FILE_SIZE && s.totalBytesDownloaded == 0);
+    assert_int_equal(s.status, SwarmStatus_Paused); /* SUSPENDED */
+    assert_int_equal(wcscmp(s.fileId, L""), 0); /* added by AddFile: no DO file id */
+    assert_int_equal(wcscmp(s.sourceURL, ts_http_url("/data/70000")), 0);
+    CoTaskMemFree(s.fileId);
+    CoTaskMemFree(s.sourceURL);
+    assert_hr_equal(IDeliveryOptimizationFile2_GetProperty(props, DOFilePropertyId_TotalSizeBytes, &v), E_NOT_SET);
+    assert_hr_equal(IDeliveryOptimizationFile2_GetProperty(props, DOFilePropertyId_DownloadSinkFilePath, &v), S_OK);
+    assert_int_equal(V_VT(&v), VT_BSTR);
+    assert_int_equal(wcscmp(V_BSTR(&v), local), 0);
+    assert_hr_equal(IDeliveryOptimizationFile2_SetProperty(props, DOFilePropertyId_DownloadSinkFilePath, &v), S_OK);
+    VariantClear(&v);
+    V_VT(&v) = VT_BSTR;
+    V_BSTR(&v) = SysAllocString(ts_path(L"elsewhere.bin"));
+    assert_hr_equal(IDeliveryOptimizationFile2_SetProperty(props, DOFilePropertyId_DownloadSinkFilePath, &v),
+                    DO_E_INVALID_STATE);
+    assert_hr_equal(IDeliveryOptimizationFile2_SetProperty(props, DOFilePropertyId_DecryptionInfo, &v),
+                    DO_E_UNKNOWN_PROPERTY_ID);
+    VariantClear(&v);
+    assert_hr_equal(IDeliveryOptimizationFile2_GetProperty(props, DOFilePropertyId_IntegrityCheckInfo, &v),
+                    DO_E_UNKNOWN_PROPERTY_ID);
+
+    assert_hr_equal(IBackgroundCopyJob_Resume(job), S_OK);
+    assert_true(ct_wait_state(job, BG_JOB_STATE_TRANSFERRED));
+    assert_hr_equal(IDeliveryOptimizationFile_GetStats(stats, &s), S_OK);
+    assert_true(s.fileSize == 70000 && s.totalBytesDownloaded == 70000 && s.bytesFromHttp == 70000);
+    assert_true(s.bytesFromLanPeers == 0 && s.bytesFromGroupPeers == 0 && s.bytesFromInternetPeers == 0 &&
+                s.bytesToLanPeers == 0 && s.bytesToGroupPeers == 0 && s.bytesToInternetPeers == 0 &&
+                s.lanConnectionCount == 0 && s.groupConnectionCount == 0 && s.internetConnectionCount == 0);
+    assert_int_equal(s.downloadMode, DownloadMode_Simple);
+    assert_int_equal(s.status, SwarmStatus_Complete);
+    assert_true(s.isBackground); /* NORMAL priority */
+    CoTaskMemFree(s.fileId);
+    CoTaskMemFree(s.sourceURL);
+    assert_hr_equal(IDeliveryOptimizationFile2_GetProperty(props, DOFilePropertyId_TotalSizeBytes, &v), S_OK);
+    assert_true(V_VT(&v) == VT_UI8 && V_UI8(&v) == 70000);
+    assert_hr_equal(IBackgroundCopyJob_Complete(job), S_OK);
+    IDeliveryOptimizationFile2_Release(props);
+    IDeliveryOptimizationFile_Release(stats);
+    IBackgroundCopyFile_Release(file);
+    IBackgroundCopyJob_Release(job);
+    IBackgroundCopyManager_Release(bits);
+    IBackgroundCopyManager_Release(manager);
+}
+
 /* ---- IDOManager / IDODownload ---- */
 
 static DO_DOWNLOAD_STATUS status_of(IDODownload *download)
@@ -522,6 +608,42 @@ static void test_download_properties(void **state)
     IDOManager_Release(manager);
 }
 
+/* HttpCustomHeaders and HttpCustomAuthHeaders go with every request (the
+ * server's /stats lists them); the auth headers are never read back.
+ * SecurityFlags takes WinHTTP's flags DO lists; the secure-to-non-secure
+ * redirect switch reads back. */
+static void test_download_http_properties(void **state)
+{
+    IDOManager *manager = dom();
+    IDODownload *download = new_download(manager, "/data/2000?tag=do-headers", ts_path(L"headers.bin"));
+    DWORD size;
+    BYTE *stats;
+    VARIANT v;
+
+    set_bstr(download, DODownloadProperty_HttpCustomHeaders, L"X-DO-Custom: 1\r\n", S_OK);
+    set_bstr(download, DODownloadProperty_HttpCustomAuthHeaders, L"X-DO-Auth: token\r\n", S_OK);
+    check_bstr(download, DODownloadProperty_HttpCustomHeaders, L"X-DO-Custom: 1\r\n");
+    assert_hr_equal(IDODownload_GetProperty(download, DODownloadProperty_HttpCustomAuthHeaders, &v), E_ACCESSDENIED);
+    set_ui4(download, DODownloadProperty_SecurityFlags, 0x100 | 0x2000, S_OK); /* IGNORE_UNKNOWN_CA, CERT_DATE */
+    set_ui4(download, DODownloadProperty_SecurityFlags, 0x4, E_INVALIDARG);   /* not one DO lists */
+    assert_hr_equal(IDODownload_GetProperty(download, DODownloadProperty_SecurityFlags, &v), S_OK);
+    assert_true(V_VT(&v) == VT_UI4 && V_UI4(&v) == (0x100 | 0x2000));
+    set_bool(download, DODownloadProperty_HttpAllowSecureToNonSecureRedirect, TRUE, S_OK);
+    assert_hr_equal(IDODownload_GetProperty(download, DODownloadProperty_HttpAllowSecureToNonSecureRedirect, &v), S_OK);
+    assert_true(V_VT(&v) == VT_BOOL && V_BOOL(&v) == VARIANT_TRUE);
+    set_bool(download, DODownloadProperty_BlockingMode, TRUE, S_OK);
+    assert_hr_equal(IDODownload_Start(download, NULL), S_OK);
+    assert_hr_equal(IDODownload_Finalize(download), S_OK);
+    stats = ts_http_get(ts_http_url("/stats"), &size);
+    assert_non_null(stats);
+    if (!strstr((char *)stats, "GET /data/2000?tag=do-headers|X-DO-Custom: 1") ||
+        !strstr((char *)stats, "GET /data/2000?tag=do-headers|X-DO-Auth: token"))
+        fail_msg("the headers did not reach the server: %.2000s", (char *)stats);
+    free(stats);
+    IDODownload_Release(download);
+    IDOManager_Release(manager);
+}
+
 /* EnumDownloads: the caller's live downloads, all or by category. */
 static ULONG enum_count(IDOManager *manager, const DO_DOWNLOAD_ENUM_CATEGORY *category)
 {
@@ -729,10 +851,12 @@ int main(int argc, char **argv)
         cmocka_unit_test_teardown(test_connecting_never_reported, do_teardown),
         cmocka_unit_test_teardown(test_error_contexts, do_teardown),
         cmocka_unit_test_teardown(test_get_progress, do_teardown),
+        cmocka_unit_test_teardown(test_do_file_stats_and_properties, do_teardown),
         cmocka_unit_test_teardown(test_download_lifecycle, do_teardown),
         cmocka_unit_test_teardown(test_download_pause_and_abort, do_teardown),
         cmocka_unit_test_teardown(test_download_blocking_and_error, do_teardown),
         cmocka_unit_test_teardown(test_download_properties, do_teardown),
+        cmocka_unit_test_teardown(test_download_http_properties, do_teardown),
         cmocka_unit_test_teardown(test_enum_downloads, do_teardown),
         cmocka_unit_test_teardown(test_status_callback, do_teardown),
     };
