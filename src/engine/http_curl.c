@@ -1,10 +1,15 @@
 /* The libcurl HTTP backend (http_backend.h): the I/O part only.  One multi
  * handle and one easy handle per backend, so connections are reused between
- * requests; every wait is curl_multi_poll, which cancel wakes from any
- * thread (curl_multi_wakeup), so a blocked connect or header wait returns at
- * once.  libcurl follows no redirect (transport_http.c does) and answers a
- * challenge only when told to (answer), then runs the scheme's handshake
- * itself (NTLM and Negotiate through SSPI).
+ * requests.  Every wait is a select() on the sockets libcurl names plus
+ * the backend's wake socket, a loopback UDP socket that cancel writes to
+ * from any thread, so a blocked connect, send or header wait returns at
+ * once.  Not curl_multi_poll: on Windows it waits for WSAEventSelect's
+ * FD_WRITE, which under Wine was seen not to come after a partial send
+ * although the socket had room again, so uploads stalled for a whole wait
+ * each time (docs/choices.md).  libcurl follows no redirect
+ * (transport_http.c does) and answers a challenge only when told to
+ * (answer), then runs the scheme's handshake itself (NTLM and Negotiate
+ * through SSPI).
  *
  * libcurl is built with Schannel, whose certificate verification Wine does
  * not implement: the server's certificate is checked here, after the
@@ -30,6 +35,7 @@ typedef struct curl_backend {
     ob_http_backend base;
     CURLM *multi;
     CURL *easy;
+    SOCKET wake;               /* loopback UDP: readable once cancel wrote to it */
     volatile LONG cancelled;
     DWORD connect_timeout_ms, send_timeout_ms, receive_timeout_ms;
     proxy_mode mode;
@@ -516,6 +522,37 @@ static BOOL until_headers(const ob_http_exchange *x) { return x->headers_done; }
 static BOOL until_final(const ob_http_exchange *x) { return x->body_started; }
 static BOOL until_bytes(const ob_http_exchange *x) { return x->dest_got > 0; }
 
+/* Waits up to timeout_ms for what libcurl waits for (a socket readable or
+ * writable, its own timer) or for cancel.  select() asks the socket's state
+ * each time it is called, so no wake-up can be lost.  Without any socket
+ * (a resolver thread at work) it waits for libcurl's timer, at most
+ * IDLE_WAIT_MS. */
+#define IDLE_WAIT_MS 50
+static void wait_for_sockets(curl_backend *self, DWORD timeout_ms)
+{
+    fd_set readers, writers, errors;
+    struct timeval tv;
+    long curl_ms = -1;
+    int most = -1;
+    FD_ZERO(&readers);
+    FD_ZERO(&writers);
+    FD_ZERO(&errors);
+    if (curl_multi_fdset(self->multi, &readers, &writers, &errors, &most)) most = -1;
+    curl_multi_timeout(self->multi, &curl_ms);
+    if (curl_ms >= 0 && (DWORD)curl_ms < timeout_ms) timeout_ms = (DWORD)curl_ms;
+    if (most < 0 && timeout_ms > IDLE_WAIT_MS) timeout_ms = IDLE_WAIT_MS;
+    if (!timeout_ms) return;
+    if (self->wake != INVALID_SOCKET) FD_SET(self->wake, &readers);
+    else if (timeout_ms > IDLE_WAIT_MS) timeout_ms = IDLE_WAIT_MS;   /* no wake socket: look at cancelled often */
+    tv.tv_sec = timeout_ms / 1000;
+    tv.tv_usec = (timeout_ms % 1000) * 1000;
+    if (readers.fd_count || writers.fd_count || errors.fd_count)
+        select(0, readers.fd_count ? &readers : NULL, writers.fd_count ? &writers : NULL,
+               errors.fd_count ? &errors : NULL, &tv);
+    else
+        Sleep(timeout_ms);
+}
+
 /* Runs the transfer until the condition holds, it ends, a callback stops it,
  * cancel comes (E_ABORT) or timeout_ms pass (ERROR_WINHTTP_TIMEOUT). */
 static HRESULT drive(ob_http_exchange *x, until_fn until, DWORD timeout_ms)
@@ -539,7 +576,7 @@ static HRESULT drive(ob_http_exchange *x, until_fn until, DWORD timeout_ms)
         if (FAILED(x->verdict)) return x->verdict;
         if (until(x) || x->done) return S_OK;
         if ((now = GetTickCount64()) >= deadline) return HRESULT_FROM_WIN32(ERROR_WINHTTP_TIMEOUT);
-        curl_multi_poll(self->multi, NULL, 0, (int)min(deadline - now, 1000), NULL);
+        wait_for_sockets(self, (DWORD)(deadline - now));
     }
 }
 
@@ -879,8 +916,9 @@ static HRESULT curl_read(ob_http_exchange *x, BYTE *buffer, DWORD size, DWORD *g
 static void curl_cancel(ob_http_backend *backend)
 {
     curl_backend *self = (curl_backend *)backend;
+    static const char byte = 1;
     InterlockedExchange(&self->cancelled, 1);
-    curl_multi_wakeup(self->multi);
+    if (self->wake != INVALID_SOCKET) send(self->wake, &byte, 1, 0);
 }
 
 static void curl_close(ob_http_backend *backend)
@@ -888,6 +926,7 @@ static void curl_close(ob_http_backend *backend)
     curl_backend *self = (curl_backend *)backend;
     if (self->easy) curl_easy_cleanup(self->easy);
     if (self->multi) curl_multi_cleanup(self->multi);
+    if (self->wake != INVALID_SOCKET) closesocket(self->wake);
     if (self->wpad) WinHttpCloseHandle(self->wpad);
     if (self->verified) CertFreeCertificateContext(self->verified);
     ob_str_free(self->verified_host);
@@ -902,6 +941,27 @@ static const ob_http_backend_ops curl_ops = {
     curl_close,
 };
 
+/* A UDP socket connected to itself on loopback: cancel's one byte makes it
+ * readable for good (nobody reads it).  INVALID_SOCKET if the system gives
+ * none; the waits then look at the cancelled flag every IDLE_WAIT_MS. */
+static SOCKET open_wake_socket(void)
+{
+    struct sockaddr_in address = { 0 };
+    int length = sizeof(address);
+    u_long nonblocking = 1;
+    SOCKET s = socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP);
+    if (s == INVALID_SOCKET) return s;
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (bind(s, (struct sockaddr *)&address, sizeof(address)) || getsockname(s, (struct sockaddr *)&address, &length)
+        || connect(s, (struct sockaddr *)&address, sizeof(address)) || ioctlsocket(s, FIONBIO, &nonblocking))
+    {
+        closesocket(s);
+        return INVALID_SOCKET;
+    }
+    return s;
+}
+
 HRESULT ob_curl_backend_open(const ob_http_backend_config *config, ob_http_backend **out)
 {
     curl_backend *self;
@@ -912,6 +972,7 @@ HRESULT ob_curl_backend_open(const ob_http_backend_config *config, ob_http_backe
     if (curl_init_result) return E_FAIL;
     if (!(self = HeapAlloc(GetProcessHeap(), HEAP_ZERO_MEMORY, sizeof(*self)))) return E_OUTOFMEMORY;
     self->base.ops = &curl_ops;
+    self->wake = open_wake_socket();
     self->connect_timeout_ms = config->connect_timeout_ms;
     self->send_timeout_ms = config->send_timeout_ms;
     self->receive_timeout_ms = config->receive_timeout_ms;

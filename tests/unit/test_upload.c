@@ -116,6 +116,35 @@ static void test_empty_file_upload(void **state)
     ob_job_release(job);
 }
 
+/* A fragment larger than the socket buffers, to a server that reads it
+ * slowly (4 MiB a second, in 64 KiB pieces): the client's sends stop
+ * half-way again and again, and each time the transport must wake as soon as
+ * the socket takes more.  A wake-up that never comes (curl_multi_poll under
+ * Wine: FD_WRITE is not signalled again after a partial send, see
+ * docs/choices.md) holds the fragment until the exchange's deadline; with
+ * every timeout at 1 s that is a transient error instead of TRANSFERRED. */
+static void test_upload_to_a_slow_reader(void **state)
+{
+    const DWORD size = 2 * MIB + 5;
+    ULONGLONG until = GetTickCount64() + ET_WAIT_MS;
+    BG_JOB_STATE s;
+    ob_job *job;
+
+    SetEnvironmentVariableW(L"OPENBITS_NET_TIMEOUT_MS", L"1000");
+    job = upload_job(BG_JOB_TYPE_UPLOAD, "/upload/slowreader.bin?slowread=4194304", ts_path(L"slowreader.bin"), size);
+    assert_hr_equal(ob_job_resume(job), S_OK);
+    while ((s = et_state(job)) != BG_JOB_STATE_TRANSFERRED && s != BG_JOB_STATE_TRANSIENT_ERROR
+           && s != BG_JOB_STATE_ERROR && GetTickCount64() < until)
+        Sleep(5);
+    SetEnvironmentVariableW(L"OPENBITS_NET_TIMEOUT_MS", NULL);
+    if (s != BG_JOB_STATE_TRANSFERRED)
+        fail_msg("job in state %d (error 0x%08lx), not TRANSFERRED", s, (ULONG)et_error(job).code);
+    assert_server_has("/upload/slowreader.bin", size);
+    assert_int_equal(ts_upload_stats_count("/upload/slowreader.bin", "\"event\": \"created\""), 1);
+    assert_hr_equal(ob_job_complete(job), S_OK);
+    ob_job_release(job);
+}
+
 /* ---- upload-reply ---- */
 
 static void test_upload_reply_small_reply(void **state)
@@ -598,6 +627,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_upload_in_fragments, setup, teardown),
         cmocka_unit_test_setup_teardown(test_empty_file_upload, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_upload_to_a_slow_reader, setup, teardown),
         cmocka_unit_test_setup_teardown(test_upload_reply_small_reply, setup, teardown),
         cmocka_unit_test_setup_teardown(test_upload_reply_over_1_mb, setup, teardown),
         cmocka_unit_test_setup_teardown(test_upload_reply_without_reply, setup, teardown),
