@@ -5,6 +5,9 @@
 #define QUEUED_LIMIT 30.0      /* seconds a FOREGROUND job may sit in QUEUED */
 
 DWORD bench_clsctx = CLSCTX_INPROC_SERVER;
+const CLSID *bench_clsid = &CLSID_OpenBitsManager;
+/* CLSID_BackgroundCopyManager {4991D34B-80A1-4291-83B6-3328366B9097} */
+const CLSID bench_clsid_qmgr = { 0x4991d34b, 0x80a1, 0x4291, { 0x83, 0xb6, 0x33, 0x28, 0x36, 0x6b, 0x90, 0x97 } };
 
 IBackgroundCopyJob *bench_create_job(const char *program, BG_JOB_TYPE type, const WCHAR *url, const WCHAR *local)
 {
@@ -13,7 +16,7 @@ IBackgroundCopyJob *bench_create_job(const char *program, BG_JOB_TYPE type, cons
     GUID id;
     HRESULT hr;
 
-    hr = CoCreateInstance(&CLSID_OpenBitsManager, NULL, bench_clsctx, &IID_IBackgroundCopyManager,
+    hr = CoCreateInstance(bench_clsid, NULL, bench_clsctx, &IID_IBackgroundCopyManager,
                           (void **)&manager);
     if (FAILED(hr))
     {

@@ -9,6 +9,11 @@
 /* How the manager is reached: CLSCTX_INPROC_SERVER (default) or, with a
  * program's --host, CLSCTX_LOCAL_SERVER (openbits-host.exe). */
 extern DWORD bench_clsctx;
+/* The manager's class: CLSID_OpenBitsManager (default) or, with a program's
+ * --qmgr, CLSID_BackgroundCopyManager (in a prefix where openbits is not
+ * registered: Wine's builtin BITS, qmgr.dll, through its service). */
+extern const CLSID *bench_clsid;
+extern const CLSID bench_clsid_qmgr;
 
 /* A FOREGROUND job of that type with one file; NULL (and why, on stderr,
  * prefixed with program) on failure. */

@@ -7,10 +7,14 @@
 # and wineserver, so it never disturbs build/ and a test run; set
 # OPENBITS_BENCH_BUILD_DIR to change it), registers openbits.dll, starts the
 # loopback test server, downloads /data/<size> with native curl, a Winsock
-# recv loop, a bare libcurl loop, a WinHTTP read loop and openbits (without and with GetProgress
-# readers), uploads a local file of OPENBITS_BENCH_UPLOAD_SIZE bytes (default
-# 256 MiB, at most 1 GiB) to the loopback BITS upload server with a bare
-# WinHTTP loop and with openbits, then prints a table of MiB/s and the ratios.
+# recv loop, a bare libcurl loop, a WinHTTP read loop, openbits (both HTTP
+# backends; without and with GetProgress readers, and beside CPU burners)
+# and Wine's own qmgr (in a prefix of its own where openbits is not
+# registered), the same over HTTPS (a test CA trusted in the prefix),
+# uploads a local file of OPENBITS_BENCH_UPLOAD_SIZE bytes (default 256 MiB,
+# at most 1 GiB) to the loopback BITS upload server with native curl
+# (bench/bits_post_curl.sh), a bare WinHTTP loop and openbits, then prints a
+# table of MiB/s and the ratios.
 # Each figure is the median of OPENBITS_BENCH_REPEAT interleaved rounds
 # (default 3).  See bench/README.md.
 set -euo pipefail
@@ -30,6 +34,8 @@ die() { echo "bench: $*" >&2; exit 1; }
     || die "OPENBITS_BENCH_UPLOAD_SIZE must be a number of bytes from 1 to $max_upload_size, not '$upload_size'"
 case $build in /*) ;; *) build=$root/$build ;; esac
 prefix=$build/wineprefix
+qmgr_prefix=$build/qmgr-prefix  # Wine's builtin BITS: openbits is never registered here
+tls=$build/tls
 run=$build/wine-run.sh
 bin=$build/bench
 
@@ -37,6 +43,8 @@ tmp=$(mktemp -d /tmp/openbits-bench.XXXXXX)
 cleanup() {
     bash tests/servers/server_ctl.sh stop "$tmp/server" >/dev/null 2>&1 || true
     bash tests/servers/server_ctl.sh stop "$tmp/upload-server" >/dev/null 2>&1 || true
+    bash tests/servers/server_ctl.sh stop "$tmp/https-server" >/dev/null 2>&1 || true
+    [ -d "$qmgr_prefix" ] && WINEPREFIX=$qmgr_prefix wineserver -k >/dev/null 2>&1 || true
     [ -x "$run" ] && "$run" "$(win_path "$build/src/openbits-host.exe")" /stop >/dev/null 2>&1 || true
     [ -d "$prefix" ] && WINEPREFIX=$prefix wineserver -k >/dev/null 2>&1 || true
     rm -rf "$tmp"
@@ -50,18 +58,29 @@ build_all() {
     bash scripts/bootstrap.sh "$build"
     cmake -S . -B "$build" -G Ninja >/dev/null
     cmake --build "$build" --target openbits openbits-host bench_winhttp bench_winsock bench_curl bench_openbits \
-        bench_upload_winhttp bench_upload_openbits >/dev/null \
+        bench_upload_winhttp bench_upload_openbits bench_trust_ca >/dev/null \
         || die "build failed (run: cmake --build $build --target bench_openbits)"
     bash cmake/wine-prefix.sh "$prefix"
     "$run" regsvr32 /s "$(win_path "$build/src/openbits.dll")" >/dev/null \
         || die "regsvr32 could not register $build/src/openbits.dll"
+    bash tests/servers/tls/make_test_cert.sh "$tls" >/dev/null || die "could not make the test certificates"
+    "$run" "$bin/bench_trust_ca.exe" "$(win_path "$tls/ca.pem")" || die "could not trust the test CA"
+    bash cmake/wine-prefix.sh "$qmgr_prefix"
 }
+
+# qmgr <command...>: the command in the prefix of Wine's own BITS.
+in_qmgr_prefix() { WINEPREFIX=$qmgr_prefix "$@"; }
 
 start_server() {
     bash tests/servers/server_ctl.sh start "$tmp/server" tests/servers/http_server.py --lifetime 7200 >/dev/null \
         || die "could not start the loopback server (see above)"
     port=$(cat "$tmp/server/server.port")
     url=http://127.0.0.1:$port/data/$size
+    bash tests/servers/server_ctl.sh start "$tmp/https-server" tests/servers/http_server.py --lifetime 7200 \
+        --tls-cert "$tls/server.pem" --tls-key "$tls/server.key" >/dev/null \
+        || die "could not start the loopback HTTPS server (see above)"
+    # localhost: Wine's SSL policy matches DNS names only, not IP addresses
+    https_url=https://localhost:$(cat "$tmp/https-server/server.port")/data/$size
 }
 
 # The BITS upload server keeps every upload in memory: it is started afresh
@@ -98,8 +117,8 @@ wine_seconds() {
 }
 
 curl_seconds() {
-    local target=$1 got
-    got=$(curl -sS -o "$target" -w '%{size_download} %{time_total}' "$url") || return 1
+    local target=$1 from=${2:-$url} got
+    got=$(curl -sS --cacert "$tls/ca.pem" -o "$target" -w '%{size_download} %{time_total}' "$from") || return 1
     [ "${got% *}" = "$size" ] || { echo "bench: curl got ${got% *} bytes, expected $size" >&2; return 1; }
     echo "${got#* }"
 }
@@ -116,6 +135,18 @@ upload_seconds() {
         return 1
     fi
     echo "$s"
+}
+
+# curl_upload_seconds <remote-name>: native curl sending the same BITS_POST
+# fragments (1 MiB, the WinHTTP loop's size) to the same server.
+curl_upload_seconds() {
+    local remote=$1 out
+    out=$(bash bench/bits_post_curl.sh "$upload_server/upload/$remote" "$upload_source") || return 1
+    if ! curl -sSf "$upload_server/uploaded/upload/$remote" | cmp -s - "$upload_source"; then
+        echo "bench: curl_upload: GET /uploaded/upload/$remote is not the $upload_size bytes sent" >&2
+        return 1
+    fi
+    echo "$out" | awk '/^result / { for (i = 3; i <= NF; i++) if ($i ~ /^seconds=/) print substr($i, 9) }'
 }
 
 # attempt <name> <command...>: one run; its seconds are appended to
@@ -197,6 +228,10 @@ round() {
     [ -z "${failed[openbits]:-}" ] || failed[openbits_readers]=1
     attempt openbits_readers with_backend curl wine_seconds openbits_readers "$bin/bench_openbits.exe" "$url" \
         "$wfile" --expect "$size" --timeout "$timeout" --readers "$readers"
+    attempt openbits_spinners with_backend curl wine_seconds openbits_spinners "$bin/bench_openbits.exe" "$url" \
+        "$wfile" --expect "$size" --timeout "$timeout" --readers "$readers" --pause-ms 0
+    attempt openbits_burners with_backend curl wine_seconds openbits_burners "$bin/bench_openbits.exe" "$url" \
+        "$wfile" --expect "$size" --timeout "$timeout" --burners "$readers"
     attempt openbits_winhttp with_backend winhttp wine_seconds openbits_winhttp "$bin/bench_openbits.exe" "$url" \
         "$wfile" --expect "$size" --timeout "$timeout"
     attempt openbits_host wine_seconds openbits_host "$bin/bench_openbits.exe" "$url" "$wfile" --host \
@@ -204,11 +239,30 @@ round() {
     [ -z "${failed[openbits_host]:-}" ] || failed[openbits_host_readers]=1
     attempt openbits_host_readers wine_seconds openbits_host_readers "$bin/bench_openbits.exe" "$url" "$wfile" \
         --host --expect "$size" --timeout "$timeout" --readers "$readers"
+    attempt qmgr in_qmgr_prefix wine_seconds qmgr "$bin/bench_openbits.exe" "$url" "$wfile" --qmgr \
+        --expect "$size" --timeout "$((timeout * 4))"
+    https_round
     upload_round "$1"
+}
+
+# The HTTPS downloads of a round: the same file, the test CA trusted.
+https_round() {
+    local wfile timeout
+    wfile=$(win_path "$tmp/out.bin")
+    timeout=$(openbits_timeout winhttp_https_file)
+    attempt curl_https_file curl_seconds "$tmp/curl.bin" "$https_url"
+    attempt libcurl_https_file wine_seconds libcurl_https_file "$bin/bench_curl.exe" "$https_url" "$wfile"
+    attempt winhttp_https_file wine_seconds winhttp_https_file "$bin/bench_winhttp.exe" "$https_url" "$wfile"
+    attempt openbits_https with_backend curl wine_seconds openbits_https "$bin/bench_openbits.exe" "$https_url" \
+        "$wfile" --expect "$size" --timeout "$timeout"
+    attempt openbits_https_winhttp with_backend winhttp wine_seconds openbits_https_winhttp \
+        "$bin/bench_openbits.exe" "$https_url" "$wfile" --expect "$size" --timeout "$timeout"
 }
 
 # The uploads of round $1, each to a name of its own on a fresh server.
 upload_round() {
+    restart_upload_server
+    attempt curl_upload curl_upload_seconds "curl-$1.bin"
     restart_upload_server
     attempt winhttp_upload upload_seconds winhttp_upload "$bin/bench_upload_winhttp.exe" "winhttp-$1.bin"
     attempt openbits_upload with_backend curl upload_seconds openbits_upload "$bin/bench_upload_openbits.exe" \
@@ -281,9 +335,19 @@ report() {
     row "WinHTTP async read loop + WriteFile (Wine)" winhttp_async_file
     row "openbits job, curl backend (Wine)" openbits
     row "openbits job, curl, $readers GetProgress readers" openbits_readers
+    row "openbits job, curl, $readers spinning readers" openbits_spinners
+    row "openbits job, curl, $readers CPU burners" openbits_burners
     row "openbits job, WinHTTP backend (Wine)" openbits_winhttp
     row "openbits job through openbits-host (Wine)" openbits_host
     row "openbits-host job, $readers readers across processes" openbits_host_readers
+    row "Wine's qmgr (builtin BITS, own prefix)" qmgr
+    echo
+    echo "  HTTPS (test CA trusted; native curl with --cacert)"
+    row "curl, native, to a file" curl_https_file
+    row "libcurl loop + WriteFile (Wine)" libcurl_https_file
+    row "WinHTTP read loop + WriteFile (Wine)" winhttp_https_file
+    row "openbits job, curl backend (Wine)" openbits_https
+    row "openbits job, WinHTTP backend (Wine)" openbits_https_winhttp
     echo
     echo "  ratios (throughput / throughput)"
     r=$(ratio openbits curl_file)
@@ -291,6 +355,13 @@ report() {
     r=$(ratio openbits libcurl_file)
     ratio_row "openbits (curl) / libcurl loop" "$r   target >= 0.9: $(verdict "$r" 0.9)"
     ratio_row "openbits (curl) / openbits (WinHTTP)" "$(ratio openbits openbits_winhttp)"
+    r=$(ratio openbits qmgr)
+    ratio_row "openbits (curl) / Wine's qmgr" "$r   target >= 20: $(verdict "$r" 20)"
+    r=$(ratio openbits_https curl_https_file)
+    ratio_row "HTTPS: openbits (curl) / native curl" "$r   target >= 0.5: $(verdict "$r" 0.5)"
+    r=$(ratio openbits_https libcurl_https_file)
+    ratio_row "HTTPS: openbits (curl) / libcurl loop" "$r   target >= 0.9: $(verdict "$r" 0.9)"
+    ratio_row "HTTPS: openbits (WinHTTP) / WinHTTP" "$(ratio openbits_https_winhttp winhttp_https_file)"
     r=$(ratio openbits_winhttp winhttp_file)
     ratio_row "openbits (WinHTTP) / WinHTTP+file" "$r   target >= 0.95: $(verdict "$r")"
     ratio_row "openbits (WinHTTP) / WinHTTP async+file" "$(ratio openbits_winhttp winhttp_async_file)"
@@ -299,9 +370,12 @@ report() {
     ratio_row "Winsock (Wine) / curl (native)" "$(ratio winsock curl)"
     ratio_row "libcurl loop (Wine) / curl to a file" "$(ratio libcurl_file curl_file)"
     ratio_row "openbits $readers readers / no readers" "$(ratio openbits_readers openbits)"
+    ratio_row "openbits $readers spinning readers / none" "$(ratio openbits_spinners openbits)"
+    ratio_row "openbits $readers CPU burners / none" "$(ratio openbits_burners openbits)"
     r=$(ratio openbits_host openbits)
     ratio_row "through the host / in process" "$r   target >= 0.95: $(verdict "$r")"
     readers_line
+    readers_line openbits_spinners " spinning (no pause)"
     readers_line openbits_host_readers ", across processes (openbits-host)"
     upload_report
 }
@@ -313,11 +387,14 @@ upload_report() {
          "median of $repeat round(s)"
     echo
     printf '  %-44s %9s %9s  %s\n' "path" "MiB/s" "seconds" "rounds' MiB/s"
+    row "curl, native, BITS_POST fragments (1 MiB)" curl_upload
     row "WinHTTP BITS upload loop (Wine)" winhttp_upload
     row "openbits upload job, curl backend (Wine)" openbits_upload
     row "openbits upload job, WinHTTP backend (Wine)" openbits_upload_winhttp
     echo
     echo "  ratios (throughput / throughput)"
+    r=$(ratio openbits_upload curl_upload)
+    ratio_row "openbits upload (curl) / native curl" "$r   target >= 0.5: $(verdict "$r" 0.5)"
     ratio_row "openbits upload (curl) / WinHTTP upload" "$(ratio openbits_upload winhttp_upload)"
     ratio_row "openbits upload (WinHTTP) / WinHTTP upload" "$(ratio openbits_upload_winhttp winhttp_upload)"
 }
@@ -331,6 +408,6 @@ report
 [ -n "${secs[openbits]:-}" ] || die "openbits was not measured (see its error above)"
 [ -n "${secs[openbits_readers]:-}" ] || die "openbits with readers was not measured (see its error above)"
 [ -n "${secs[openbits_upload]:-}" ] || die "the openbits upload was not measured (see its error above)"
-if grep -q 'violations=[1-9]\|failures=[1-9]' "$tmp/openbits_readers.extra" 2>/dev/null; then
+if cat "$tmp/openbits_readers.extra" "$tmp/openbits_spinners.extra" 2>/dev/null | grep -q 'violations=[1-9]\|failures=[1-9]'; then
     die "GetProgress returned inconsistent snapshots or failed"
 fi
