@@ -272,6 +272,32 @@ static ULONG WINAPI download_Release(IDODownload *iface)
     return refs;
 }
 
+/* LocalPath: "If the path does not exist, Delivery Optimization will
+ * attempt to create it under the caller's privileges": every missing
+ * directory above the file, created while impersonating the client in the
+ * host.  A failure is left to AddFile's checks to report. */
+static void create_directories(const WCHAR *path)
+{
+    BOOL impersonating = ob_in_host() && SUCCEEDED(CoImpersonateClient());
+    WCHAR *copy = ob_str_dup(path), *p;
+
+    /* a full path "X:\dir\...\file": each directory from the first one on */
+    if (copy && copy[0] && copy[1] == L':' && (p = wcsrchr(copy, L'\\')) && p > copy + 2)
+    {
+        size_t end = p - copy, i;
+        for (i = 3; i <= end; i++)
+            if (copy[i] == L'\\' || copy[i] == L'/')
+            {
+                WCHAR c = copy[i];
+                copy[i] = 0;
+                CreateDirectoryW(copy, NULL); /* one that exists or cannot be made: AddFile's checks tell */
+                copy[i] = c;
+            }
+    }
+    ob_str_free(copy);
+    if (impersonating) CoRevertToSelf();
+}
+
 /* The first Start: the file, from Uri and LocalPath. */
 static HRESULT add_file(do_download *self)
 {
@@ -285,6 +311,7 @@ static HRESULT add_file(do_download *self)
     hr = !self->uri ? E_INVALIDARG : !self->local_path ? DO_E_LOCALPATH_NOT_SET : S_OK;
     ReleaseSRWLockShared(&self->lock);
     if (SUCCEEDED(hr) && (!file.RemoteName || !file.LocalName)) hr = E_OUTOFMEMORY;
+    if (SUCCEEDED(hr)) create_directories(file.LocalName);
     if (SUCCEEDED(hr) && SUCCEEDED(hr = ob_manager_caller(&caller)))
         hr = ob_table_add_files(ob_module_table(), self->job, 1, &file, &caller);
     ob_str_free(file.RemoteName);

@@ -566,6 +566,23 @@ static void test_download_blocking_and_error(void **state)
     IDOManager_Release(manager);
 }
 
+/* LocalPath: "If the path does not exist, Delivery Optimization will
+ * attempt to create it under the caller's privileges". */
+static void test_download_creates_directories(void **state)
+{
+    const WCHAR *dir = ts_path(L"made"), *local = ts_path(L"made\\deeper\\made.bin");
+    IDOManager *manager = dom();
+    IDODownload *download = new_download(manager, "/data/3000", local);
+
+    assert_false(ts_file_exists(dir));
+    set_bool(download, DODownloadProperty_BlockingMode, TRUE, S_OK);
+    assert_hr_equal(IDODownload_Start(download, NULL), S_OK);
+    assert_hr_equal(IDODownload_Finalize(download), S_OK);
+    assert_true(ts_file_has_pattern(local, 3000));
+    IDODownload_Release(download);
+    IDOManager_Release(manager);
+}
+
 /* The properties that make sense without peers: their types and limits. */
 static void test_download_properties(void **state)
 {
@@ -855,6 +872,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_teardown(test_download_lifecycle, do_teardown),
         cmocka_unit_test_teardown(test_download_pause_and_abort, do_teardown),
         cmocka_unit_test_teardown(test_download_blocking_and_error, do_teardown),
+        cmocka_unit_test_teardown(test_download_creates_directories, do_teardown),
         cmocka_unit_test_teardown(test_download_properties, do_teardown),
         cmocka_unit_test_teardown(test_download_http_properties, do_teardown),
         cmocka_unit_test_teardown(test_enum_downloads, do_teardown),
