@@ -278,6 +278,15 @@ HRESULT ob_job_file_begin(ob_job *job, ULONG index, WCHAR **temp_name, UINT64 *o
     return hr;
 }
 
+/* BG_JOB_TIMES: ModificationTime is also "the time bytes were transferred".
+ * Stamped with every block that moves progress (a block is 1 MiB or 100 ms,
+ * so this is no clock read per byte); no JobModification here: the worker
+ * raises those at its own bounded rate. */
+static void bytes_moved(ob_job *job)
+{
+    GetSystemTimeAsFileTime(&job->modified);
+}
+
 void ob_job_file_restart(ob_job *job, ULONG index)
 {
     AcquireSRWLockExclusive(&job->lock);
@@ -291,6 +300,7 @@ BOOL ob_job_file_add_bytes(ob_job *job, ULONG index, UINT64 bytes)
     AcquireSRWLockExclusive(&job->lock);
     ob_progress_add_bytes(&job->progress, &job->files[index].progress, bytes);
     job->transient_since = 0;
+    if (bytes) bytes_moved(job);
     keep_going = ob_state_is_running(job->state) && !job->yield;
     ReleaseSRWLockExclusive(&job->lock);
     return keep_going;
@@ -437,6 +447,7 @@ BOOL ob_job_upload_acked(ob_job *job, UINT64 received)
     {
         ob_progress_add_bytes(&job->progress, file, received - file->bytes_transferred);
         job->transient_since = 0;
+        bytes_moved(job);
     }
     keep_going = ob_state_is_running(job->state) && !job->yield;
     ReleaseSRWLockExclusive(&job->lock);
@@ -527,6 +538,7 @@ BOOL ob_job_reply_add_bytes(ob_job *job, UINT64 bytes)
     AcquireSRWLockExclusive(&job->lock);
     job->reply.BytesTransferred = min(job->reply.BytesTransferred + bytes, job->reply.BytesTotal);
     job->transient_since = 0;
+    if (bytes) bytes_moved(job);
     keep_going = ob_state_is_running(job->state) && !job->yield;
     ReleaseSRWLockExclusive(&job->lock);
     return keep_going;

@@ -295,6 +295,56 @@ static void test_every_engine_event_is_committed(void **state)
     bench_stop(&b);
 }
 
+/* BG_JOB_TIMES: ModificationTime is also "the time bytes were transferred":
+ * a block of a download and an upload's acknowledged bytes each move it (no
+ * state or property changes), and a block that moves nothing does not. */
+static void test_bytes_transferred_move_modification_time(void **state)
+{
+    ob_change change = OB_NO_CHANGE;
+    ob_remote_info expected;
+    UINT64 offset;
+    WCHAR *temp;
+    ULONGLONG t;
+    ob_job *upload;
+    bench b;
+
+    bench_start(&b);
+    assert_hr_equal(ob_job_resume(b.job), S_OK);
+    assert_true(ob_job_sched_claim(b.job, &change));
+    ob_job_commit(b.job, &change);
+    assert_hr_equal(ob_job_file_begin(b.job, 0, &temp, &offset, &expected), S_OK);
+    ob_str_free(temp);
+
+    t = before_change(&b);
+    assert_true(ob_job_file_add_bytes(b.job, 0, 100));
+    assert_int_equal(et_state(b.job), BG_JOB_STATE_TRANSFERRING);
+    assert_true(modified_at(b.job) > t);
+
+    t = before_change(&b);
+    assert_true(ob_job_file_add_bytes(b.job, 0, 0));
+    assert_true(modified_at(b.job) == t);
+
+    upload = job_in(b.engine, BG_JOB_TYPE_UPLOAD);
+    add_file_in(b.engine, upload, L"http://127.0.0.1:1/up", ts_path(L"commit-src.bin"));
+    assert_hr_equal(ob_job_resume(upload), S_OK);
+    change = (ob_change)OB_NO_CHANGE;
+    assert_true(ob_job_sched_claim(upload, &change));
+    ob_job_commit(upload, &change);
+    t = modified_at(upload);
+    Sleep(20);
+    assert_true(ob_job_upload_acked(upload, 500));
+    assert_true(modified_at(upload) > t);
+    t = modified_at(upload);
+    Sleep(20);
+    assert_true(ob_job_upload_acked(upload, 500)); /* nothing new acknowledged */
+    assert_true(modified_at(upload) == t);
+    ob_job_sched_unclaim(upload);
+    assert_hr_equal(ob_job_cancel(upload), S_OK);
+    ob_job_release(upload);
+    ob_job_sched_unclaim(b.job);
+    bench_stop(&b);
+}
+
 /* A started engine does the same for a preempted job: a LOW job gives its
  * only worker to a FOREGROUND one, and its JobModification says so. */
 static void test_preempted_job_raises_job_modification(void **state)
@@ -478,6 +528,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_two_engines_side_by_side, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stop_keeps_jobs_as_they_were, setup, teardown),
         cmocka_unit_test_setup_teardown(test_every_engine_event_is_committed, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bytes_transferred_move_modification_time, setup, teardown),
         cmocka_unit_test_setup_teardown(test_preempted_job_raises_job_modification, setup, teardown),
         cmocka_unit_test_setup_teardown(test_setter_in_job_modification_does_not_loop, setup, teardown),
         cmocka_unit_test_setup_teardown(test_take_ownership_is_committed, setup, teardown),
