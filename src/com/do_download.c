@@ -15,6 +15,7 @@
 #include "manager.h"
 #include "str.h"
 #include "trace.h"
+#include "lock.h"
 #include "job_http.h"
 
 typedef struct do_download {
@@ -67,10 +68,10 @@ static HRESULT result(HRESULT hr)
 static void table_add(do_download *self)
 {
     IDODownload_AddRef(&self->IDODownload_iface); /* the table's reference */
-    AcquireSRWLockExclusive(&table_lock);
+    ob_lock_exclusive(&table_lock);
     self->next = table_head;
     table_head = self;
-    ReleaseSRWLockExclusive(&table_lock);
+    ob_unlock_exclusive(&table_lock);
 }
 
 /* Finalized or aborted: no longer enumerated. */
@@ -79,7 +80,7 @@ static void table_remove(do_download *self)
     do_download **link;
     BOOL found = FALSE;
 
-    AcquireSRWLockExclusive(&table_lock);
+    ob_lock_exclusive(&table_lock);
     for (link = &table_head; *link; link = &(*link)->next)
         if (*link == self)
         {
@@ -87,7 +88,7 @@ static void table_remove(do_download *self)
             found = TRUE;
             break;
         }
-    ReleaseSRWLockExclusive(&table_lock);
+    ob_unlock_exclusive(&table_lock);
     if (found) IDODownload_Release(&self->IDODownload_iface);
 }
 
@@ -117,9 +118,9 @@ static DODownloadState download_state(BOOL started, BG_JOB_STATE state)
 static BOOL is_started(do_download *self)
 {
     BOOL started;
-    AcquireSRWLockShared(&self->lock);
+    ob_lock_shared(&self->lock);
     started = self->started;
-    ReleaseSRWLockShared(&self->lock);
+    ob_unlock_shared(&self->lock);
     return started;
 }
 
@@ -158,7 +159,7 @@ static BOOL callback_due(do_download *self, const DO_DOWNLOAD_STATUS *status, ob
     ULONGLONG now = GetTickCount64();
     BOOL due;
 
-    AcquireSRWLockExclusive(&self->lock);
+    ob_lock_exclusive(&self->lock);
     if ((*holder = self->callback)) (*holder)->ops->addref(*holder);
     if (status->State != self->last_state) due = TRUE;
     else if (status->BytesTransferred == self->last_bytes) due = FALSE;
@@ -172,10 +173,10 @@ static BOOL callback_due(do_download *self, const DO_DOWNLOAD_STATUS *status, ob
         self->last_bytes = status->BytesTransferred;
         self->last_call_tick = now;
     }
-    ReleaseSRWLockExclusive(&self->lock);
+    ob_unlock_exclusive(&self->lock);
     if (!due && *holder)
     {
-        (*holder)->ops->release(*holder);
+        ob_sink_release(*holder);
         *holder = NULL;
     }
     return *holder != NULL;
@@ -192,7 +193,7 @@ static HRESULT sink_call(ob_sink *sink, ob_job *job, ob_notify_kind kind, ULONG 
     get_status(self, &status);
     if (!callback_due(self, &status, &holder)) return S_OK;
     hr = ob_notify_holder_get(holder, &IID_IDODownloadStatusCallback, (void **)&callback);
-    holder->ops->release(holder);
+    ob_sink_release(holder);
     if (FAILED(hr)) return S_OK;
     OB_TRACE(ob_job_id(job), L"DO OnStatusChange state %u %I64u/%I64u error %08lx", status.State,
              status.BytesTransferred, status.BytesTotal, (ULONG)status.Error);
@@ -219,12 +220,12 @@ static HRESULT set_callback(do_download *self, IUnknown *unknown)
         IDODownloadStatusCallback_Release(callback);
         if (FAILED(hr)) return hr;
     }
-    AcquireSRWLockExclusive(&self->lock);
+    ob_lock_exclusive(&self->lock);
     old = self->callback;
     self->callback = holder;
     self->last_state = (DODownloadState)-1; /* the next event is due */
-    ReleaseSRWLockExclusive(&self->lock);
-    if (old) old->ops->release(old);
+    ob_unlock_exclusive(&self->lock);
+    if (old) ob_sink_release(old);
     if (holder)
     {
         ob_job_set_notify_flags(self->job, BG_NOTIFY_JOB_TRANSFERRED | BG_NOTIFY_JOB_ERROR |
@@ -260,7 +261,7 @@ static ULONG WINAPI download_Release(IDODownload *iface)
     ULONG refs = InterlockedDecrement(&self->refs);
     if (!refs)
     {
-        if (self->callback) self->callback->ops->release(self->callback);
+        if (self->callback) ob_sink_release(self->callback);
         ob_str_free(self->uri);
         ob_str_free(self->local_path);
         ob_str_free(self->custom_headers);
@@ -305,11 +306,11 @@ static HRESULT add_file(do_download *self)
     ob_caller caller;
     HRESULT hr;
 
-    AcquireSRWLockShared(&self->lock);
+    ob_lock_shared(&self->lock);
     file.RemoteName = ob_str_dup(self->uri ? self->uri : L"");
     file.LocalName = ob_str_dup(self->local_path ? self->local_path : L"");
     hr = !self->uri ? E_INVALIDARG : !self->local_path ? DO_E_LOCALPATH_NOT_SET : S_OK;
-    ReleaseSRWLockShared(&self->lock);
+    ob_unlock_shared(&self->lock);
     if (SUCCEEDED(hr) && (!file.RemoteName || !file.LocalName)) hr = E_OUTOFMEMORY;
     if (SUCCEEDED(hr)) create_directories(file.LocalName);
     if (SUCCEEDED(hr) && SUCCEEDED(hr = ob_manager_caller(&caller)))
@@ -317,9 +318,9 @@ static HRESULT add_file(do_download *self)
     ob_str_free(file.RemoteName);
     ob_str_free(file.LocalName);
     if (FAILED(hr)) return hr;
-    AcquireSRWLockExclusive(&self->lock);
+    ob_lock_exclusive(&self->lock);
     self->started = TRUE;
-    ReleaseSRWLockExclusive(&self->lock);
+    ob_unlock_exclusive(&self->lock);
     return S_OK;
 }
 
@@ -362,9 +363,9 @@ static HRESULT WINAPI download_Start(IDODownload *iface, const DO_DOWNLOAD_RANGE
     }
     if (FAILED(hr = ob_job_resume(self->job))) return result(hr);
     OB_TRACE(ob_job_id(self->job), L"DO Start");
-    AcquireSRWLockShared(&self->lock);
+    ob_lock_shared(&self->lock);
     blocking = self->blocking;
-    ReleaseSRWLockShared(&self->lock);
+    ob_unlock_shared(&self->lock);
     return blocking ? wait_for_end(self) : S_OK;
 }
 
@@ -431,14 +432,14 @@ static HRESULT name_out(do_download *self, BOOL remote, VARIANT *out)
     WCHAR *name;
     HRESULT hr;
 
-    AcquireSRWLockShared(&self->lock);
+    ob_lock_shared(&self->lock);
     if (!self->started)
     {
         hr = bstr_out(remote ? self->uri : self->local_path, out);
-        ReleaseSRWLockShared(&self->lock);
+        ob_unlock_shared(&self->lock);
         return hr;
     }
-    ReleaseSRWLockShared(&self->lock);
+    ob_unlock_shared(&self->lock);
     if (FAILED(hr = ob_job_get_file_name(self->job, 0, remote, &name))) return hr;
     hr = bstr_out(name, out);
     CoTaskMemFree(name);
@@ -495,16 +496,16 @@ static HRESULT WINAPI download_GetProperty(IDODownload *iface, DODownloadPropert
     case DODownloadProperty_CallbackFreqPercent:
     case DODownloadProperty_CallbackFreqSeconds:
     case DODownloadProperty_SecurityFlags:
-        AcquireSRWLockShared(&self->lock);
+        ob_lock_shared(&self->lock);
         hr = ulong_out(id == DODownloadProperty_CostPolicy ? self->cost_policy :
                        id == DODownloadProperty_CallbackFreqPercent ? self->freq_percent :
                        id == DODownloadProperty_SecurityFlags ? self->security_flags : self->freq_seconds, out);
-        ReleaseSRWLockShared(&self->lock);
+        ob_unlock_shared(&self->lock);
         return hr;
     case DODownloadProperty_HttpCustomHeaders:
-        AcquireSRWLockShared(&self->lock);
+        ob_lock_shared(&self->lock);
         hr = bstr_out(self->custom_headers, out);
-        ReleaseSRWLockShared(&self->lock);
+        ob_unlock_shared(&self->lock);
         return hr;
     case DODownloadProperty_HttpCustomAuthHeaders:
         return E_ACCESSDENIED; /* credentials: never read back (docs/choices.md) */
@@ -512,19 +513,19 @@ static HRESULT WINAPI download_GetProperty(IDODownload *iface, DODownloadPropert
         return bool_out(ob_job_get_security_flags(self->job) & BG_HTTP_REDIRECT_POLICY_ALLOW_HTTPS_TO_HTTP, out);
     case DODownloadProperty_BlockingMode:
     case DODownloadProperty_NonVolatile:
-        AcquireSRWLockShared(&self->lock);
+        ob_lock_shared(&self->lock);
         hr = bool_out(id == DODownloadProperty_BlockingMode ? self->blocking : self->non_volatile, out);
-        ReleaseSRWLockShared(&self->lock);
+        ob_unlock_shared(&self->lock);
         return hr;
     case DODownloadProperty_CallbackInterface:
-        AcquireSRWLockShared(&self->lock);
+        ob_lock_shared(&self->lock);
         if ((holder = self->callback)) holder->ops->addref(holder);
-        ReleaseSRWLockShared(&self->lock);
+        ob_unlock_shared(&self->lock);
         V_VT(out) = VT_UNKNOWN;
         V_UNKNOWN(out) = NULL;
         if (!holder) return S_OK;
         hr = ob_notify_holder_get(holder, &IID_IUnknown, (void **)&V_UNKNOWN(out));
-        holder->ops->release(holder);
+        ob_sink_release(holder);
         return hr;
     default:
         return DO_E_UNKNOWN_PROPERTY_ID;
@@ -553,7 +554,7 @@ static HRESULT set_name(do_download *self, WCHAR **slot, const VARIANT *in)
 
     if (V_VT(in) != VT_BSTR || !V_BSTR(in) || !*V_BSTR(in)) return E_INVALIDARG;
     if (!(copy = ob_str_dup(V_BSTR(in)))) return E_OUTOFMEMORY;
-    AcquireSRWLockExclusive(&self->lock);
+    ob_lock_exclusive(&self->lock);
     if (self->started) hr = DO_E_INVALID_STATE;
     else
     {
@@ -561,16 +562,16 @@ static HRESULT set_name(do_download *self, WCHAR **slot, const VARIANT *in)
         *slot = copy;
         copy = NULL;
     }
-    ReleaseSRWLockExclusive(&self->lock);
+    ob_unlock_exclusive(&self->lock);
     ob_str_free(copy);
     return hr;
 }
 
 static HRESULT set_field(do_download *self, ULONG *slot, ULONG value)
 {
-    AcquireSRWLockExclusive(&self->lock);
+    ob_lock_exclusive(&self->lock);
     *slot = value;
-    ReleaseSRWLockExclusive(&self->lock);
+    ob_unlock_exclusive(&self->lock);
     return S_OK;
 }
 
@@ -583,7 +584,7 @@ static HRESULT set_headers(do_download *self, BOOL auth, const VARIANT *in)
 
     if (V_VT(in) != VT_BSTR) return E_INVALIDARG;
     if (V_BSTR(in) && *V_BSTR(in) && !(copy = ob_str_dup(V_BSTR(in)))) return E_OUTOFMEMORY;
-    AcquireSRWLockExclusive(&self->lock);
+    ob_lock_exclusive(&self->lock);
     old = auth ? self->auth_headers : self->custom_headers;
     if (auth) self->auth_headers = copy;
     else self->custom_headers = copy;
@@ -595,7 +596,7 @@ static HRESULT set_headers(do_download *self, BOOL auth, const VARIANT *in)
         if (b) memcpy(joined + a, self->auth_headers, b * sizeof(WCHAR));
         joined[a + b] = 0;
     }
-    ReleaseSRWLockExclusive(&self->lock);
+    ob_unlock_exclusive(&self->lock);
     if (auth) ob_str_wipe(old);
     else ob_str_free(old);
     if ((a || b) && !joined) return E_OUTOFMEMORY;
@@ -747,7 +748,7 @@ HRESULT ob_do_download_snapshot(const ob_caller *caller, const DO_DOWNLOAD_ENUM_
                       category->Property != DODownloadProperty_LocalPath)))
         return E_INVALIDARG;
     /* the references are taken under the table lock; the properties are read without it */
-    AcquireSRWLockShared(&table_lock);
+    ob_lock_shared(&table_lock);
     for (d = table_head; d; d = d->next) total++;
     if (total && (all = HeapAlloc(GetProcessHeap(), 0, total * sizeof(*all))))
         for (d = table_head; d; d = d->next)
@@ -755,7 +756,7 @@ HRESULT ob_do_download_snapshot(const ob_caller *caller, const DO_DOWNLOAD_ENUM_
             IDODownload_AddRef(&d->IDODownload_iface);
             all[n++] = d;
         }
-    ReleaseSRWLockShared(&table_lock);
+    ob_unlock_shared(&table_lock);
     if (total && !all) return E_OUTOFMEMORY;
     if (n && !(items = HeapAlloc(GetProcessHeap(), 0, n * sizeof(*items))))
     {

@@ -207,7 +207,7 @@ static HRESULT WINAPI job_SetNotifyInterface(IBackgroundCopyJob2 *iface, IUnknow
 
     if (callback && FAILED(hr = ob_notify_holder_create(callback, &sink))) return hr;
     hr = ob_job_set_notify_sink(record(iface), sink);
-    if (sink) sink->ops->release(sink);
+    if (sink) ob_sink_release(sink);
     if (SUCCEEDED(hr) && callback) ob_notify_redeliver(record(iface));
     return hr;
 }
@@ -221,7 +221,7 @@ static HRESULT WINAPI job_GetNotifyInterface(IBackgroundCopyJob2 *iface, IUnknow
     *out = NULL;
     if (!(sink = ob_job_get_notify_sink(record(iface)))) return S_OK;
     hr = ob_notify_holder_get(sink, &IID_IUnknown, (void **)out);
-    sink->ops->release(sink);
+    ob_sink_release(sink);
     return hr;
 }
 

@@ -201,7 +201,7 @@ static HRESULT WINAPI options_SetServerCertificateValidationInterface(IBackgroun
         if (FAILED(hr)) return hr;
     }
     hr = ob_job_set_cert_check(record(iface), check);
-    if (check) check->ops->release(check);
+    if (check) ob_cert_check_release(check);
     return hr;
 }
 

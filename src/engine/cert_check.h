@@ -7,6 +7,7 @@
 #define OB_CERT_CHECK_H
 
 #include "ob_types.h"
+#include "lock.h"
 
 struct ob_job;
 typedef struct ob_cert_check ob_cert_check;
@@ -24,5 +25,20 @@ typedef struct ob_cert_check_ops {
 struct ob_cert_check {
     const ob_cert_check_ops *ops;
 };
+
+/* As for sinks (sink.h): these reach client code, never under a lock. */
+static inline HRESULT ob_cert_check_validate(ob_cert_check *check, struct ob_job *job, ULONG file_index,
+                                             const BYTE *cert, DWORD cert_size, DWORD encoding, const BYTE *store,
+                                             DWORD store_size)
+{
+    ob_lock_check_free("certificate check");
+    return check->ops->validate(check, job, file_index, cert, cert_size, encoding, store, store_size);
+}
+
+static inline void ob_cert_check_release(ob_cert_check *check)
+{
+    ob_lock_check_free("certificate check release");
+    check->ops->release(check);
+}
 
 #endif

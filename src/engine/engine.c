@@ -1,4 +1,5 @@
 #include "engine.h"
+#include "lock.h"
 #include "notify.h"
 #include "scheduler.h"
 #include "trace.h"
@@ -60,10 +61,10 @@ static void join_threads(ob_engine *e)
 {
     ULONG i;
 
-    AcquireSRWLockExclusive(&e->threads_lock);
+    ob_lock_exclusive(&e->threads_lock);
     e->stopping = TRUE;
-    while (e->spawning) SleepConditionVariableSRW(&e->threads_changed, &e->threads_lock, INFINITE, 0);
-    ReleaseSRWLockExclusive(&e->threads_lock);
+    while (e->spawning) ob_lock_sleep(&e->threads_changed, &e->threads_lock, INFINITE, 0);
+    ob_unlock_exclusive(&e->threads_lock);
 
     for (i = 0; i < e->thread_count; i++)
     {
@@ -181,11 +182,11 @@ BOOL ob_engine_spawn(ob_engine *e, LPTHREAD_START_ROUTINE main, void *param)
     BOOL ok;
 
     if (!start) return FALSE;
-    AcquireSRWLockExclusive(&e->threads_lock);
+    ob_lock_exclusive(&e->threads_lock);
     reap(e);
     /* the slot is reserved now, so that a thread once made always has one */
     if ((ok = !e->stopping && reserve_slot(e))) e->spawning++;
-    ReleaseSRWLockExclusive(&e->threads_lock);
+    ob_unlock_exclusive(&e->threads_lock);
     if (!ok)
     {
         HeapFree(GetProcessHeap(), 0, start);
@@ -193,17 +194,18 @@ BOOL ob_engine_spawn(ob_engine *e, LPTHREAD_START_ROUTINE main, void *param)
     }
 
     /* no lock held while the thread is made */
+    ob_lock_check_free("create thread");
     start->main = main;
     start->param = param;
     if (GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS, (const WCHAR *)spawned_main, &start->module) &&
         !(thread = CreateThread(NULL, 0, spawned_main, start, 0, NULL)))
         FreeLibrary(start->module);
 
-    AcquireSRWLockExclusive(&e->threads_lock);
+    ob_lock_exclusive(&e->threads_lock);
     if (thread) e->threads[e->thread_count++] = thread;
     e->spawning--;
     WakeAllConditionVariable(&e->threads_changed);
-    ReleaseSRWLockExclusive(&e->threads_lock);
+    ob_unlock_exclusive(&e->threads_lock);
 
     if (!thread) HeapFree(GetProcessHeap(), 0, start);
     return thread != NULL;
@@ -212,9 +214,9 @@ BOOL ob_engine_spawn(ob_engine *e, LPTHREAD_START_ROUTINE main, void *param)
 ULONG ob_engine_threads_alive(ob_engine *e)
 {
     ULONG alive;
-    AcquireSRWLockExclusive(&e->threads_lock);
+    ob_lock_exclusive(&e->threads_lock);
     reap(e);
     alive = e->thread_count + e->spawning;
-    ReleaseSRWLockExclusive(&e->threads_lock);
+    ob_unlock_exclusive(&e->threads_lock);
     return alive;
 }

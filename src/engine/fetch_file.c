@@ -1,4 +1,6 @@
 #include "fetch_file.h"
+#include "path.h"
+#include "lock.h"
 
 typedef struct sink_state {
     ob_fetch *f;
@@ -18,6 +20,7 @@ static BOOL write_block(void *context, const BYTE *data, DWORD size)
         size = (DWORD)(f->expected.size - f->offset);
         s->overflow = TRUE; /* more than the probe said: the file changed */
     }
+    ob_lock_check_free("file write");
     if (size && !WriteFile(s->out, data, size, &written, NULL))
     {
         s->write_error = HRESULT_FROM_WIN32(GetLastError());
@@ -41,8 +44,8 @@ static HRESULT open_temp(ob_fetch *f, HANDLE *out)
     LARGE_INTEGER at;
     HRESULT hr;
 
-    *out = CreateFileW(f->temp_name, GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_DELETE, NULL, OPEN_EXISTING,
-                       FILE_ATTRIBUTE_NORMAL, NULL);
+    *out = ob_path_open(f->temp_name, GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_DELETE, OPEN_EXISTING,
+                        FILE_ATTRIBUTE_NORMAL);
     if (*out == INVALID_HANDLE_VALUE) return HRESULT_FROM_WIN32(GetLastError());
     if (file_size(*out) < f->offset)
     {
@@ -77,8 +80,7 @@ HRESULT ob_fetch_to_file(ob_fetch *f)
     CloseHandle(s.out);
     /* The file is open with FILE_SHARE_DELETE, so it can be deleted under
      * us: once our handle is closed it is gone.  Never call that done. */
-    if (hr != E_ABORT && GetFileAttributesW(f->temp_name) == INVALID_FILE_ATTRIBUTES &&
-        GetLastError() == ERROR_FILE_NOT_FOUND)
+    if (hr != E_ABORT && ob_path_is_gone(f->temp_name))
         return ob_fail_as(&f->failure, HRESULT_FROM_WIN32(ERROR_FILE_NOT_FOUND), BG_ERROR_CONTEXT_LOCAL_FILE, FALSE);
     if (FAILED(s.write_error)) return ob_fail(&f->failure, s.write_error, BG_ERROR_CONTEXT_LOCAL_FILE);
     if (s.overflow)

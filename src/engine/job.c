@@ -1,4 +1,5 @@
 #include "job_private.h"
+#include "lock.h"
 #include "state.h"
 #include "str.h"
 #include "table.h"
@@ -39,16 +40,16 @@ void ob_job_commit(ob_job *job, const ob_change *change)
 /* Lock for a change to a job that is not in a final state. */
 static HRESULT lock_for_change(ob_job *job)
 {
-    AcquireSRWLockExclusive(&job->lock);
+    ob_lock_exclusive(&job->lock);
     if (!ob_state_is_final(job->state)) return S_OK;
-    ReleaseSRWLockExclusive(&job->lock);
+    ob_unlock_exclusive(&job->lock);
     return BG_E_INVALID_STATE;
 }
 
 /* Releases the lock taken by lock_for_change and commits what changed. */
 static HRESULT unlock_after_change(ob_job *job, const ob_change *change, HRESULT hr)
 {
-    ReleaseSRWLockExclusive(&job->lock);
+    ob_unlock_exclusive(&job->lock);
     ob_job_commit(job, change);
     return hr;
 }
@@ -225,26 +226,26 @@ BG_JOB_TYPE ob_job_type(const ob_job *job)
 BG_JOB_STATE ob_job_state(ob_job *job)
 {
     BG_JOB_STATE state;
-    AcquireSRWLockShared(&job->lock);
+    ob_lock_shared(&job->lock);
     state = job->state;
-    ReleaseSRWLockShared(&job->lock);
+    ob_unlock_shared(&job->lock);
     return state;
 }
 
 BOOL ob_job_owned_by(ob_job *job, const WCHAR *sid)
 {
     BOOL owned;
-    AcquireSRWLockShared(&job->lock);
+    ob_lock_shared(&job->lock);
     owned = !wcscmp(job->owner_sid, sid);
-    ReleaseSRWLockShared(&job->lock);
+    ob_unlock_shared(&job->lock);
     return owned;
 }
 
 void ob_job_copy_owner(ob_job *job, WCHAR *sid, ULONG chars)
 {
-    AcquireSRWLockShared(&job->lock);
+    ob_lock_shared(&job->lock);
     lstrcpynW(sid, job->owner_sid, chars);
-    ReleaseSRWLockShared(&job->lock);
+    ob_unlock_shared(&job->lock);
 }
 
 ob_job_link *ob_job_table_link(ob_job *job)
@@ -296,7 +297,7 @@ void ob_job_release(ob_job *job)
     HeapFree(GetProcessHeap(), 0, job->files);
     wipe_all_credentials(job);
     ob_job_http_free(&job->http);
-    if (job->notify_sink) job->notify_sink->ops->release(job->notify_sink);
+    if (job->notify_sink) ob_sink_release(job->notify_sink);
     ob_str_free(job->owner_sid);
     ob_str_free(job->display_name);
     ob_str_free(job->description);
@@ -351,7 +352,7 @@ static HRESULT generate_reply_name(const WCHAR *upload_file, WCHAR **out)
 
 static void delete_generated_reply(WCHAR *name)
 {
-    if (name) DeleteFileW(name);
+    if (name) ob_path_delete(name);
     ob_str_free(name);
 }
 
@@ -397,10 +398,10 @@ static void trace_refused(ob_job *job, ULONG count, const BG_FILE_INFO *files, H
 static HRESULT peek_for_add(ob_job *job, ULONG count, ULONG max_files, BOOL *wants_reply_name)
 {
     HRESULT hr = BG_E_INVALID_STATE;
-    AcquireSRWLockShared(&job->lock);
+    ob_lock_shared(&job->lock);
     if (!ob_state_is_final(job->state)) hr = check_file_count(job, count, max_files);
     *wants_reply_name = job->type == BG_JOB_TYPE_UPLOAD_REPLY && !job->reply_file_name;
-    ReleaseSRWLockShared(&job->lock);
+    ob_unlock_shared(&job->lock);
     return hr;
 }
 
@@ -496,9 +497,9 @@ HRESULT ob_job_apply_event(ob_job *job, ob_event event, ob_change *change)
 static void wake_scheduler(ob_job *job)
 {
     BOOL queued;
-    AcquireSRWLockShared(&job->lock);
+    ob_lock_shared(&job->lock);
     queued = job->state == BG_JOB_STATE_QUEUED;
-    ReleaseSRWLockShared(&job->lock);
+    ob_unlock_shared(&job->lock);
     if (queued && job->link.table) ob_table_job_queued(job->link.table, job);
 }
 
@@ -527,7 +528,7 @@ static BOOL delete_temp(WCHAR **temp_name)
 {
     BOOL ok = TRUE;
     if (!*temp_name) return TRUE;
-    if (!DeleteFileW(*temp_name) && GetLastError() != ERROR_FILE_NOT_FOUND) ok = FALSE;
+    if (!ob_path_delete_under_lock(*temp_name) && GetLastError() != ERROR_FILE_NOT_FOUND) ok = FALSE;
     ob_str_free(*temp_name);
     *temp_name = NULL;
     return ok;
@@ -555,7 +556,7 @@ static HRESULT commit_completed_files(ob_job *job)
         if (!file->progress.completed) continue;
         if (file->temp_name)
         {
-            if (!MoveFileExW(file->temp_name, file->local_name, MOVEFILE_REPLACE_EXISTING))
+            if (!ob_path_move_under_lock(file->temp_name, file->local_name))
                 return HRESULT_FROM_WIN32(GetLastError());
             ob_str_free(file->temp_name);
             file->temp_name = NULL;
@@ -564,7 +565,7 @@ static HRESULT commit_completed_files(ob_job *job)
     }
     if (job->reply_temp_name && job->reply_file_name)
     {
-        if (!MoveFileExW(job->reply_temp_name, job->reply_file_name, MOVEFILE_REPLACE_EXISTING))
+        if (!ob_path_move_under_lock(job->reply_temp_name, job->reply_file_name))
             return HRESULT_FROM_WIN32(GetLastError());
         ob_str_free(job->reply_temp_name);
         job->reply_temp_name = NULL;
@@ -623,7 +624,7 @@ HRESULT ob_job_complete(ob_job *job)
 
 void ob_job_get_info(ob_job *job, ob_job_info *out)
 {
-    AcquireSRWLockShared(&job->lock);
+    ob_lock_shared(&job->lock);
     out->state = ob_flavour_state(job->flavour, job->state);
     out->priority = job->priority;
     out->notify_flags = job->notify_flags;
@@ -635,7 +636,7 @@ void ob_job_get_info(ob_job *job, ob_job_info *out)
     out->times.CreationTime = job->created;
     out->times.ModificationTime = job->modified;
     out->times.TransferCompletionTime = job->transfer_completed;
-    ReleaseSRWLockShared(&job->lock);
+    ob_unlock_shared(&job->lock);
 }
 
 void ob_job_get_progress(ob_job *job, BG_JOB_PROGRESS *out)
@@ -646,16 +647,16 @@ void ob_job_get_progress(ob_job *job, BG_JOB_PROGRESS *out)
 HRESULT ob_job_get_reply_progress(ob_job *job, BG_JOB_REPLY_PROGRESS *out)
 {
     if (job->type != BG_JOB_TYPE_UPLOAD_REPLY) return E_NOTIMPL; /* documented for other types */
-    AcquireSRWLockShared(&job->lock);
+    ob_lock_shared(&job->lock);
     *out = job->reply;
-    ReleaseSRWLockShared(&job->lock);
+    ob_unlock_shared(&job->lock);
     return S_OK;
 }
 
 /* FILE_SHARE_DELETE: a reader never stops Complete renaming the reply. */
 static HRESULT read_reply_file(const WCHAR *path, UINT64 size, BYTE **buffer)
 {
-    HANDLE file = CreateFileW(path, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_DELETE, NULL, OPEN_EXISTING, 0, NULL);
+    HANDLE file = ob_path_open(path, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_DELETE, OPEN_EXISTING, 0);
     DWORD got = 0;
     HRESULT hr = S_OK;
 
@@ -678,7 +679,7 @@ static HRESULT locate_reply(ob_job *job, WCHAR **path, UINT64 *length)
     HRESULT hr = S_OK;
 
     *path = NULL;
-    AcquireSRWLockShared(&job->lock);
+    ob_lock_shared(&job->lock);
     if (job->state != BG_JOB_STATE_TRANSFERRED && job->state != BG_JOB_STATE_ACKNOWLEDGED)
         hr = BG_E_INVALID_STATE;
     else
@@ -688,7 +689,7 @@ static HRESULT locate_reply(ob_job *job, WCHAR **path, UINT64 *length)
         else if (*length)
             hr = ob_str_dup_opt(job->reply_temp_name ? job->reply_temp_name : job->reply_file_name, path);
     }
-    ReleaseSRWLockShared(&job->lock);
+    ob_unlock_shared(&job->lock);
     return hr;
 }
 
@@ -749,25 +750,25 @@ HRESULT ob_job_get_string(ob_job *job, ob_job_prop which, WCHAR **out)
     if (!desc || desc->type != OB_PROP_STRING) return E_INVALIDARG;
     if (which == OB_PROP_REPLY_FILE_NAME && job->type != BG_JOB_TYPE_UPLOAD_REPLY)
         return E_NOTIMPL; /* documented for download and upload jobs */
-    AcquireSRWLockShared(&job->lock);
+    ob_lock_shared(&job->lock);
     hr = cotask_copy(string_field(job, which), out);
-    ReleaseSRWLockShared(&job->lock);
+    ob_unlock_shared(&job->lock);
     return hr;
 }
 
 ULONG ob_job_file_count(ob_job *job)
 {
     ULONG count;
-    AcquireSRWLockShared(&job->lock);
+    ob_lock_shared(&job->lock);
     count = job->progress.files_total;
-    ReleaseSRWLockShared(&job->lock);
+    ob_unlock_shared(&job->lock);
     return count;
 }
 
 HRESULT ob_job_get_file_progress(ob_job *job, ULONG index, BG_FILE_PROGRESS *out)
 {
     HRESULT hr = E_INVALIDARG;
-    AcquireSRWLockShared(&job->lock);
+    ob_lock_shared(&job->lock);
     if (index < job->progress.files_total)
     {
         const ob_file *file = &job->files[index];
@@ -778,20 +779,20 @@ HRESULT ob_job_get_file_progress(ob_job *job, ULONG index, BG_FILE_PROGRESS *out
         out->Completed = job->type == BG_JOB_TYPE_DOWNLOAD ? file->available : file->progress.completed;
         hr = S_OK;
     }
-    ReleaseSRWLockShared(&job->lock);
+    ob_unlock_shared(&job->lock);
     return hr;
 }
 
 HRESULT ob_job_get_file_name(ob_job *job, ULONG index, BOOL remote, WCHAR **out)
 {
     HRESULT hr = E_INVALIDARG;
-    AcquireSRWLockShared(&job->lock);
+    ob_lock_shared(&job->lock);
     if (index < job->progress.files_total)
     {
         const ob_file *file = &job->files[index];
         hr = cotask_copy(remote ? file->remote_name : file->local_name, out);
     }
-    ReleaseSRWLockShared(&job->lock);
+    ob_unlock_shared(&job->lock);
     return hr;
 }
 
@@ -803,7 +804,7 @@ HRESULT ob_job_set_file_client(ob_job *job, const WCHAR *remote, const WCHAR *lo
     ULONG i;
 
     if (!copy) return E_OUTOFMEMORY;
-    AcquireSRWLockExclusive(&job->lock);
+    ob_lock_exclusive(&job->lock);
     for (i = job->progress.files_total; i-- > 0;)
     {
         ob_file *file = &job->files[i];
@@ -816,7 +817,7 @@ HRESULT ob_job_set_file_client(ob_job *job, const WCHAR *remote, const WCHAR *lo
         hr = S_OK;
         break;
     }
-    ReleaseSRWLockExclusive(&job->lock);
+    ob_unlock_exclusive(&job->lock);
     ob_str_free(copy);
     return hr;
 }
@@ -824,48 +825,48 @@ HRESULT ob_job_set_file_client(ob_job *job, const WCHAR *remote, const WCHAR *lo
 HRESULT ob_job_get_file_client(ob_job *job, ULONG index, WCHAR **id, UINT64 *declared_size)
 {
     HRESULT hr = E_INVALIDARG;
-    AcquireSRWLockShared(&job->lock);
+    ob_lock_shared(&job->lock);
     if (index < job->progress.files_total)
     {
         const ob_file *file = &job->files[index];
         hr = cotask_copy(file->client_id ? file->client_id : L"", id);
         *declared_size = file->client_id ? file->declared_size : BG_SIZE_UNKNOWN;
     }
-    ReleaseSRWLockShared(&job->lock);
+    ob_unlock_shared(&job->lock);
     return hr;
 }
 
 HRESULT ob_job_get_error(ob_job *job, ob_error_info *out)
 {
     HRESULT hr = BG_E_ERROR_INFORMATION_UNAVAILABLE;
-    AcquireSRWLockShared(&job->lock);
+    ob_lock_shared(&job->lock);
     if (job->has_error && (job->state == BG_JOB_STATE_ERROR || job->state == BG_JOB_STATE_TRANSIENT_ERROR))
     {
         *out = job->error;
         out->context = ob_flavour_context(job->flavour, out->context);
         hr = S_OK;
     }
-    ReleaseSRWLockShared(&job->lock);
+    ob_unlock_shared(&job->lock);
     return hr;
 }
 
 ob_sink *ob_job_get_notify_sink(ob_job *job)
 {
     ob_sink *sink;
-    AcquireSRWLockShared(&job->lock);
+    ob_lock_shared(&job->lock);
     sink = job->notify_sink;
     if (sink) sink->ops->addref(sink);
-    ReleaseSRWLockShared(&job->lock);
+    ob_unlock_shared(&job->lock);
     return sink;
 }
 
 void ob_job_drop_notify_sink(ob_job *job, ob_sink *sink)
 {
     BOOL dropped;
-    AcquireSRWLockExclusive(&job->lock);
+    ob_lock_exclusive(&job->lock);
     if ((dropped = job->notify_sink == sink)) job->notify_sink = NULL;
-    ReleaseSRWLockExclusive(&job->lock);
-    if (dropped) sink->ops->release(sink); /* outside the lock: it may call out */
+    ob_unlock_exclusive(&job->lock);
+    if (dropped) ob_sink_release(sink); /* outside the lock: it may call out */
 }
 
 /* ---- setters ---- */
@@ -948,9 +949,9 @@ HRESULT ob_job_get_ulong_prop(ob_job *job, ob_job_prop id, ULONG *value)
     const ob_prop_desc *desc = ob_job_prop_desc(id);
 
     if (!desc || desc->type != OB_PROP_ULONG) return E_INVALIDARG;
-    AcquireSRWLockShared(&job->lock);
+    ob_lock_shared(&job->lock);
     *value = *ulong_slot(job, id);
-    ReleaseSRWLockShared(&job->lock);
+    ob_unlock_shared(&job->lock);
     return S_OK;
 }
 
@@ -993,9 +994,9 @@ HRESULT ob_job_set_no_progress_timeout(ob_job *job, ULONG seconds)
     HRESULT hr = ob_job_set_ulong_prop(job, OB_PROP_NO_PROGRESS_TIMEOUT, seconds);
     if (SUCCEEDED(hr))
     {
-        AcquireSRWLockExclusive(&job->lock);
+        ob_lock_exclusive(&job->lock);
         job->no_progress_timeout_set = TRUE; /* no longer the flavour's default for the priority */
-        ReleaseSRWLockExclusive(&job->lock);
+        ob_unlock_exclusive(&job->lock);
     }
     return hr;
 }
@@ -1015,7 +1016,7 @@ HRESULT ob_job_set_notify_sink(ob_job *job, ob_sink *sink)
         ob_job_note_change(job, &change);
     }
     unlock_after_change(job, &change, S_OK);
-    if (old) old->ops->release(old); /* outside the lock: it may call out */
+    if (old) ob_sink_release(old); /* outside the lock: it may call out */
     return S_OK;
 }
 
@@ -1094,10 +1095,10 @@ static HRESULT peek_upload_file(ob_job *job, WCHAR **local_name, BOOL *generated
 {
     HRESULT hr = S_OK;
     *local_name = NULL;
-    AcquireSRWLockShared(&job->lock);
+    ob_lock_shared(&job->lock);
     if (job->progress.files_total) hr = ob_str_dup_opt(job->files[0].local_name, local_name);
     *generated = job->reply_name_generated;
-    ReleaseSRWLockShared(&job->lock);
+    ob_unlock_shared(&job->lock);
     return hr;
 }
 
@@ -1234,6 +1235,6 @@ HRESULT ob_job_change_owner(ob_job *job, const WCHAR *owner_sid, WCHAR *old_sid,
     job->notify_program = job->notify_parameters = NULL;
     ob_job_http_owner_changed(&job->http);
     ob_job_note_change(job, change);
-    ReleaseSRWLockExclusive(&job->lock);
+    ob_unlock_exclusive(&job->lock);
     return S_OK;
 }

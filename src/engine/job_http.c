@@ -2,6 +2,7 @@
  * Every field is under the job's lock; no lock is held across a store
  * lookup or a call of the certificate check. */
 #include "job_private.h"
+#include "lock.h"
 #include "cert_store.h"
 #include "http_rules.h"
 #include "str.h"
@@ -38,10 +39,10 @@ HRESULT ob_job_get_custom_headers(ob_job *job, WCHAR **out)
     HRESULT hr = S_FALSE;
 
     *out = NULL;
-    AcquireSRWLockShared(&job->lock);
+    ob_lock_shared(&job->lock);
     if (job->http.headers_write_only) hr = E_ACCESSDENIED;
     else if (job->http.custom_headers) hr = ob_job_cotask_copy(job->http.custom_headers, out);
-    ReleaseSRWLockShared(&job->lock);
+    ob_unlock_shared(&job->lock);
     return hr;
 }
 
@@ -75,9 +76,9 @@ HRESULT ob_job_set_security_flags(ob_job *job, ULONG flags)
 ULONG ob_job_get_security_flags(ob_job *job)
 {
     ULONG flags;
-    AcquireSRWLockShared(&job->lock);
+    ob_lock_shared(&job->lock);
     flags = job->http.security_flags;
-    ReleaseSRWLockShared(&job->lock);
+    ob_unlock_shared(&job->lock);
     return flags;
 }
 
@@ -127,18 +128,18 @@ HRESULT ob_job_set_http_method(ob_job *job, const WCHAR *method)
 HRESULT ob_job_get_http_method(ob_job *job, WCHAR **out)
 {
     HRESULT hr;
-    AcquireSRWLockShared(&job->lock);
+    ob_lock_shared(&job->lock);
     hr = ob_job_cotask_copy(job->http.method ? job->http.method : default_method(job->type), out);
-    ReleaseSRWLockShared(&job->lock);
+    ob_unlock_shared(&job->lock);
     return hr;
 }
 
 BOOL ob_job_http_priority_fixed(ob_job *job)
 {
     BOOL fixed;
-    AcquireSRWLockShared(&job->lock);
+    ob_lock_shared(&job->lock);
     fixed = job->http.method != NULL;
-    ReleaseSRWLockShared(&job->lock);
+    ob_unlock_shared(&job->lock);
     return fixed;
 }
 
@@ -201,7 +202,7 @@ HRESULT ob_job_get_client_cert(ob_job *job, BG_CERT_STORE_LOCATION *location, WC
 
     *store = *subject = NULL;
     *hash = NULL;
-    AcquireSRWLockShared(&job->lock);
+    ob_lock_shared(&job->lock);
     if (job->http.cert.set)
     {
         *location = job->http.cert.location;
@@ -211,7 +212,7 @@ HRESULT ob_job_get_client_cert(ob_job *job, BG_CERT_STORE_LOCATION *location, WC
             hr = E_OUTOFMEMORY;
         if (*hash) memcpy(*hash, job->http.cert.hash, OB_CERT_HASH_SIZE);
     }
-    ReleaseSRWLockShared(&job->lock);
+    ob_unlock_shared(&job->lock);
     if (FAILED(hr))
     {
         CoTaskMemFree(*store);
@@ -240,7 +241,7 @@ HRESULT ob_job_set_cert_check(ob_job *job, ob_cert_check *check)
     job->http.cert_check = check;
     if (old != check) ob_job_note_change(job, &change);
     ob_job_unlock_after_change(job, &change, S_OK);
-    if (old) old->ops->release(old);   /* no lock held: it may call into COM */
+    if (old) ob_cert_check_release(old);   /* no lock held: it may call into COM */
     return S_OK;
 }
 
@@ -266,13 +267,13 @@ static HRESULT check_server_cert(void *context, const WCHAR *remote, const BYTE 
     ULONG index;
     HRESULT hr = S_OK;
 
-    AcquireSRWLockShared(&job->lock);
+    ob_lock_shared(&job->lock);
     if ((check = job->http.cert_check)) check->ops->addref(check);
     index = file_named(job, remote);
-    ReleaseSRWLockShared(&job->lock);
+    ob_unlock_shared(&job->lock);
     if (!check) return S_OK;   /* removed since the transport opened */
-    hr = check->ops->validate(check, job, index, cert, cert_size, encoding, store, store_size);
-    check->ops->release(check);
+    hr = ob_cert_check_validate(check, job, index, cert, cert_size, encoding, store, store_size);
+    ob_cert_check_release(check);
     OB_TRACE(&job->id, L"server certificate of file %lu: callback 0x%08lx", index, (ULONG)hr);
     return hr;
 }
@@ -286,7 +287,7 @@ void ob_job_http_free(ob_job_http *http)
     ob_str_free(http->refused_url);
     http->refused_url = NULL;
     clear_cert(&http->cert);
-    if (http->cert_check) http->cert_check->ops->release(http->cert_check);
+    if (http->cert_check) ob_cert_check_release(http->cert_check);
     http->custom_headers = http->method = NULL;
     http->cert_check = NULL;
 }
@@ -345,7 +346,7 @@ void ob_job_file_response(ob_job *job, ULONG index, ob_transport *transport)
 
     if (!transport->ops->response) return;
     transport->ops->response(transport, &final_url, &headers);
-    AcquireSRWLockExclusive(&job->lock);
+    ob_lock_exclusive(&job->lock);
     policy = job->http.security_flags & BG_HTTP_REDIRECT_POLICY_MASK;
     if (index < job->progress.files_total)
     {
@@ -377,7 +378,7 @@ void ob_job_file_response(ob_job *job, ULONG index, ob_transport *transport)
             final_url = NULL;
         }
     }
-    ReleaseSRWLockExclusive(&job->lock);
+    ob_unlock_exclusive(&job->lock);
     if (old_name) OB_TRACE(&job->id, L"file %lu redirected: the remote name is the final URL now", index);
     ob_str_free(old_headers);
     ob_str_free(old_name);
@@ -401,9 +402,9 @@ HRESULT ob_job_get_file_response_headers(ob_job *job, ULONG index, WCHAR **out)
     HRESULT hr = E_INVALIDARG;
 
     *out = NULL;
-    AcquireSRWLockShared(&job->lock);
+    ob_lock_shared(&job->lock);
     if (index < job->progress.files_total)
         hr = job->files[index].response_headers ? ob_job_cotask_copy(job->files[index].response_headers, out) : S_FALSE;
-    ReleaseSRWLockShared(&job->lock);
+    ob_unlock_shared(&job->lock);
     return hr;
 }

@@ -3,6 +3,7 @@
  * takes the job's lock for a moment; none holds it across I/O (a temporary
  * file is made between two holds, and deleted again if Cancel came between). */
 #include "job_private.h"
+#include "lock.h"
 #include "path.h"
 #include "trace.h"
 #include "str.h"
@@ -42,73 +43,73 @@ ob_sched_status ob_job_sched_poll(ob_job *job, ULONGLONG now, ULONG unit_ms, BG_
 {
     ob_sched_status status = OB_SCHED_IDLE;
 
-    AcquireSRWLockExclusive(&job->lock);
+    ob_lock_exclusive(&job->lock);
     if (job->running) status = OB_SCHED_BUSY;
     else if (job->state == BG_JOB_STATE_TRANSIENT_ERROR) status = poll_transient(job, now, unit_ms, wait_ms, change);
     else if (job->state == BG_JOB_STATE_QUEUED) status = OB_SCHED_RUNNABLE;
     *priority = job->priority;
     *seq = job->queued_seq;
-    ReleaseSRWLockExclusive(&job->lock);
+    ob_unlock_exclusive(&job->lock);
     return status;
 }
 
 BOOL ob_job_sched_claim(ob_job *job, ob_change *change)
 {
     BOOL claimed = FALSE;
-    AcquireSRWLockExclusive(&job->lock);
+    ob_lock_exclusive(&job->lock);
     if (!job->running && SUCCEEDED(ob_job_apply_event(job, OB_EV_CONNECT, change))) claimed = job->running = TRUE;
-    ReleaseSRWLockExclusive(&job->lock);
+    ob_unlock_exclusive(&job->lock);
     return claimed;
 }
 
 void ob_job_sched_unclaim(ob_job *job)
 {
     ob_change change = OB_NO_CHANGE;
-    AcquireSRWLockExclusive(&job->lock);
+    ob_lock_exclusive(&job->lock);
     if (job->yield) ob_job_apply_event(job, OB_EV_YIELD, &change);
     job->running = job->yield = FALSE;
     job->transport = NULL;
-    ReleaseSRWLockExclusive(&job->lock);
+    ob_unlock_exclusive(&job->lock);
     ob_job_commit(job, &change);
 }
 
 BOOL ob_job_sched_preempt(ob_job *job, BG_JOB_PRIORITY priority)
 {
     BOOL asked = FALSE;
-    AcquireSRWLockExclusive(&job->lock);
+    ob_lock_exclusive(&job->lock);
     if (job->running && !job->yield && ob_state_is_running(job->state) && job->priority == priority)
         asked = job->yield = TRUE;
     /* a worker waiting on the network (for headers, on a stalled body) stops now */
     if (asked && job->transport) job->transport->ops->cancel(job->transport);
-    ReleaseSRWLockExclusive(&job->lock);
+    ob_unlock_exclusive(&job->lock);
     return asked;
 }
 
 HRESULT ob_job_call_begin(ob_job *job, ob_transport *transport)
 {
     HRESULT hr = E_ABORT;
-    AcquireSRWLockExclusive(&job->lock);
+    ob_lock_exclusive(&job->lock);
     if (ob_state_is_running(job->state))
     {
         job->transport = transport;
         hr = S_OK;
     }
-    ReleaseSRWLockExclusive(&job->lock);
+    ob_unlock_exclusive(&job->lock);
     return hr;
 }
 
 void ob_job_call_end(ob_job *job)
 {
-    AcquireSRWLockExclusive(&job->lock);
+    ob_lock_exclusive(&job->lock);
     job->transport = NULL;
-    ReleaseSRWLockExclusive(&job->lock);
+    ob_unlock_exclusive(&job->lock);
 }
 
 void ob_job_cancel_call(ob_job *job)
 {
-    AcquireSRWLockExclusive(&job->lock);
+    ob_lock_exclusive(&job->lock);
     if (job->transport) job->transport->ops->cancel(job->transport);
-    ReleaseSRWLockExclusive(&job->lock);
+    ob_unlock_exclusive(&job->lock);
 }
 
 BOOL ob_job_next_file(ob_job *job, ULONG *index, WCHAR **remote, ob_remote_kind *kind, BOOL *sized)
@@ -116,7 +117,7 @@ BOOL ob_job_next_file(ob_job *job, ULONG *index, WCHAR **remote, ob_remote_kind 
     BOOL found = FALSE;
     ULONG i;
 
-    AcquireSRWLockShared(&job->lock);
+    ob_lock_shared(&job->lock);
     for (i = *index; i < job->progress.files_total && !found; i++)
     {
         const ob_file *file = &job->files[i];
@@ -127,7 +128,7 @@ BOOL ob_job_next_file(ob_job *job, ULONG *index, WCHAR **remote, ob_remote_kind 
         *sized = file->progress.bytes_total != BG_SIZE_UNKNOWN;
         found = *remote != NULL;
     }
-    ReleaseSRWLockShared(&job->lock);
+    ob_unlock_shared(&job->lock);
     return found;
 }
 
@@ -147,7 +148,7 @@ HRESULT ob_job_file_probed(ob_job *job, ULONG index, UINT64 size, const FILETIME
     UINT64 others;
     HRESULT hr = S_OK;
 
-    AcquireSRWLockExclusive(&job->lock);
+    ob_lock_exclusive(&job->lock);
     file = &job->files[index];
     others = job->progress.bytes_total - (file->progress.bytes_total == BG_SIZE_UNKNOWN ? 0 : file->progress.bytes_total);
     /* BytesTotal must stay a sum below BG_SIZE_UNKNOWN: never wrap. */
@@ -160,7 +161,7 @@ HRESULT ob_job_file_probed(ob_job *job, ULONG index, UINT64 size, const FILETIME
         ob_progress_set_size(&job->progress, &file->progress, size);
         file->remote_modified = *modified;
     }
-    ReleaseSRWLockExclusive(&job->lock);
+    ob_unlock_exclusive(&job->lock);
     return hr;
 }
 
@@ -181,14 +182,6 @@ static WCHAR *temp_beside(ob_job *job, const ob_file *file)
     return ob_remote_to_path(file->remote_name);
 }
 
-static BOOL file_is_gone(const WCHAR *path)
-{
-    DWORD err;
-    if (GetFileAttributesW(path) != INVALID_FILE_ATTRIBUTES) return FALSE;
-    err = GetLastError();
-    return err == ERROR_FILE_NOT_FOUND || err == ERROR_PATH_NOT_FOUND;
-}
-
 /* A job's temporary file (a file's or the reply's), made or found with no
  * lock held.  Under the lock: the current name and what it sits beside.
  * Outside: a recorded file that is gone (deleted behind our back) is dropped,
@@ -205,7 +198,7 @@ typedef struct temp_slot {
 static HRESULT temp_slot_prepare(temp_slot *t)
 {
     HRESULT hr = S_OK;
-    if (t->current && file_is_gone(t->current)) t->lost = TRUE;
+    if (t->current && ob_path_is_gone(t->current)) t->lost = TRUE;
     if (!t->current || t->lost) hr = create_temp_file(t->beside, &t->created);
     return hr;
 }
@@ -231,7 +224,7 @@ static BOOL temp_slot_install(temp_slot *t, WCHAR **slot)
 
 static void temp_slot_free(temp_slot *t)
 {
-    if (t->created) DeleteFileW(t->created); /* not taken: the job stopped or has one */
+    if (t->created) ob_path_delete(t->created); /* not taken: the job stopped or has one */
     ob_str_free(t->created);
     ob_str_free(t->current);
     ob_str_free(t->beside);
@@ -244,12 +237,12 @@ HRESULT ob_job_file_begin(ob_job *job, ULONG index, WCHAR **temp_name, UINT64 *o
     ob_file *file;
     HRESULT hr = E_ABORT;
 
-    AcquireSRWLockShared(&job->lock);
+    ob_lock_shared(&job->lock);
     file = &job->files[index];
     if (ob_state_is_running(job->state))
         hr = SUCCEEDED(ob_str_dup_opt(file->temp_name, &t.current)) && (t.beside = temp_beside(job, file))
                  ? S_OK : E_OUTOFMEMORY;
-    ReleaseSRWLockShared(&job->lock);
+    ob_unlock_shared(&job->lock);
     if (SUCCEEDED(hr)) hr = temp_slot_prepare(&t);
     if (FAILED(hr))
     {
@@ -257,7 +250,7 @@ HRESULT ob_job_file_begin(ob_job *job, ULONG index, WCHAR **temp_name, UINT64 *o
         return hr;
     }
 
-    AcquireSRWLockExclusive(&job->lock);
+    ob_lock_exclusive(&job->lock);
     file = &job->files[index];
     hr = E_ABORT;
     if (ob_state_is_running(job->state))
@@ -270,7 +263,7 @@ HRESULT ob_job_file_begin(ob_job *job, ULONG index, WCHAR **temp_name, UINT64 *o
         expected->modified = file->remote_modified;
         if (SUCCEEDED(hr) && job->state == BG_JOB_STATE_CONNECTING) ob_job_apply_event(job, OB_EV_TRANSFER, &change);
     }
-    ReleaseSRWLockExclusive(&job->lock);
+    ob_unlock_exclusive(&job->lock);
     ob_job_commit(job, &change);
     if (t.lost) OB_TRACE(&job->id, L"file %lu: temporary file %ls was deleted; the file starts again", index, t.current);
     if (t.created && SUCCEEDED(hr)) OB_TRACE(&job->id, L"file %lu: temporary file %ls not taken", index, t.created);
@@ -289,42 +282,42 @@ static void bytes_moved(ob_job *job)
 
 void ob_job_file_restart(ob_job *job, ULONG index)
 {
-    AcquireSRWLockExclusive(&job->lock);
+    ob_lock_exclusive(&job->lock);
     ob_progress_file_restart(&job->progress, &job->files[index].progress);
-    ReleaseSRWLockExclusive(&job->lock);
+    ob_unlock_exclusive(&job->lock);
 }
 
 BOOL ob_job_file_add_bytes(ob_job *job, ULONG index, UINT64 bytes)
 {
     BOOL keep_going;
-    AcquireSRWLockExclusive(&job->lock);
+    ob_lock_exclusive(&job->lock);
     ob_progress_add_bytes(&job->progress, &job->files[index].progress, bytes);
     job->transient_since = 0;
     if (bytes) bytes_moved(job);
     keep_going = ob_state_is_running(job->state) && !job->yield;
-    ReleaseSRWLockExclusive(&job->lock);
+    ob_unlock_exclusive(&job->lock);
     return keep_going;
 }
 
 void ob_job_file_done(ob_job *job, ULONG index)
 {
-    AcquireSRWLockExclusive(&job->lock);
+    ob_lock_exclusive(&job->lock);
     if (!ob_state_is_final(job->state)) ob_progress_file_done(&job->progress, &job->files[index].progress);
-    ReleaseSRWLockExclusive(&job->lock);
+    ob_unlock_exclusive(&job->lock);
 }
 
 BOOL ob_job_all_transferred(ob_job *job)
 {
     ob_change change = OB_NO_CHANGE;
     BOOL done = FALSE;
-    AcquireSRWLockExclusive(&job->lock);
+    ob_lock_exclusive(&job->lock);
     if (job->progress.files_transferred == job->progress.files_total &&
         SUCCEEDED(ob_job_apply_event(job, OB_EV_ALL_TRANSFERRED, &change)))
     {
         job->transfer_completed = job->modified;
         done = TRUE;
     }
-    ReleaseSRWLockExclusive(&job->lock);
+    ob_unlock_exclusive(&job->lock);
     ob_job_commit(job, &change);
     return done;
 }
@@ -341,7 +334,7 @@ BG_JOB_STATE ob_job_fail(ob_job *job, const ob_error_info *error, BOOL transient
     ULONGLONG now = GetTickCount64();
     BG_JOB_STATE state;
 
-    AcquireSRWLockExclusive(&job->lock);
+    ob_lock_exclusive(&job->lock);
     if (transient && out_of_time(job, now, unit_ms)) transient = FALSE;
     if (SUCCEEDED(ob_job_apply_event(job, transient ? OB_EV_TRANSIENT_ERROR : OB_EV_FATAL_ERROR, &change)))
     {
@@ -353,7 +346,7 @@ BG_JOB_STATE ob_job_fail(ob_job *job, const ob_error_info *error, BOOL transient
         ob_job_note_change(job, &change); /* a new error, even in the same state */
     }
     state = job->state;
-    ReleaseSRWLockExclusive(&job->lock);
+    ob_unlock_exclusive(&job->lock);
     OB_TRACE(&job->id, L"error 0x%08lx context %d: %hs", (unsigned long)error->code, error->context,
              ob_state_name(state));
     ob_job_commit(job, &change);
@@ -368,10 +361,10 @@ HRESULT ob_job_upload_info(ob_job *job, ob_upload_info *out)
     HRESULT hr = S_OK;
 
     memset(out, 0, sizeof(*out));
-    AcquireSRWLockShared(&job->lock);
+    ob_lock_shared(&job->lock);
     if (!job->progress.files_total)
     {
-        ReleaseSRWLockShared(&job->lock);
+        ob_unlock_shared(&job->lock);
         return BG_E_EMPTY;
     }
     file = &job->files[0];
@@ -384,7 +377,7 @@ HRESULT ob_job_upload_info(ob_job *job, ob_upload_info *out)
     out->sent = job->upload_sent;
     out->kind = file->kind;
     out->reply = job->reply;
-    ReleaseSRWLockShared(&job->lock);
+    ob_unlock_shared(&job->lock);
     if (FAILED(hr)) ob_upload_info_free(out);
     return hr;
 }
@@ -403,7 +396,7 @@ HRESULT ob_job_upload_check_file(ob_job *job, UINT64 size, const FILETIME *time)
     ob_change change = OB_NO_CHANGE;
     HRESULT hr = S_OK;
 
-    AcquireSRWLockExclusive(&job->lock);
+    ob_lock_exclusive(&job->lock);
     if (!job->upload_file_known)
     {
         job->upload_file_known = TRUE;
@@ -414,7 +407,7 @@ HRESULT ob_job_upload_check_file(ob_job *job, UINT64 size, const FILETIME *time)
     else if (job->upload_size != size || !same_time(&job->upload_time, time))
         hr = BG_E_LOCAL_FILE_CHANGED;
     if (SUCCEEDED(hr) && job->state == BG_JOB_STATE_CONNECTING) ob_job_apply_event(job, OB_EV_TRANSFER, &change);
-    ReleaseSRWLockExclusive(&job->lock);
+    ob_unlock_exclusive(&job->lock);
     ob_job_commit(job, &change);
     return hr;
 }
@@ -425,13 +418,13 @@ void ob_job_upload_session(ob_job *job, const WCHAR *session, const WCHAR *url, 
 
     ob_str_dup_opt(session, &new_session);
     ob_str_dup_opt(url, &new_url);
-    AcquireSRWLockExclusive(&job->lock);
+    ob_lock_exclusive(&job->lock);
     ob_str_free(job->upload_session);
     ob_str_free(job->upload_url);
     job->upload_session = new_session;
     job->upload_url = new_url;
     if (lost) ob_progress_file_restart(&job->progress, &job->files[0].progress);
-    ReleaseSRWLockExclusive(&job->lock);
+    ob_unlock_exclusive(&job->lock);
 }
 
 BOOL ob_job_upload_acked(ob_job *job, UINT64 received)
@@ -439,7 +432,7 @@ BOOL ob_job_upload_acked(ob_job *job, UINT64 received)
     ob_file_progress *file;
     BOOL keep_going;
 
-    AcquireSRWLockExclusive(&job->lock);
+    ob_lock_exclusive(&job->lock);
     file = &job->files[0].progress;
     /* the server may say it has less than we sent; progress follows it */
     if (received < file->bytes_transferred) ob_progress_file_restart(&job->progress, file);
@@ -450,7 +443,7 @@ BOOL ob_job_upload_acked(ob_job *job, UINT64 received)
         bytes_moved(job);
     }
     keep_going = ob_state_is_running(job->state) && !job->yield;
-    ReleaseSRWLockExclusive(&job->lock);
+    ob_unlock_exclusive(&job->lock);
     return keep_going;
 }
 
@@ -462,17 +455,17 @@ HRESULT ob_job_upload_commit_file(ob_job *job)
     ob_file *file;
     HRESULT hr = E_ABORT;
 
-    AcquireSRWLockShared(&job->lock);
+    ob_lock_shared(&job->lock);
     file = &job->files[0];
     if (ob_state_is_running(job->state) && file->temp_name)
         hr = SUCCEEDED(ob_str_dup_opt(file->temp_name, &temp)) && (remote_path = ob_remote_to_path(file->remote_name))
                  ? S_OK : E_OUTOFMEMORY;
-    ReleaseSRWLockShared(&job->lock);
-    if (SUCCEEDED(hr) && !MoveFileExW(temp, remote_path, MOVEFILE_REPLACE_EXISTING))
+    ob_unlock_shared(&job->lock);
+    if (SUCCEEDED(hr) && !ob_path_move(temp, remote_path))
         hr = HRESULT_FROM_WIN32(GetLastError());
     if (SUCCEEDED(hr))
     {
-        AcquireSRWLockExclusive(&job->lock);
+        ob_lock_exclusive(&job->lock);
         file = &job->files[0];
         if (file->temp_name && !wcscmp(file->temp_name, temp))
         {
@@ -480,7 +473,7 @@ HRESULT ob_job_upload_commit_file(ob_job *job)
             file->temp_name = NULL; /* no longer ours to rename or delete */
         }
         if (!ob_state_is_running(job->state)) hr = E_ABORT;
-        ReleaseSRWLockExclusive(&job->lock);
+        ob_unlock_exclusive(&job->lock);
     }
     ob_str_free(temp);
     ob_str_free(remote_path);
@@ -492,11 +485,11 @@ void ob_job_upload_sent(ob_job *job, const WCHAR *reply_url)
     WCHAR *url = NULL;
 
     if (reply_url && *reply_url) ob_str_dup_opt(reply_url, &url);
-    AcquireSRWLockExclusive(&job->lock);
+    ob_lock_exclusive(&job->lock);
     job->upload_sent = TRUE;
     ob_str_free(job->reply_url);
     job->reply_url = url;
-    ReleaseSRWLockExclusive(&job->lock);
+    ob_unlock_exclusive(&job->lock);
 }
 
 HRESULT ob_job_reply_begin(ob_job *job, UINT64 size, WCHAR **temp_name, UINT64 *offset)
@@ -504,11 +497,11 @@ HRESULT ob_job_reply_begin(ob_job *job, UINT64 size, WCHAR **temp_name, UINT64 *
     temp_slot t = { 0 };
     HRESULT hr = E_ABORT;
 
-    AcquireSRWLockShared(&job->lock);
+    ob_lock_shared(&job->lock);
     if (ob_state_is_running(job->state))
         hr = SUCCEEDED(ob_str_dup_opt(job->reply_temp_name, &t.current)) &&
              SUCCEEDED(ob_str_dup_opt(job->reply_file_name, &t.beside)) ? S_OK : E_OUTOFMEMORY;
-    ReleaseSRWLockShared(&job->lock);
+    ob_unlock_shared(&job->lock);
     if (SUCCEEDED(hr)) hr = temp_slot_prepare(&t);
     if (FAILED(hr))
     {
@@ -516,7 +509,7 @@ HRESULT ob_job_reply_begin(ob_job *job, UINT64 size, WCHAR **temp_name, UINT64 *
         return hr;
     }
 
-    AcquireSRWLockExclusive(&job->lock);
+    ob_lock_exclusive(&job->lock);
     hr = E_ABORT;
     if (ob_state_is_running(job->state))
     {
@@ -527,7 +520,7 @@ HRESULT ob_job_reply_begin(ob_job *job, UINT64 size, WCHAR **temp_name, UINT64 *
         hr = !job->reply_temp_name ? HRESULT_FROM_WIN32(ERROR_FILE_NOT_FOUND)
              : (*temp_name = ob_str_dup(job->reply_temp_name)) ? S_OK : E_OUTOFMEMORY;
     }
-    ReleaseSRWLockExclusive(&job->lock);
+    ob_unlock_exclusive(&job->lock);
     temp_slot_free(&t);
     return hr;
 }
@@ -535,20 +528,20 @@ HRESULT ob_job_reply_begin(ob_job *job, UINT64 size, WCHAR **temp_name, UINT64 *
 BOOL ob_job_reply_add_bytes(ob_job *job, UINT64 bytes)
 {
     BOOL keep_going;
-    AcquireSRWLockExclusive(&job->lock);
+    ob_lock_exclusive(&job->lock);
     job->reply.BytesTransferred = min(job->reply.BytesTransferred + bytes, job->reply.BytesTotal);
     job->transient_since = 0;
     if (bytes) bytes_moved(job);
     keep_going = ob_state_is_running(job->state) && !job->yield;
-    ReleaseSRWLockExclusive(&job->lock);
+    ob_unlock_exclusive(&job->lock);
     return keep_going;
 }
 
 void ob_job_reply_restart(ob_job *job)
 {
-    AcquireSRWLockExclusive(&job->lock);
+    ob_lock_exclusive(&job->lock);
     job->reply.BytesTransferred = 0;
-    ReleaseSRWLockExclusive(&job->lock);
+    ob_unlock_exclusive(&job->lock);
 }
 
 /* ---- the network settings ---- */
@@ -572,7 +565,7 @@ static void copy_options(ob_job *job, ob_transport_options *options, ob_transpor
     int target, scheme;
 
     memset(options, 0, sizeof(*options));
-    AcquireSRWLockShared(&job->lock);
+    ob_lock_shared(&job->lock);
     options->proxy_usage = job->proxy_usage;
     ob_str_dup_opt(job->proxy_list, (WCHAR **)&options->proxy_list);
     ob_str_dup_opt(job->proxy_bypass, (WCHAR **)&options->proxy_bypass);
@@ -589,7 +582,7 @@ static void copy_options(ob_job *job, ob_transport_options *options, ob_transpor
             options->credential_count++;
         }
     ob_job_http_options(job, options);
-    ReleaseSRWLockShared(&job->lock);
+    ob_unlock_shared(&job->lock);
     options->credentials = creds;
 }
 

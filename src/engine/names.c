@@ -218,7 +218,7 @@ static HRESULT directory_of_must_exist(const WCHAR *path)
 
     if (!*ob_path_leaf(path)) return E_INVALIDARG; /* names a directory, not a file */
     if (!(dir = ob_path_dir(path))) return E_OUTOFMEMORY;
-    attrs = GetFileAttributesW(dir);
+    attrs = ob_path_attributes(dir);
     ob_str_free(dir);
     if (attrs == INVALID_FILE_ATTRIBUTES || !(attrs & FILE_ATTRIBUTE_DIRECTORY))
         return HRESULT_FROM_WIN32(ERROR_PATH_NOT_FOUND);
@@ -228,13 +228,12 @@ static HRESULT directory_of_must_exist(const WCHAR *path)
 /* An upload's file: there, a file, and readable by the caller. */
 static HRESULT file_must_be_readable(const WCHAR *path)
 {
-    DWORD attrs = GetFileAttributesW(path);
+    DWORD attrs = ob_path_attributes(path);
     HANDLE file;
 
     if (attrs == INVALID_FILE_ATTRIBUTES) return HRESULT_FROM_WIN32(ERROR_FILE_NOT_FOUND);
     if (attrs & FILE_ATTRIBUTE_DIRECTORY) return E_INVALIDARG;
-    file = CreateFileW(path, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
-                       OPEN_EXISTING, 0, NULL);
+    file = ob_path_open(path, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, OPEN_EXISTING, 0);
     if (file != INVALID_HANDLE_VALUE)
     {
         CloseHandle(file);
@@ -245,7 +244,7 @@ static HRESULT file_must_be_readable(const WCHAR *path)
 
 static BOOL is_directory(const WCHAR *path)
 {
-    DWORD attrs = GetFileAttributesW(path);
+    DWORD attrs = ob_path_attributes(path);
     return attrs != INVALID_FILE_ATTRIBUTES && (attrs & FILE_ATTRIBUTE_DIRECTORY);
 }
 

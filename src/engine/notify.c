@@ -2,6 +2,7 @@
  * started on demand, ending after NOTIFIER_IDLE_MS without work) that deliver
  * them to the job's sink, with the command line as the documented fallback. */
 #include "notify.h"
+#include "lock.h"
 #include "engine.h"
 #include "trace.h"
 #include <objbase.h>
@@ -62,13 +63,13 @@ void ob_notifier_stop(ob_notifier *n)
 {
     event *ev, *next;
 
-    AcquireSRWLockExclusive(&n->lock);
+    ob_lock_exclusive(&n->lock);
     n->stopping = TRUE;
     WakeAllConditionVariable(&n->changed);
-    while (n->threads) SleepConditionVariableSRW(&n->changed, &n->lock, INFINITE, 0);
+    while (n->threads) ob_lock_sleep(&n->changed, &n->lock, INFINITE, 0);
     ev = n->head;
     n->head = NULL;
-    ReleaseSRWLockExclusive(&n->lock);
+    ob_unlock_exclusive(&n->lock);
     for (; ev; ev = next)
     {
         next = ev->next;
@@ -133,7 +134,7 @@ static void enqueue(ob_notifier *n, event *ev)
 {
     BOOL keep, start = FALSE;
 
-    AcquireSRWLockExclusive(&n->lock);
+    ob_lock_exclusive(&n->lock);
     if ((keep = !n->stopping && !coalesce(n, ev)))
     {
         append(n, ev);
@@ -144,15 +145,15 @@ static void enqueue(ob_notifier *n, event *ev)
         }
         WakeAllConditionVariable(&n->changed);
     }
-    ReleaseSRWLockExclusive(&n->lock);
+    ob_unlock_exclusive(&n->lock);
     if (!keep) free_event(ev);
     /* the thread is made with no lock held */
     if (start && !ob_engine_spawn(n->engine, notifier_main, n))
     {
-        AcquireSRWLockExclusive(&n->lock);
+        ob_lock_exclusive(&n->lock);
         n->threads--;
         WakeAllConditionVariable(&n->changed);
-        ReleaseSRWLockExclusive(&n->lock);
+        ob_unlock_exclusive(&n->lock);
     }
 }
 
@@ -196,7 +197,7 @@ static event *next_event(ob_notifier *n)
     BOOL idle_expired = FALSE;
     event *ev = NULL;
 
-    AcquireSRWLockExclusive(&n->lock);
+    ob_lock_exclusive(&n->lock);
     for (;;)
     {
         DWORD wait_ms = NOTIFIER_IDLE_MS;
@@ -208,20 +209,20 @@ static event *next_event(ob_notifier *n)
             break;
         }
         n->idle++;
-        idle_expired = !SleepConditionVariableSRW(&n->changed, &n->lock, wait_ms, 0) && !n->head;
+        idle_expired = !ob_lock_sleep(&n->changed, &n->lock, wait_ms, 0) && !n->head;
         n->idle--;
     }
-    ReleaseSRWLockExclusive(&n->lock);
+    ob_unlock_exclusive(&n->lock);
     return ev;
 }
 
 /* Frees ev, or puts it back to be delivered again after retry_ms. */
 static void finish_event(ob_notifier *n, event *ev, ULONGLONG retry_ms)
 {
-    AcquireSRWLockExclusive(&n->lock);
+    ob_lock_exclusive(&n->lock);
     set_busy(n, ev->job, NULL);
     WakeAllConditionVariable(&n->changed);
-    ReleaseSRWLockExclusive(&n->lock);
+    ob_unlock_exclusive(&n->lock);
     if (!retry_ms)
     {
         free_event(ev);
@@ -248,14 +249,14 @@ static HRESULT call_sink(const event *ev, BOOL *gone)
 
     *gone = FALSE;
     if (!sink) return S_FALSE;
-    hr = sink->ops->call(sink, ev->job, ev->kind, ev->file_index);
+    hr = ob_sink_call(sink, ev->job, ev->kind, ev->file_index);
     OB_TRACE(ob_job_id(ev->job), L"notify %hs: 0x%08lx", kind_name(ev->kind), (unsigned long)hr);
     if ((*gone = ob_notify_client_gone(hr)))
     {
         ob_job_drop_notify_sink(ev->job, sink);
         OB_TRACE(ob_job_id(ev->job), L"notify: the client is gone, its callback is dropped");
     }
-    sink->ops->release(sink);
+    ob_sink_release(sink);
     return hr == S_FALSE ? E_FAIL : hr; /* S_FALSE from the client is not "no sink" */
 }
 
@@ -325,6 +326,7 @@ static HRESULT run_program(ob_notifier *n, const event *ev)
     if (!program[0]) hr = S_FALSE;
     else if (SUCCEEDED(hr = ob_job_get_string(ev->job, OB_PROP_NOTIFY_PARAMETERS, &parameters)))
     {
+        ob_lock_check_free("notify command line");
         if (!CreateProcessW(program, parameters[0] ? parameters : NULL, NULL, NULL, FALSE, 0, NULL, NULL,
                             &startup, &process))
             hr = HRESULT_FROM_WIN32(GetLastError());
@@ -421,6 +423,7 @@ static BOOL callback_only_and_unwanted(ob_job *job, ob_notify_kind kind)
 void ob_notify_raise(ob_job *job, ob_notify_kind kind, ULONG file_index)
 {
     ob_notifier *n = notifier_of(job);
+    ob_lock_check_free("raise notification");
     if (n && !callback_only_and_unwanted(job, kind)) queue_event(n, job, kind, file_index, 0);
 }
 

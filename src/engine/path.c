@@ -1,4 +1,5 @@
 #include "path.h"
+#include "lock.h"
 #include "str.h"
 #include <stdio.h>
 
@@ -61,6 +62,7 @@ HRESULT ob_path_create_unique(const WCHAR *beside, const WCHAR *prefix, const WC
     HANDLE file;
 
     *out = NULL;
+    ob_lock_check_free("create file");
     if (!dir_len) return HRESULT_FROM_WIN32(ERROR_INVALID_NAME);
     if (dir_len + wcslen(prefix) + 4 + wcslen(ext) >= MAX_PATH) return HRESULT_FROM_WIN32(ERROR_FILENAME_EXCED_RANGE);
     memcpy(name, beside, dir_len * sizeof(WCHAR));
@@ -72,7 +74,7 @@ HRESULT ob_path_create_unique(const WCHAR *beside, const WCHAR *prefix, const WC
         {
             CloseHandle(file);
             if ((*out = ob_str_dup(name))) return S_OK;
-            DeleteFileW(name);
+            ob_path_delete(name);
             return E_OUTOFMEMORY;
         }
         if (GetLastError() != ERROR_FILE_EXISTS && GetLastError() != ERROR_ALREADY_EXISTS)
@@ -89,7 +91,55 @@ HRESULT ob_path_check_writable(const WCHAR *path)
     HRESULT hr = ob_path_create_unique(path, L"BIT", L".tmp", &probe);
 
     if (FAILED(hr)) return hr;
-    DeleteFileW(probe);
+    ob_path_delete(probe);
     ob_str_free(probe);
     return S_OK;
+}
+
+DWORD ob_path_attributes(const WCHAR *path)
+{
+    ob_lock_check_free("file attributes");
+    return GetFileAttributesW(path);
+}
+
+BOOL ob_path_attributes_ex(const WCHAR *path, WIN32_FILE_ATTRIBUTE_DATA *out)
+{
+    ob_lock_check_free("file attributes");
+    return GetFileAttributesExW(path, GetFileExInfoStandard, out);
+}
+
+HANDLE ob_path_open(const WCHAR *path, DWORD access, DWORD share, DWORD disposition, DWORD flags)
+{
+    ob_lock_check_free("open file");
+    return CreateFileW(path, access, share, NULL, disposition, flags, NULL);
+}
+
+BOOL ob_path_delete(const WCHAR *path)
+{
+    ob_lock_check_free("delete file");
+    return DeleteFileW(path);
+}
+
+BOOL ob_path_move(const WCHAR *from, const WCHAR *to)
+{
+    ob_lock_check_free("move file");
+    return MoveFileExW(from, to, MOVEFILE_REPLACE_EXISTING);
+}
+
+BOOL ob_path_is_gone(const WCHAR *path)
+{
+    DWORD err;
+    if (ob_path_attributes(path) != INVALID_FILE_ATTRIBUTES) return FALSE;
+    err = GetLastError();
+    return err == ERROR_FILE_NOT_FOUND || err == ERROR_PATH_NOT_FOUND;
+}
+
+BOOL ob_path_move_under_lock(const WCHAR *from, const WCHAR *to)
+{
+    return MoveFileExW(from, to, MOVEFILE_REPLACE_EXISTING);
+}
+
+BOOL ob_path_delete_under_lock(const WCHAR *path)
+{
+    return DeleteFileW(path);
 }

@@ -33,4 +33,22 @@ HRESULT ob_path_create_unique(const WCHAR *beside, const WCHAR *prefix, const WC
  * otherwise. */
 HRESULT ob_path_check_writable(const WCHAR *path);
 
+/* The engine's file-system calls on names, each first checking that the
+ * calling thread holds no engine lock (lock.h): Win32's GetFileAttributes,
+ * GetFileAttributesEx, CreateFile (no security attributes, no template),
+ * DeleteFile and MoveFileEx(MOVEFILE_REPLACE_EXISTING), with their
+ * GetLastError. */
+DWORD ob_path_attributes(const WCHAR *path);
+BOOL ob_path_attributes_ex(const WCHAR *path, WIN32_FILE_ATTRIBUTE_DATA *out);
+HANDLE ob_path_open(const WCHAR *path, DWORD access, DWORD share, DWORD disposition, DWORD flags);
+BOOL ob_path_delete(const WCHAR *path);
+BOOL ob_path_move(const WCHAR *from, const WCHAR *to);
+/* TRUE if path no longer exists (file or path not found). */
+BOOL ob_path_is_gone(const WCHAR *path);
+/* The one exception to the rule: Complete and Cancel rename and delete the
+ * job's own temporary files under its lock, so that the state change and
+ * the files agree (metadata operations, never data). */
+BOOL ob_path_move_under_lock(const WCHAR *from, const WCHAR *to);
+BOOL ob_path_delete_under_lock(const WCHAR *path);
+
 #endif

@@ -1,4 +1,5 @@
 #include "scheduler.h"
+#include "lock.h"
 #include "download.h"
 #include "engine.h"
 #include "upload.h"
@@ -169,10 +170,10 @@ static BOOL kick(ob_scheduler *s)
 static void spawn_worker(ob_scheduler *s)
 {
     if (ob_engine_spawn(s->engine, worker_main, s)) return;
-    AcquireSRWLockExclusive(&s->lock);
+    ob_lock_exclusive(&s->lock);
     s->workers--;
     WakeAllConditionVariable(&s->exited);
-    ReleaseSRWLockExclusive(&s->lock);
+    ob_unlock_exclusive(&s->lock);
 }
 
 static void carry_out(ob_scheduler *s, action act, ob_job *job, const ob_change *change)
@@ -195,29 +196,29 @@ static DWORD WINAPI worker_main(void *param)
     ob_job *job;
     action act;
 
-    AcquireSRWLockExclusive(&s->lock);
+    ob_lock_exclusive(&s->lock);
     while (!s->stopping)
     {
         ob_change change = OB_NO_CHANGE;
         if ((act = pick(s, &job, &wait, &more, &change)) != ACT_WAIT)
         {
             spawn = more && kick(s);
-            ReleaseSRWLockExclusive(&s->lock);
+            ob_unlock_exclusive(&s->lock);
             if (spawn) spawn_worker(s);
             carry_out(s, act, job, &change);
-            AcquireSRWLockExclusive(&s->lock);
+            ob_lock_exclusive(&s->lock);
             idle_too_long = FALSE;
             continue;
         }
         if (wait == INFINITE && idle_too_long) break;
         s->idle++;
-        idle_too_long = !SleepConditionVariableSRW(&s->wake, &s->lock, wait == INFINITE ? IDLE_EXIT_MS : wait, 0) &&
+        idle_too_long = !ob_lock_sleep(&s->wake, &s->lock, wait == INFINITE ? IDLE_EXIT_MS : wait, 0) &&
                         wait == INFINITE;
         s->idle--;
     }
     s->workers--;
     WakeAllConditionVariable(&s->exited);
-    ReleaseSRWLockExclusive(&s->lock);
+    ob_unlock_exclusive(&s->lock);
     return 0;
 }
 
@@ -239,13 +240,13 @@ void ob_scheduler_submit(ob_scheduler *s, ob_job *job)
     ob_job_info info;
 
     ob_job_get_info(job, &info);
-    AcquireSRWLockExclusive(&s->lock);
+    ob_lock_exclusive(&s->lock);
     if (!s->stopping && (contains(s, job) || append(s, job)))
     {
         if (s->started && !s->idle && s->workers == s->max_workers) preempt_for(s, info.priority);
         spawn = kick(s);
     }
-    ReleaseSRWLockExclusive(&s->lock);
+    ob_unlock_exclusive(&s->lock);
     if (spawn) spawn_worker(s);
 }
 
@@ -253,10 +254,10 @@ void ob_scheduler_start(ob_scheduler *s)
 {
     BOOL spawn;
 
-    AcquireSRWLockExclusive(&s->lock);
+    ob_lock_exclusive(&s->lock);
     s->started = TRUE;
     spawn = s->count && kick(s);
-    ReleaseSRWLockExclusive(&s->lock);
+    ob_unlock_exclusive(&s->lock);
     if (spawn) spawn_worker(s);
 }
 
@@ -264,12 +265,12 @@ void ob_scheduler_stop(ob_scheduler *s)
 {
     ULONG i;
 
-    AcquireSRWLockExclusive(&s->lock);
+    ob_lock_exclusive(&s->lock);
     s->stopping = TRUE;
     for (i = 0; i < s->count; i++) ob_job_cancel_call(s->jobs[i]);
     WakeAllConditionVariable(&s->wake);
-    while (s->workers) SleepConditionVariableSRW(&s->exited, &s->lock, INFINITE, 0);
-    ReleaseSRWLockExclusive(&s->lock);
+    while (s->workers) ob_lock_sleep(&s->exited, &s->lock, INFINITE, 0);
+    ob_unlock_exclusive(&s->lock);
 }
 
 void ob_scheduler_free(ob_scheduler *s)

@@ -6,6 +6,7 @@
 #define OB_SINK_H
 
 #include "ob_types.h"
+#include "lock.h"
 
 struct ob_job;
 typedef struct ob_sink ob_sink;
@@ -29,5 +30,19 @@ typedef struct ob_sink_ops {
 struct ob_sink {
     const ob_sink_ops *ops;
 };
+
+/* The calls that may reach client code (a release may be the last, and run
+ * a COM release): never under a lock. */
+static inline HRESULT ob_sink_call(ob_sink *sink, struct ob_job *job, ob_notify_kind kind, ULONG file_index)
+{
+    ob_lock_check_free("sink call");
+    return sink->ops->call(sink, job, kind, file_index);
+}
+
+static inline void ob_sink_release(ob_sink *sink)
+{
+    ob_lock_check_free("sink release");
+    sink->ops->release(sink);
+}
 
 #endif

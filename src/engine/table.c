@@ -1,4 +1,5 @@
 #include "table.h"
+#include "lock.h"
 #include "state.h"
 #include "str.h"
 
@@ -86,9 +87,9 @@ void ob_table_job_queued(ob_table *table, ob_job *job)
 ULONG ob_table_count(ob_table *table)
 {
     ULONG count;
-    AcquireSRWLockShared(&table->lock);
+    ob_lock_shared(&table->lock);
     count = table->job_count;
-    ReleaseSRWLockShared(&table->lock);
+    ob_unlock_shared(&table->lock);
     return count;
 }
 
@@ -200,14 +201,14 @@ HRESULT ob_table_create_flavoured_job(ob_table *table, const ob_flavour *flavour
     ob_job_init_flavour(job, flavour);
     ob_job_set_engine(job, table->engine);
 
-    AcquireSRWLockExclusive(&table->lock);
+    ob_lock_exclusive(&table->lock);
     if (SUCCEEDED(hr = check_limits(table, caller)))
     {
         ob_job_addref(job); /* the table's reference */
         insert(table, job);
         count_owner(table, caller->sid, +1);
     }
-    ReleaseSRWLockExclusive(&table->lock);
+    ob_unlock_exclusive(&table->lock);
 
     if (FAILED(hr)) ob_job_release(job);
     else *out = job;
@@ -229,13 +230,13 @@ HRESULT ob_table_get_job(ob_table *table, const GUID *id, const ob_caller *calle
     ob_job *job;
     HRESULT hr = BG_E_NOT_FOUND;
 
-    AcquireSRWLockShared(&table->lock);
+    ob_lock_shared(&table->lock);
     if ((job = lookup(table, id)) && SUCCEEDED(hr = reach(job, caller, caller->is_admin)))
     {
         ob_job_addref(job);
         *out = job;
     }
-    ReleaseSRWLockShared(&table->lock);
+    ob_unlock_shared(&table->lock);
     return hr;
 }
 
@@ -254,11 +255,11 @@ HRESULT ob_table_snapshot_of(ob_table *table, const ob_flavour *flavour, DWORD f
     if (flags & ~BG_JOB_ENUM_ALL_USERS) return E_INVALIDARG;
     if (all_users && !caller->is_admin) return E_ACCESSDENIED;
 
-    AcquireSRWLockShared(&table->lock);
+    ob_lock_shared(&table->lock);
     if (table->job_count &&
         !(list = HeapAlloc(GetProcessHeap(), 0, table->job_count * sizeof(*list))))
     {
-        ReleaseSRWLockShared(&table->lock);
+        ob_unlock_shared(&table->lock);
         return E_OUTOFMEMORY;
     }
     for (i = 0; i < table->bucket_count; i++)
@@ -271,7 +272,7 @@ HRESULT ob_table_snapshot_of(ob_table *table, const ob_flavour *flavour, DWORD f
                 list[n++] = job;
             }
     }
-    ReleaseSRWLockShared(&table->lock);
+    ob_unlock_shared(&table->lock);
     *jobs = list;
     *count = n;
     return S_OK;
@@ -302,14 +303,14 @@ HRESULT ob_table_take_ownership(ob_table *table, ob_job *job, const ob_caller *c
      * racing on one job must each move the per-user counts from the owner
      * they actually replaced.  The change is committed (notifications) once
      * the table lock is released. */
-    AcquireSRWLockExclusive(&table->lock);
+    ob_lock_exclusive(&table->lock);
     hr = ob_job_change_owner(job, caller->sid, old_sid, ARRAYSIZE(old_sid), &change);
     if (SUCCEEDED(hr) && LINK(job)->table == table)
     {
         count_owner(table, old_sid, -1);
         count_owner(table, caller->sid, +1);
     }
-    ReleaseSRWLockExclusive(&table->lock);
+    ob_unlock_exclusive(&table->lock);
     ob_job_commit(job, &change);
     return hr;
 }
@@ -319,13 +320,13 @@ void ob_table_remove(ob_table *table, ob_job *job)
     WCHAR sid[ARRAYSIZE(((ob_caller *)0)->sid)];
     BOOL removed;
 
-    AcquireSRWLockExclusive(&table->lock);
+    ob_lock_exclusive(&table->lock);
     removed = unlink_job(table, job);
     if (removed)
     {
         ob_job_copy_owner(job, sid, ARRAYSIZE(sid));
         count_owner(table, sid, -1);
     }
-    ReleaseSRWLockExclusive(&table->lock);
+    ob_unlock_exclusive(&table->lock);
     if (removed) ob_job_release(job); /* the table's reference */
 }

@@ -2,6 +2,7 @@
 #include <stdio.h>
 
 #include "config.h"
+#include "lock.h"
 #include "trace.h"
 
 volatile LONG ob_trace_on;
@@ -81,6 +82,7 @@ void ob_trace_write(const GUID *job, const WCHAR *format, ...)
 
     bytes = WideCharToMultiByte(CP_UTF8, 0, line, used, utf8, sizeof(utf8), NULL, NULL);
     if (bytes <= 0) return;
+    ob_lock_check_free("trace write"); /* trace_lock is the trace's own, not an engine lock */
     AcquireSRWLockShared(&trace_lock);
     if (trace_file != INVALID_HANDLE_VALUE) WriteFile(trace_file, utf8, bytes, &written, NULL);
     ReleaseSRWLockShared(&trace_lock);

@@ -5,6 +5,7 @@
  * which challenge and where credentials may go, the proxy settings and the
  * timeouts.  The backend only moves requests and bytes. */
 #include "transport.h"
+#include "lock.h"
 #include "http_backend.h"
 #include "http_rules.h"
 #include "config.h"
@@ -134,6 +135,7 @@ static HRESULT send_request(http_transport *self, const WCHAR *remote, const ob_
     r.headers = headers;
     self->asking = remote;
     self->refused = S_OK;
+    ob_lock_check_free("http request");
     hr = self->backend->ops->send(self->backend, &r, x, status);
     trace_request(request, hr, *status);
     ob_str_free(headers);

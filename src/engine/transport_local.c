@@ -1,6 +1,7 @@
 /* The local and SMB transport: plain reads in OB_TRANSPORT_BLOCK pieces. */
 #include "transport.h"
 #include "names.h"
+#include "path.h"
 #include "str.h"
 
 typedef struct local_transport {
@@ -22,7 +23,7 @@ static HRESULT local_probe(ob_transport *transport, const WCHAR *remote, ob_remo
     BOOL ok;
 
     if (!path) return E_OUTOFMEMORY;
-    ok = GetFileAttributesExW(path, GetFileExInfoStandard, &attrs);
+    ok = ob_path_attributes_ex(path, &attrs);
     ob_str_free(path);
     if (!ok) return last_error(failure);
     if (attrs.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY)
@@ -79,8 +80,8 @@ static HRESULT local_fetch(ob_transport *transport, const WCHAR *remote, const o
 
     if (self->cancelled) return E_ABORT;
     if (!(path = ob_remote_to_path(remote))) return E_OUTOFMEMORY;
-    file = CreateFileW(path, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
-                       OPEN_EXISTING, FILE_FLAG_SEQUENTIAL_SCAN, NULL);
+    file = ob_path_open(path, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, OPEN_EXISTING,
+                        FILE_FLAG_SEQUENTIAL_SCAN);
     ob_str_free(path);
     if (file == INVALID_HANDLE_VALUE) return last_error(failure);
     start.QuadPart = (LONGLONG)offset;

@@ -9,6 +9,7 @@
 #include "engine.h"
 #include "notify.h"
 #include "path.h"
+#include "lock.h"
 #include "str.h"
 #include "trace.h"
 
@@ -143,8 +144,8 @@ static result open_local(upload *u)
     BY_HANDLE_FILE_INFORMATION about;
     HRESULT hr;
 
-    u->file = CreateFileW(u->info.local_name, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
-                          NULL, OPEN_EXISTING, FILE_FLAG_SEQUENTIAL_SCAN, NULL);
+    u->file = ob_path_open(u->info.local_name, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+                           OPEN_EXISTING, FILE_FLAG_SEQUENTIAL_SCAN);
     if (u->file == INVALID_HANDLE_VALUE) return failed(HRESULT_FROM_WIN32(GetLastError()), BG_ERROR_CONTEXT_LOCAL_FILE);
     if (!GetFileInformationByHandle(u->file, &about))
         return failed(HRESULT_FROM_WIN32(GetLastError()), BG_ERROR_CONTEXT_LOCAL_FILE);
@@ -167,6 +168,7 @@ static result read_fragment(upload *u, const ob_bup_fragment *f)
                                   &about.ftLastWriteTime);
     if (FAILED(hr)) return failed(hr, BG_ERROR_CONTEXT_LOCAL_FILE);
     at.QuadPart = (LONGLONG)f->first;
+    ob_lock_check_free("file read");
     if (!SetFilePointerEx(u->file, at, NULL, FILE_BEGIN) || !ReadFile(u->file, u->buffer->data, f->length, &got, NULL))
         return failed(HRESULT_FROM_WIN32(GetLastError()), BG_ERROR_CONTEXT_LOCAL_FILE);
     if (got != f->length) return failed(BG_E_LOCAL_FILE_CHANGED, BG_ERROR_CONTEXT_LOCAL_FILE);
@@ -252,7 +254,7 @@ static result open_remote_temp(upload *u, UINT64 *offset, HANDLE *out)
     HRESULT hr = ob_job_file_begin(u->job, 0, &temp_name, offset, &total);
 
     if (FAILED(hr)) return failed(hr, BG_ERROR_CONTEXT_REMOTE_FILE);
-    *out = CreateFileW(temp_name, GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_DELETE, NULL, OPEN_EXISTING, 0, NULL);
+    *out = ob_path_open(temp_name, GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_DELETE, OPEN_EXISTING, 0);
     ob_str_free(temp_name);
     if (*out == INVALID_HANDLE_VALUE) return failed(HRESULT_FROM_WIN32(GetLastError()), BG_ERROR_CONTEXT_REMOTE_FILE);
     if (!GetFileSizeEx(*out, &size) || (UINT64)size.QuadPart < *offset)
@@ -283,6 +285,7 @@ static result copy_to_remote(upload *u)
         block.first = offset;
         block.length = (DWORD)min(u->size - offset, FRAGMENT_MAX);
         if (FAILED((r = read_fragment(u, &block)).hr)) break;
+        ob_lock_check_free("file write");
         if (!WriteFile(out, u->buffer->data, block.length, &written, NULL))
             r = failed(HRESULT_FROM_WIN32(GetLastError()), BG_ERROR_CONTEXT_REMOTE_FILE);
         else if (!ob_job_upload_acked(u->job, offset += block.length))
