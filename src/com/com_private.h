@@ -47,6 +47,20 @@ HRESULT ob_error_object_create(ob_job *job, const ob_error_info *error, IBackgro
 extern const IID *const ob_broken_system_proxy_iids[];
 extern const ULONG ob_broken_system_proxy_count;
 BOOL ob_in_host(void);
+/* The calling client (manager.c): in the host by impersonation. */
+HRESULT ob_manager_caller(ob_caller *caller);
+/* Before a method that changes a job (a setter, AddFile, Suspend, Resume,
+ * Cancel, Complete, credentials, HTTP options): S_OK if the calling client
+ * is the job's owner or an administrator, E_ACCESSDENIED otherwise. */
+HRESULT ob_manager_may_change(ob_job *job);
+/* The first statement of such a method.  Getters need no check: the job was
+ * reached through GetJob or EnumJobs, which check. */
+#define OB_CHECK_MAY_CHANGE(job)                          \
+    do                                                    \
+    {                                                     \
+        HRESULT access_ = ob_manager_may_change(job);     \
+        if (FAILED(access_)) return access_;              \
+    } while (0)
 void ob_proxy_stub_use_own(void);
 
 /* The opt-in takeover of Microsoft's BITS CLSIDs (takeover.c); S_FALSE when

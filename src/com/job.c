@@ -70,7 +70,7 @@ static HRESULT add_files(IBackgroundCopyJob2 *iface, ULONG count, const BG_FILE_
 {
     ob_caller caller;
     HRESULT hr;
-    if (FAILED(hr = ob_caller_current(&caller))) return hr;
+    if (FAILED(hr = ob_manager_caller(&caller))) return hr;
     return ob_table_add_files(ob_module_table(), record(iface), count, files, &caller);
 }
 
@@ -94,21 +94,25 @@ static HRESULT WINAPI job_EnumFiles(IBackgroundCopyJob2 *iface, IEnumBackgroundC
 
 static HRESULT WINAPI job_Suspend(IBackgroundCopyJob2 *iface)
 {
+    OB_CHECK_MAY_CHANGE(record(iface));
     return ob_job_suspend(record(iface));
 }
 
 static HRESULT WINAPI job_Resume(IBackgroundCopyJob2 *iface)
 {
+    OB_CHECK_MAY_CHANGE(record(iface));
     return ob_job_resume(record(iface));
 }
 
 static HRESULT WINAPI job_Cancel(IBackgroundCopyJob2 *iface)
 {
+    OB_CHECK_MAY_CHANGE(record(iface));
     return ob_job_cancel(record(iface));
 }
 
 static HRESULT WINAPI job_Complete(IBackgroundCopyJob2 *iface)
 {
+    OB_CHECK_MAY_CHANGE(record(iface));
     return ob_job_complete(record(iface));
 }
 
@@ -160,6 +164,7 @@ static HRESULT WINAPI job_GetOwner(IBackgroundCopyJob2 *iface, LPWSTR *out)
 
 static HRESULT WINAPI job_SetDisplayName(IBackgroundCopyJob2 *iface, LPCWSTR name)
 {
+    OB_CHECK_MAY_CHANGE(record(iface));
     return ob_job_set_display_name(record(iface), name);
 }
 
@@ -170,6 +175,7 @@ static HRESULT WINAPI job_GetDisplayName(IBackgroundCopyJob2 *iface, LPWSTR *out
 
 static HRESULT WINAPI job_SetDescription(IBackgroundCopyJob2 *iface, LPCWSTR description)
 {
+    OB_CHECK_MAY_CHANGE(record(iface));
     return ob_job_set_description(record(iface), description);
 }
 
@@ -180,6 +186,7 @@ static HRESULT WINAPI job_GetDescription(IBackgroundCopyJob2 *iface, LPWSTR *out
 
 static HRESULT WINAPI job_SetPriority(IBackgroundCopyJob2 *iface, BG_JOB_PRIORITY priority)
 {
+    OB_CHECK_MAY_CHANGE(record(iface));
     return ob_job_set_priority(record(iface), priority);
 }
 
@@ -187,6 +194,7 @@ INFO_GETTER(GetPriority, BG_JOB_PRIORITY, priority)
 
 static HRESULT WINAPI job_SetNotifyFlags(IBackgroundCopyJob2 *iface, ULONG flags)
 {
+    OB_CHECK_MAY_CHANGE(record(iface));
     ob_job_info before;
     HRESULT hr;
 
@@ -202,6 +210,7 @@ INFO_GETTER(GetNotifyFlags, ULONG, notify_flags)
  * callback is made in the apartment that registered it. */
 static HRESULT WINAPI job_SetNotifyInterface(IBackgroundCopyJob2 *iface, IUnknown *callback)
 {
+    OB_CHECK_MAY_CHANGE(record(iface));
     ob_sink *sink = NULL;
     HRESULT hr;
 
@@ -227,6 +236,7 @@ static HRESULT WINAPI job_GetNotifyInterface(IBackgroundCopyJob2 *iface, IUnknow
 
 static HRESULT WINAPI job_SetMinimumRetryDelay(IBackgroundCopyJob2 *iface, ULONG seconds)
 {
+    OB_CHECK_MAY_CHANGE(record(iface));
     return ob_job_set_retry_delay(record(iface), seconds);
 }
 
@@ -234,6 +244,7 @@ INFO_GETTER(GetMinimumRetryDelay, ULONG, retry_delay)
 
 static HRESULT WINAPI job_SetNoProgressTimeout(IBackgroundCopyJob2 *iface, ULONG seconds)
 {
+    OB_CHECK_MAY_CHANGE(record(iface));
     return ob_job_set_no_progress_timeout(record(iface), seconds);
 }
 
@@ -244,6 +255,7 @@ INFO_GETTER(GetErrorCount, ULONG, error_count)
 static HRESULT WINAPI job_SetProxySettings(IBackgroundCopyJob2 *iface, BG_JOB_PROXY_USAGE usage,
                                            const WCHAR *list, const WCHAR *bypass)
 {
+    OB_CHECK_MAY_CHANGE(record(iface));
     return ob_job_set_proxy(record(iface), usage, list, bypass);
 }
 
@@ -270,12 +282,13 @@ static HRESULT WINAPI job_TakeOwnership(IBackgroundCopyJob2 *iface)
 {
     ob_caller caller;
     HRESULT hr;
-    if (FAILED(hr = ob_caller_current(&caller))) return hr;
+    if (FAILED(hr = ob_manager_caller(&caller))) return hr;
     return ob_table_take_ownership(ob_module_table(), record(iface), &caller);
 }
 
 static HRESULT WINAPI job_SetNotifyCmdLine(IBackgroundCopyJob2 *iface, LPCWSTR program, LPCWSTR parameters)
 {
+    OB_CHECK_MAY_CHANGE(record(iface));
     HRESULT hr = ob_job_set_notify_cmdline(record(iface), program, parameters);
     /* a job already TRANSFERRED or in ERROR still runs the program */
     if (SUCCEEDED(hr) && program) ob_notify_redeliver(record(iface));
@@ -309,6 +322,7 @@ static HRESULT WINAPI job_GetReplyData(IBackgroundCopyJob2 *iface, byte **buffer
 
 static HRESULT WINAPI job_SetReplyFileName(IBackgroundCopyJob2 *iface, LPCWSTR name)
 {
+    OB_CHECK_MAY_CHANGE(record(iface));
     return ob_job_set_reply_file_name(record(iface), name);
 }
 
@@ -319,6 +333,7 @@ static HRESULT WINAPI job_GetReplyFileName(IBackgroundCopyJob2 *iface, LPWSTR *o
 
 static HRESULT WINAPI job_SetCredentials(IBackgroundCopyJob2 *iface, BG_AUTH_CREDENTIALS *credentials)
 {
+    OB_CHECK_MAY_CHANGE(record(iface));
     if (!credentials) return E_INVALIDARG;
     return ob_job_set_credentials(record(iface), credentials);
 }
@@ -326,6 +341,7 @@ static HRESULT WINAPI job_SetCredentials(IBackgroundCopyJob2 *iface, BG_AUTH_CRE
 static HRESULT WINAPI job_RemoveCredentials(IBackgroundCopyJob2 *iface, BG_AUTH_TARGET target,
                                             BG_AUTH_SCHEME scheme)
 {
+    OB_CHECK_MAY_CHANGE(record(iface));
     return ob_job_remove_credentials(record(iface), target, scheme);
 }
 

@@ -119,6 +119,7 @@ static ULONG WINAPI options_Release(IBackgroundCopyJobHttpOptions3 *iface)
 static HRESULT WINAPI options_SetClientCertificateByID(IBackgroundCopyJobHttpOptions3 *iface,
                                                        BG_CERT_STORE_LOCATION location, LPCWSTR store, BYTE *hash)
 {
+    OB_CHECK_MAY_CHANGE(record(iface));
     if (!store || !hash) return RPC_X_NULL_REF_POINTER;
     return ob_job_set_client_cert(record(iface), location, store, hash, NULL);
 }
@@ -127,12 +128,14 @@ static HRESULT WINAPI options_SetClientCertificateByName(IBackgroundCopyJobHttpO
                                                          BG_CERT_STORE_LOCATION location, LPCWSTR store,
                                                          LPCWSTR subject)
 {
+    OB_CHECK_MAY_CHANGE(record(iface));
     if (!store || !subject) return RPC_X_NULL_REF_POINTER;
     return ob_job_set_client_cert(record(iface), location, store, NULL, subject);
 }
 
 static HRESULT WINAPI options_RemoveClientCertificate(IBackgroundCopyJobHttpOptions3 *iface)
 {
+    OB_CHECK_MAY_CHANGE(record(iface));
     return ob_job_remove_client_cert(record(iface));
 }
 
@@ -146,6 +149,7 @@ static HRESULT WINAPI options_GetClientCertificate(IBackgroundCopyJobHttpOptions
 
 static HRESULT WINAPI options_SetCustomHeaders(IBackgroundCopyJobHttpOptions3 *iface, LPCWSTR headers)
 {
+    OB_CHECK_MAY_CHANGE(record(iface));
     return ob_job_set_custom_headers(record(iface), headers);
 }
 
@@ -157,6 +161,7 @@ static HRESULT WINAPI options_GetCustomHeaders(IBackgroundCopyJobHttpOptions3 *i
 
 static HRESULT WINAPI options_SetSecurityFlags(IBackgroundCopyJobHttpOptions3 *iface, ULONG flags)
 {
+    OB_CHECK_MAY_CHANGE(record(iface));
     return ob_job_set_security_flags(record(iface), flags);
 }
 
@@ -171,6 +176,7 @@ static HRESULT WINAPI options_GetSecurityFlags(IBackgroundCopyJobHttpOptions3 *i
 
 static HRESULT WINAPI options_SetHttpMethod(IBackgroundCopyJobHttpOptions3 *iface, LPCWSTR method)
 {
+    OB_CHECK_MAY_CHANGE(record(iface));
     if (!method) return E_INVALIDARG;
     return ob_job_set_http_method(record(iface), method);
 }
@@ -186,6 +192,7 @@ static HRESULT WINAPI options_GetHttpMethod(IBackgroundCopyJobHttpOptions3 *ifac
 static HRESULT WINAPI options_SetServerCertificateValidationInterface(IBackgroundCopyJobHttpOptions3 *iface,
                                                                       IUnknown *callback)
 {
+    OB_CHECK_MAY_CHANGE(record(iface));
     IBackgroundCopyServerCertificateValidationCallback *validator;
     ob_cert_check *check = NULL;
     HRESULT hr;
@@ -207,6 +214,7 @@ static HRESULT WINAPI options_SetServerCertificateValidationInterface(IBackgroun
 
 static HRESULT WINAPI options_MakeCustomHeadersWriteOnly(IBackgroundCopyJobHttpOptions3 *iface)
 {
+    OB_CHECK_MAY_CHANGE(record(iface));
     return ob_job_make_custom_headers_write_only(record(iface));
 }
 

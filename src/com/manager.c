@@ -58,6 +58,13 @@ HRESULT ob_manager_caller(ob_caller *caller)
     return hr;
 }
 
+HRESULT ob_manager_may_change(ob_job *job)
+{
+    ob_caller caller;
+    HRESULT hr = ob_manager_caller(&caller);
+    return FAILED(hr) ? hr : ob_table_check_access(job, &caller);
+}
+
 static HRESULT WINAPI manager_CreateJob(IBackgroundCopyManager *iface, LPCWSTR name, BG_JOB_TYPE type,
                                         GUID *id, IBackgroundCopyJob **out)
 {

@@ -13,6 +13,5 @@ typedef struct manager {
 } manager;
 
 extern const IDOManagerVtbl ob_do_manager_vtbl;
-HRESULT ob_manager_caller(ob_caller *caller);
 
 #endif

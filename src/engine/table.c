@@ -285,11 +285,17 @@ void ob_table_free_snapshot(ob_job **jobs, ULONG count)
     HeapFree(GetProcessHeap(), 0, jobs);
 }
 
+HRESULT ob_table_check_access(ob_job *job, const ob_caller *caller)
+{
+    return caller->is_admin || ob_job_owned_by(job, caller->sid) ? S_OK : E_ACCESSDENIED;
+}
+
 HRESULT ob_table_add_files(ob_table *table, ob_job *job, ULONG count, const BG_FILE_INFO *files,
                            const ob_caller *caller)
 {
     ULONG max_files = caller->is_admin ? 0 : table->limits.max_files_per_job;
-    return ob_job_add_files(job, count, files, max_files);
+    HRESULT hr = ob_table_check_access(job, caller);
+    return FAILED(hr) ? hr : ob_job_add_files(job, count, files, max_files);
 }
 
 HRESULT ob_table_take_ownership(ob_table *table, ob_job *job, const ob_caller *caller)

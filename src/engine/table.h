@@ -45,6 +45,12 @@ HRESULT ob_table_snapshot(ob_table *table, DWORD flags, const ob_caller *caller,
 HRESULT ob_table_snapshot_of(ob_table *table, const ob_flavour *flavour, DWORD flags, const ob_caller *caller,
                              ob_job ***jobs, ULONG *count);
 void ob_table_free_snapshot(ob_job **jobs, ULONG count);
+/* Whether the caller may change a job (add files, set a property, change
+ * its state): its owner or an administrator (bits-semantics.md 1.9);
+ * E_ACCESSDENIED otherwise. */
+HRESULT ob_table_check_access(ob_job *job, const ob_caller *caller);
+/* AddFile(Set): the caller must have access; the per-job file limit does
+ * not bind administrators. */
 HRESULT ob_table_add_files(ob_table *table, ob_job *job, ULONG count, const BG_FILE_INFO *files,
                            const ob_caller *caller);
 /* TakeOwnership: administrators only. */

@@ -11,6 +11,7 @@
 #include <bits2_0.h>
 #include <bits2_5.h>
 #include <bits3_0.h>
+#include <bits5_0.h>
 #include <stdio.h>
 
 static IBackgroundCopyManager *manager_for(REFCLSID clsid)
@@ -55,31 +56,68 @@ static void test_transfer_through_bits_clsid(void **state)
     IBackgroundCopyManager_Release(manager);
 }
 
-/* Clients probe the versioned CLSIDs newest first (bits-semantics.md 5). */
-static void test_versioned_clsids_answer(void **state)
+/* The job interfaces a client of a newer BITS asks for: a versioned CLSID's
+ * job answers each exactly as the 1.0 CLSID's does, that is, only for the
+ * interfaces openbits implements, whatever version the CLSID names. */
+static const IID *const job_iids[] = { &IID_IBackgroundCopyJob2, &IID_IBackgroundCopyJob3,
+                                       &IID_IBackgroundCopyJob4, &IID_IBackgroundCopyJob5 };
+
+static HRESULT job_answers(IBackgroundCopyManager *manager, HRESULT *answers)
 {
-    const CLSID *clsids[] = { &CLSID_BackgroundCopyManager1_5, &CLSID_BackgroundCopyManager2_0,
-                              &CLSID_BackgroundCopyManager2_5, &CLSID_BackgroundCopyManager3_0 };
-    IBackgroundCopyManager *manager;
-    IBackgroundCopyJob *job;
+    IBackgroundCopyJob *job = NULL;
     IUnknown *unknown;
+    HRESULT hr;
     size_t i;
     GUID id;
 
+    if (FAILED(hr = IBackgroundCopyManager_CreateJob(manager, L"versioned", BG_JOB_TYPE_DOWNLOAD, &id, &job)))
+        return hr;
+    for (i = 0; i < ARRAYSIZE(job_iids); i++)
+    {
+        unknown = (IUnknown *)0xdeadbeef;
+        answers[i] = IBackgroundCopyJob_QueryInterface(job, job_iids[i], (void **)&unknown);
+        if (SUCCEEDED(answers[i])) IUnknown_Release(unknown);
+        else assert_null(unknown);
+    }
+    hr = IBackgroundCopyJob_Cancel(job);
+    IBackgroundCopyJob_Release(job);
+    return hr;
+}
+
+/* Clients probe the versioned CLSIDs newest first (bits-semantics.md 5):
+ * 1.5 to 3.0 as MinGW declares them, 4.0 to 10.3 as Microsoft documents
+ * them (MinGW lacks those). */
+static void test_versioned_clsids_answer(void **state)
+{
+    static const WCHAR *const clsids[] = {
+        L"{F087771F-D74F-4C1A-BB8A-E16ACA9124EA}", L"{6D18AD12-BDE3-4393-B311-099C346E6DF9}",
+        L"{03CA98D6-FF5D-49B8-ABC6-03DD84127020}", L"{659CDEA7-489E-11D9-A9CD-000D56965251}",
+        L"{BB6DF56B-CACE-11DC-9992-0019B93A3A84}", L"{1ECCA34C-E88A-44E3-8D6A-8921BDE9E452}",
+        L"{4BD3E4E1-7BD4-4A2B-9964-496400DE5193}", L"{4575438F-A6C8-4976-B0FE-2F26B80D959E}",
+        L"{5FD42AD5-C04E-4D36-ADC7-E08FF15737AD}",
+    };
+    const CLSID *mingw[] = { &CLSID_BackgroundCopyManager1_5, &CLSID_BackgroundCopyManager2_0,
+                             &CLSID_BackgroundCopyManager2_5, &CLSID_BackgroundCopyManager3_0 };
+    HRESULT reference[ARRAYSIZE(job_iids)], answers[ARRAYSIZE(job_iids)];
+    IBackgroundCopyManager *manager;
+    CLSID clsid;
+    size_t i, k;
+
+    manager = manager_for(&CLSID_BackgroundCopyManager);
+    assert_int_equal(job_answers(manager, reference), S_OK);
+    IBackgroundCopyManager_Release(manager);
+    assert_int_equal(reference[0], S_OK); /* Job2 */
+
     for (i = 0; i < ARRAYSIZE(clsids); i++)
     {
-        manager = manager_for(clsids[i]);
-        job = NULL;
-        assert_int_equal(IBackgroundCopyManager_CreateJob(manager, L"versioned", BG_JOB_TYPE_DOWNLOAD, &id, &job), S_OK);
-        /* only the interfaces openbits implements */
-        assert_int_equal(IBackgroundCopyJob_QueryInterface(job, &IID_IBackgroundCopyJob2, (void **)&unknown), S_OK);
-        IUnknown_Release(unknown);
-        unknown = (IUnknown *)0xdeadbeef;
-        assert_int_equal(IBackgroundCopyJob_QueryInterface(job, &IID_IBackgroundCopyJob3, (void **)&unknown),
-                         E_NOINTERFACE);
-        assert_null(unknown);
-        assert_int_equal(IBackgroundCopyJob_Cancel(job), S_OK);
-        IBackgroundCopyJob_Release(job);
+        assert_int_equal(CLSIDFromString(clsids[i], &clsid), S_OK);
+        if (i < ARRAYSIZE(mingw)) assert_true(IsEqualCLSID(&clsid, mingw[i]));
+        manager = manager_for(&clsid);
+        assert_int_equal(job_answers(manager, answers), S_OK);
+        for (k = 0; k < ARRAYSIZE(job_iids); k++)
+            if (answers[k] != reference[k])
+                fail_msg("%ls: QueryInterface for job interface %u answered 0x%08lx, the 1.0 CLSID 0x%08lx",
+                         clsids[i], (unsigned)k, (unsigned long)answers[k], (unsigned long)reference[k]);
         IBackgroundCopyManager_Release(manager);
     }
 }

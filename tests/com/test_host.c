@@ -198,6 +198,7 @@ static void test_gone_clients_callback_runs_the_command_line(void **state)
     const WCHAR *output = ts_path(L"gone-cmd.txt"), *local = ts_path(L"gone.bin");
     IBackgroundCopyManager *manager = host_manager();
     IBackgroundCopyJob *job = NULL;
+    IUnknown *callback;
     WCHAR line[2048], parameters[1024];
     ULONGLONG deadline;
     ts_run_result run;
@@ -231,6 +232,10 @@ static void test_gone_clients_callback_runs_the_command_line(void **state)
     deadline = GetTickCount64() + 30000;
     while (!ts_file_holds(output, "gone\n") && GetTickCount64() < deadline) Sleep(50);
     assert_true(ts_file_holds(output, "gone\n"));
+    /* the gone client's interface was dropped: the job holds none now */
+    callback = (IUnknown *)0xdeadbeef;
+    assert_hr_equal(IBackgroundCopyJob_GetNotifyInterface(job, &callback), S_OK);
+    assert_null(callback);
     assert_hr_equal(IBackgroundCopyJob_Complete(job), S_OK);
     IBackgroundCopyJob_Release(job);
     IBackgroundCopyManager_Release(manager);

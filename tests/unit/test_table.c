@@ -331,6 +331,30 @@ static void test_files_per_job(void **state)
     ob_table_free(table);
 }
 
+/* Only the owner or an administrator may change a job: another user's
+ * AddFile is refused and adds nothing (bits-semantics.md 1.9). */
+static void test_only_owner_or_admin_may_change(void **state)
+{
+    ob_table *table = new_table(300, 60, 10);
+    ob_job *job = create(table, &alice);
+
+    assert_hr_equal(ob_table_check_access(job, &alice), S_OK);
+    assert_hr_equal(ob_table_check_access(job, &bob), E_ACCESSDENIED);
+    assert_hr_equal(ob_table_check_access(job, &admin), S_OK);
+    assert_hr_equal(ob_table_add_files(table, job, 1, &file_info, &bob), E_ACCESSDENIED);
+    assert_int_equal(ob_job_file_count(job), 0);
+    assert_hr_equal(ob_table_add_files(table, job, 1, &file_info, &admin), S_OK);
+    assert_hr_equal(ob_table_add_files(table, job, 1, &file_info, &alice), S_OK);
+    assert_int_equal(ob_job_file_count(job), 2);
+    /* after TakeOwnership the old owner is another user */
+    assert_hr_equal(ob_table_take_ownership(table, job, &admin), S_OK);
+    assert_hr_equal(ob_table_check_access(job, &alice), E_ACCESSDENIED);
+    assert_hr_equal(ob_table_add_files(table, job, 1, &file_info, &alice), E_ACCESSDENIED);
+    assert_int_equal(ob_job_file_count(job), 2);
+    ob_job_release(job);
+    ob_table_free(table);
+}
+
 /* ---- TakeOwnership ---- */
 
 static void test_take_ownership(void **state)
@@ -566,6 +590,7 @@ int main(void)
         cmocka_unit_test(test_jobs_per_user),
         cmocka_unit_test(test_jobs_per_machine),
         cmocka_unit_test(test_files_per_job),
+        cmocka_unit_test(test_only_owner_or_admin_may_change),
         cmocka_unit_test(test_take_ownership),
         cmocka_unit_test(test_current_caller),
         cmocka_unit_test(test_hundred_thousand_jobs),
