@@ -8,6 +8,9 @@ static ob_engine *module_engine; /* the DLL's one engine */
 static BOOL CALLBACK create_engine(INIT_ONCE *once, void *param, void **context)
 {
     ob_engine_config config = ob_engine_config_default();
+    WCHAR store[MAX_PATH];
+    /* the host keeps its jobs in the store; an in-process engine keeps none */
+    if (ob_in_host() && ob_config_store_dir(store, ARRAYSIZE(store))) config.store_dir = store;
     if (FAILED(ob_engine_new(&config, &module_engine))) return FALSE;
     ob_engine_start(module_engine);
     return TRUE;

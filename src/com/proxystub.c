@@ -21,6 +21,7 @@ static BOOL in_host;
 void WINAPI OpenBitsHostInit(void)
 {
     in_host = TRUE;
+    ob_module_engine(); /* now: the store's jobs resume at once, and keep the host */
 }
 
 BOOL ob_in_host(void)

@@ -42,6 +42,18 @@ ULONG ob_config_net_timeout_ms(void)
     return len && len < ARRAYSIZE(text) ? wcstoul(text, NULL, 10) : 0;
 }
 
+BOOL ob_config_store_dir(WCHAR *dir, DWORD chars)
+{
+    DWORD size = chars * sizeof(WCHAR), len;
+
+    if (!RegGetValueW(HKEY_LOCAL_MACHINE, OB_CONFIG_KEY, L"StoreDirectory", RRF_RT_REG_SZ, NULL, dir, &size) && dir[0])
+        return TRUE;
+    len = GetEnvironmentVariableW(L"ProgramData", dir, chars);
+    if (!len || len + 16 >= chars) return FALSE;
+    wcscat(dir, L"\\openbits\\jobs");
+    return TRUE;
+}
+
 BOOL ob_config_under_wine(void)
 {
     HMODULE ntdll = GetModuleHandleW(L"ntdll.dll");

@@ -41,6 +41,10 @@ typedef enum ob_http_backend_kind { OB_HTTP_BACKEND_WINHTTP, OB_HTTP_BACKEND_CUR
 ob_http_backend_kind ob_config_http_backend(void);
 /* The same with the registry value read from root\subkey (tests). */
 ob_http_backend_kind ob_config_http_backend_in(HKEY root, const WCHAR *subkey);
+/* The host's job store folder: the REG_SZ value StoreDirectory in
+ * HKLM\Software\OpenBits, else %ProgramData%\openbits\jobs.  FALSE if
+ * neither gives a path that fits. */
+BOOL ob_config_store_dir(WCHAR *dir, DWORD chars);
 /* TRUE in a Wine process (ntdll exports wine_get_version). */
 BOOL ob_config_under_wine(void);
 

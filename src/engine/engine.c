@@ -1,6 +1,7 @@
 #include "engine.h"
 #include "lock.h"
 #include "notify.h"
+#include "persist.h"
 #include "scheduler.h"
 #include "trace.h"
 
@@ -8,6 +9,7 @@ struct ob_engine {
     ob_table *table;
     ob_scheduler *scheduler;
     ob_notifier *notifier;
+    ob_persist *persist;       /* NULL: no store (an in-process engine) */
     ULONG unit_ms;
     HANDLE stop_event;
 
@@ -24,6 +26,7 @@ ob_engine_config ob_engine_config_default(void)
     ob_engine_config config;
     config.limits = ob_limits_from_registry();
     config.unit_ms = ob_config_time_unit_ms();
+    config.store_dir = NULL;
     return config;
 }
 
@@ -47,13 +50,38 @@ HRESULT ob_engine_new(const ob_engine_config *config, ob_engine **out)
         return E_OUTOFMEMORY;
     }
     ob_scheduler_attach(e->scheduler, e->table);
+    if (config->store_dir)
+    {
+        ob_store *store;
+        ULONG restored = 0, refused = 0;
+        HRESULT hr = ob_store_open(config->store_dir, &store);
+        if (SUCCEEDED(hr) && FAILED(hr = ob_persist_new(e, store, &e->persist))) ob_store_free(store);
+        if (FAILED(hr))
+        {
+            ob_engine_free(e);
+            return hr;
+        }
+        ob_persist_restore(e->persist, e->table, e->scheduler, &restored, &refused);
+        OB_TRACE(NULL, L"store %ls: %lu job(s) restored, %lu record(s) refused", config->store_dir, restored, refused);
+    }
     *out = e;
     return S_OK;
 }
 
 void ob_engine_start(ob_engine *engine)
 {
+    if (engine->persist) ob_persist_start(engine->persist);
     ob_scheduler_start(engine->scheduler);
+}
+
+void ob_engine_job_changed(ob_engine *engine, ob_job *job)
+{
+    if (engine->persist) ob_persist_job_changed(engine->persist, job);
+}
+
+void ob_engine_flush_store(ob_engine *engine)
+{
+    if (engine->persist) ob_persist_flush(engine->persist);
 }
 
 /* Waits for every tracked thread; none can be added once stopping is set. */
@@ -79,6 +107,7 @@ void ob_engine_stop(ob_engine *e)
     if (e->stop_event) SetEvent(e->stop_event);
     if (e->scheduler) ob_scheduler_stop(e->scheduler);
     if (e->notifier) ob_notifier_stop(e->notifier);
+    if (e->persist) ob_persist_stop(e->persist); /* saves what is queued first */
     join_threads(e);
 }
 
@@ -88,6 +117,7 @@ void ob_engine_free(ob_engine *e)
     /* The scheduler and notifier hold job references; the table last. */
     if (e->scheduler) ob_scheduler_free(e->scheduler);
     if (e->notifier) ob_notifier_free(e->notifier);
+    ob_persist_free(e->persist);
     if (e->table) ob_table_free(e->table);
     if (e->stop_event) CloseHandle(e->stop_event);
     HeapFree(GetProcessHeap(), 0, e->threads);

@@ -20,6 +20,7 @@ struct ob_notifier;
 typedef struct ob_engine_config {
     ob_limits limits;
     ULONG unit_ms;             /* one "second" of the retry settings (config.h) */
+    const WCHAR *store_dir;    /* the persistent store's folder; NULL: jobs live as long as the engine */
 } ob_engine_config;
 
 /* The registry's limits and OPENBITS_TIME_UNIT_MS. */
@@ -29,6 +30,12 @@ void ob_engine_start(ob_engine *engine);
 /* Idempotent; from any thread but the engine's own. */
 void ob_engine_stop(ob_engine *engine);
 void ob_engine_free(ob_engine *engine);
+
+/* A job's state, properties or progress changed: the store (if any) saves
+ * it soon, or deletes it once final.  No I/O; no lock held. */
+void ob_engine_job_changed(ob_engine *engine, ob_job *job);
+/* Waits until the store has every change made so far (tests, the host). */
+void ob_engine_flush_store(ob_engine *engine);
 
 ob_table *ob_engine_table(ob_engine *engine);
 struct ob_scheduler *ob_engine_scheduler(ob_engine *engine);

@@ -1,4 +1,5 @@
 #include "job_private.h"
+#include "engine.h"
 #include "lock.h"
 #include "state.h"
 #include "str.h"
@@ -34,7 +35,8 @@ void ob_job_commit(ob_job *job, const ob_change *change)
     }
     /* documented: "a property or the state changed" */
     ob_notify_raise(job, OB_NOTIFY_JOB_MODIFICATION, 0);
-    /* The persistent store (next issue) saves the job here. */
+    /* the store's writer saves it (or forgets it, once final) */
+    if (job->engine) ob_engine_job_changed(job->engine, job);
 }
 
 /* Lock for a change to a job that is not in a final state. */
@@ -115,7 +117,7 @@ HRESULT ob_job_prop_check_string(ob_job_prop id, const WCHAR *value)
 }
 
 /* Where a property lives in the record. */
-static ULONG *ulong_slot(ob_job *job, ob_job_prop id)
+ULONG *ob_job_ulong_slot(ob_job *job, ob_job_prop id)
 {
     switch (id)
     {
@@ -130,7 +132,7 @@ static ULONG *ulong_slot(ob_job *job, ob_job_prop id)
     }
 }
 
-static WCHAR **string_slot(ob_job *job, ob_job_prop id)
+WCHAR **ob_job_string_slot(ob_job *job, ob_job_prop id)
 {
     switch (id)
     {
@@ -151,7 +153,7 @@ static void set_defaults(ob_job *job)
     ULONG i;
     for (i = 0; i < OB_PROP_COUNT; i++)
         if (props[i].type == OB_PROP_ULONG && props[i].id != OB_PROP_TYPE)
-            *ulong_slot(job, props[i].id) = props[i].default_value;
+            *ob_job_ulong_slot(job, props[i].id) = props[i].default_value;
 }
 
 /* The value a ULONG property takes, or the documented error. */
@@ -326,7 +328,7 @@ static HRESULT check_file_count(ob_job *job, ULONG count, ULONG max_files)
     return S_OK;
 }
 
-static HRESULT reserve_files(ob_job *job, ULONG needed)
+HRESULT ob_job_reserve_files(ob_job *job, ULONG needed)
 {
     ULONG capacity = job->files_capacity ? job->files_capacity : 4;
     ob_file *grown;
@@ -439,7 +441,7 @@ HRESULT ob_job_add_files(ob_job *job, ULONG count, const BG_FILE_INFO *files, UL
     }
     if (FAILED(hr = check_file_count(job, count, max_files)) ||
         FAILED(hr = ob_state_next(job->state, OB_EV_FILES_ADDED, job->type, &next)) ||
-        FAILED(hr = reserve_files(job, job->progress.files_total + count)))
+        FAILED(hr = ob_job_reserve_files(job, job->progress.files_total + count)))
     {
         unlock_after_change(job, &change, hr);
         free_prepared(prepared, count);
@@ -487,11 +489,26 @@ HRESULT ob_job_apply_event(ob_job *job, ob_event event, ob_change *change)
     change->state = next;
     ob_job_note_change(job, change);
     if (next == BG_JOB_STATE_QUEUED && before != BG_JOB_STATE_QUEUED)
-        job->queued_seq = InterlockedIncrement64(&queue_counter);
+        job->queued_seq = ob_job_next_queue_seq();
     /* Suspend, Cancel and Complete stop a transfer at once, even one blocked
      * on the network; the worker then sees the new state and leaves. */
     if (job->transport && !ob_state_is_running(next)) job->transport->ops->cancel(job->transport);
     return S_OK;
+}
+
+BOOL ob_job_store_mark(ob_job *job)
+{
+    return !InterlockedExchange(&job->store_pending, 1);
+}
+
+void ob_job_store_unmark(ob_job *job)
+{
+    InterlockedExchange(&job->store_pending, 0);
+}
+
+LONGLONG ob_job_next_queue_seq(void)
+{
+    return InterlockedIncrement64(&queue_counter);
 }
 
 static void wake_scheduler(ob_job *job)
@@ -717,7 +734,7 @@ HRESULT ob_job_get_reply_data(ob_job *job, BYTE **buffer, UINT64 *length)
 
 static const WCHAR *string_field(ob_job *job, ob_job_prop which)
 {
-    WCHAR **slot = string_slot(job, which);
+    WCHAR **slot = ob_job_string_slot(job, which);
     if (!slot) return NULL;
     /* a command line not set reads as empty strings */
     if (!*slot && (which == OB_PROP_NOTIFY_PROGRAM || which == OB_PROP_NOTIFY_PARAMETERS)) return L"";
@@ -905,7 +922,7 @@ HRESULT ob_job_set_string_prop(ob_job *job, ob_job_prop id, const WCHAR *value)
 
     if (!desc || desc->type != OB_PROP_STRING || desc->access != OB_PROP_PLAIN || !value) return E_INVALIDARG;
     if (wcslen(value) > desc->limit) return desc->invalid;
-    return set_string(job, string_slot(job, id), value);
+    return set_string(job, ob_job_string_slot(job, id), value);
 }
 
 HRESULT ob_job_set_display_name(ob_job *job, const WCHAR *name)
@@ -941,7 +958,7 @@ HRESULT ob_job_set_ulong_prop(ob_job *job, ob_job_prop id, ULONG value)
     if (FAILED(hr = check_ulong(desc, value, &stored))) return hr;
     if (id == OB_PROP_NOTIFY_FLAGS && (stored & job->flavour->refused_notify_flags))
         return E_NOTIMPL; /* DO: "Not supported" */
-    return set_ulong(job, ulong_slot(job, id), stored);
+    return set_ulong(job, ob_job_ulong_slot(job, id), stored);
 }
 
 HRESULT ob_job_get_ulong_prop(ob_job *job, ob_job_prop id, ULONG *value)
@@ -950,7 +967,7 @@ HRESULT ob_job_get_ulong_prop(ob_job *job, ob_job_prop id, ULONG *value)
 
     if (!desc || desc->type != OB_PROP_ULONG) return E_INVALIDARG;
     ob_lock_shared(&job->lock);
-    *value = *ulong_slot(job, id);
+    *value = *ob_job_ulong_slot(job, id);
     ob_unlock_shared(&job->lock);
     return S_OK;
 }

@@ -300,4 +300,14 @@ void ob_job_reply_restart(ob_job *job);
  * state, or the job's if the error came too late (stopped by the client). */
 BG_JOB_STATE ob_job_fail(ob_job *job, const ob_error_info *error, BOOL transient, ULONG unit_ms);
 
+/* Progress reaches the store at most every OB_SAVE_EVERY_MS or
+ * OB_SAVE_EVERY_BYTES, whichever comes first (and at every change). */
+#define OB_SAVE_EVERY_MS 2000
+#define OB_SAVE_EVERY_BYTES (64ull * 1024 * 1024)
+
+/* The store's writer (persist.c): TRUE if the job was not waiting to be
+ * saved and now is; unmark when the writer takes it. */
+BOOL ob_job_store_mark(ob_job *job);
+void ob_job_store_unmark(ob_job *job);
+
 #endif

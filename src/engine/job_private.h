@@ -85,7 +85,24 @@ struct ob_job {
     WCHAR *reply_url;          /* BITS-Reply-URL; NULL: no reply */
 
     ob_job_http http;          /* HttpOptions 1-3 (job_http.c), under the same lock */
+
+    /* The store (persist.c): progress is saved at a bounded rate, under the
+     * job lock; store_pending is interlocked: 1 while the job waits for the
+     * store's writer. */
+    ULONGLONG saved_tick;
+    UINT64 unsaved_bytes;
+    volatile LONG store_pending;
 };
+
+
+/* Where a property of the property table lives in the record (NULL: not a
+ * ULONG / not a string property). */
+ULONG *ob_job_ulong_slot(ob_job *job, ob_job_prop id);
+WCHAR **ob_job_string_slot(ob_job *job, ob_job_prop id);
+/* Room for `needed` files in job->files. */
+HRESULT ob_job_reserve_files(ob_job *job, ULONG needed);
+/* The next first-come-first-served position for a job entering QUEUED. */
+LONGLONG ob_job_next_queue_seq(void);
 
 /* For setters outside job.c (job_http.c): the job lock taken exclusively
  * unless the job is final (BG_E_INVALID_STATE); the unlock commits what

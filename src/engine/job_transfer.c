@@ -3,6 +3,7 @@
  * takes the job's lock for a moment; none holds it across I/O (a temporary
  * file is made between two holds, and deleted again if Cancel came between). */
 #include "job_private.h"
+#include "engine.h"
 #include "lock.h"
 #include "path.h"
 #include "trace.h"
@@ -275,9 +276,22 @@ HRESULT ob_job_file_begin(ob_job *job, ULONG index, WCHAR **temp_name, UINT64 *o
  * Stamped with every block that moves progress (a block is 1 MiB or 100 ms,
  * so this is no clock read per byte); no JobModification here: the worker
  * raises those at its own bounded rate. */
-static void bytes_moved(ob_job *job)
+static BOOL bytes_moved(ob_job *job, UINT64 bytes)
 {
+    ULONGLONG now = GetTickCount64();
     GetSystemTimeAsFileTime(&job->modified);
+    /* the store saves progress at a bounded rate, never per block */
+    job->unsaved_bytes += bytes;
+    if (now - job->saved_tick < OB_SAVE_EVERY_MS && job->unsaved_bytes < OB_SAVE_EVERY_BYTES) return FALSE;
+    job->saved_tick = now;
+    job->unsaved_bytes = 0;
+    return TRUE;
+}
+
+/* No lock held: the store hears of progress that bytes_moved found due. */
+static void progress_saved_if(ob_job *job, BOOL due)
+{
+    if (due && job->engine) ob_engine_job_changed(job->engine, job);
 }
 
 void ob_job_file_restart(ob_job *job, ULONG index)
@@ -289,13 +303,14 @@ void ob_job_file_restart(ob_job *job, ULONG index)
 
 BOOL ob_job_file_add_bytes(ob_job *job, ULONG index, UINT64 bytes)
 {
-    BOOL keep_going;
+    BOOL keep_going, save;
     ob_lock_exclusive(&job->lock);
     ob_progress_add_bytes(&job->progress, &job->files[index].progress, bytes);
     job->transient_since = 0;
-    if (bytes) bytes_moved(job);
+    save = bytes && bytes_moved(job, bytes);
     keep_going = ob_state_is_running(job->state) && !job->yield;
     ob_unlock_exclusive(&job->lock);
+    progress_saved_if(job, save);
     return keep_going;
 }
 
@@ -430,7 +445,7 @@ void ob_job_upload_session(ob_job *job, const WCHAR *session, const WCHAR *url, 
 BOOL ob_job_upload_acked(ob_job *job, UINT64 received)
 {
     ob_file_progress *file;
-    BOOL keep_going;
+    BOOL keep_going, save = FALSE;
 
     ob_lock_exclusive(&job->lock);
     file = &job->files[0].progress;
@@ -438,12 +453,14 @@ BOOL ob_job_upload_acked(ob_job *job, UINT64 received)
     if (received < file->bytes_transferred) ob_progress_file_restart(&job->progress, file);
     if (received > file->bytes_transferred)
     {
-        ob_progress_add_bytes(&job->progress, file, received - file->bytes_transferred);
+        UINT64 moved = received - file->bytes_transferred;
+        ob_progress_add_bytes(&job->progress, file, moved);
         job->transient_since = 0;
-        bytes_moved(job);
+        save = bytes_moved(job, moved);
     }
     keep_going = ob_state_is_running(job->state) && !job->yield;
     ob_unlock_exclusive(&job->lock);
+    progress_saved_if(job, save);
     return keep_going;
 }
 
@@ -527,13 +544,14 @@ HRESULT ob_job_reply_begin(ob_job *job, UINT64 size, WCHAR **temp_name, UINT64 *
 
 BOOL ob_job_reply_add_bytes(ob_job *job, UINT64 bytes)
 {
-    BOOL keep_going;
+    BOOL keep_going, save;
     ob_lock_exclusive(&job->lock);
     job->reply.BytesTransferred = min(job->reply.BytesTransferred + bytes, job->reply.BytesTotal);
     job->transient_since = 0;
-    if (bytes) bytes_moved(job);
+    save = bytes && bytes_moved(job, bytes);
     keep_going = ob_state_is_running(job->state) && !job->yield;
     ob_unlock_exclusive(&job->lock);
+    progress_saved_if(job, save);
     return keep_going;
 }
 

@@ -126,6 +126,12 @@ BOOL ob_path_move(const WCHAR *from, const WCHAR *to)
     return MoveFileExW(from, to, MOVEFILE_REPLACE_EXISTING);
 }
 
+BOOL ob_path_replace(const WCHAR *from, const WCHAR *to)
+{
+    ob_lock_check_free("replace file");
+    return MoveFileExW(from, to, MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH);
+}
+
 BOOL ob_path_is_gone(const WCHAR *path)
 {
     DWORD err;

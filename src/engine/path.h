@@ -43,6 +43,8 @@ BOOL ob_path_attributes_ex(const WCHAR *path, WIN32_FILE_ATTRIBUTE_DATA *out);
 HANDLE ob_path_open(const WCHAR *path, DWORD access, DWORD share, DWORD disposition, DWORD flags);
 BOOL ob_path_delete(const WCHAR *path);
 BOOL ob_path_move(const WCHAR *from, const WCHAR *to);
+/* The same, MOVEFILE_WRITE_THROUGH too: returns once the rename is on disk. */
+BOOL ob_path_replace(const WCHAR *from, const WCHAR *to);
 /* TRUE if path no longer exists (file or path not found). */
 BOOL ob_path_is_gone(const WCHAR *path);
 /* The one exception to the rule: Complete and Cancel rename and delete the

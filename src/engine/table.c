@@ -1,4 +1,5 @@
 #include "table.h"
+#include "engine.h"
 #include "lock.h"
 #include "state.h"
 #include "str.h"
@@ -211,7 +212,29 @@ HRESULT ob_table_create_flavoured_job(ob_table *table, const ob_flavour *flavour
     ob_unlock_exclusive(&table->lock);
 
     if (FAILED(hr)) ob_job_release(job);
-    else *out = job;
+    else
+    {
+        if (table->engine) ob_engine_job_changed(table->engine, job); /* the store keeps it from now on */
+        *out = job;
+    }
+    return hr;
+}
+
+HRESULT ob_table_adopt(ob_table *table, ob_job *job)
+{
+    WCHAR sid[ARRAYSIZE(((ob_caller *)0)->sid)];
+    HRESULT hr = E_INVALIDARG;
+
+    ob_job_copy_owner(job, sid, ARRAYSIZE(sid));
+    ob_lock_exclusive(&table->lock);
+    if (!lookup(table, ob_job_id(job)))
+    {
+        ob_job_addref(job); /* the table's reference */
+        insert(table, job);
+        count_owner(table, sid, +1);
+        hr = S_OK;
+    }
+    ob_unlock_exclusive(&table->lock);
     return hr;
 }
 

@@ -49,6 +49,10 @@ void ob_table_free_snapshot(ob_job **jobs, ULONG count);
  * its state): its owner or an administrator (bits-semantics.md 1.9);
  * E_ACCESSDENIED otherwise. */
 HRESULT ob_table_check_access(ob_job *job, const ob_caller *caller);
+/* A job restored from the store, with its own id and owner: into the table
+ * (limits do not apply: it was admitted once); E_INVALIDARG if that id is
+ * already there. */
+HRESULT ob_table_adopt(ob_table *table, ob_job *job);
 /* AddFile(Set): the caller must have access; the per-job file limit does
  * not bind administrators. */
 HRESULT ob_table_add_files(ob_table *table, ob_job *job, ULONG count, const BG_FILE_INFO *files,

@@ -2,11 +2,16 @@
  * CLSCTX_LOCAL_SERVER and does one thing, then exits without cleaning up
  * (the job must outlive it).
  *   host_client create <url> <local>   a download job, resumed; prints its GUID
- *   host_client show <guid>            prints the job's display name and state */
+ *   host_client show <guid>            prints the job's display name, state and bytes transferred
+ *   host_client finish <guid> <local> <size>
+ *                                      waits (60 s at most) for TRANSFERRED, completes the
+ *                                      job and checks that local holds the server's <size>
+ *                                      pattern bytes */
 #include <windows.h>
 #include <objbase.h>
 #include <stdio.h>
 #include "openbits.h"
+#include "http_support.h"
 
 int wmain(int argc, WCHAR **argv)
 {
@@ -14,6 +19,8 @@ int wmain(int argc, WCHAR **argv)
     IBackgroundCopyJob *job = NULL;
     WCHAR text[40], *name = NULL;
     BG_JOB_STATE state;
+    BG_JOB_PROGRESS progress;
+    ULONGLONG deadline;
     HRESULT hr;
     GUID id;
 
@@ -34,8 +41,22 @@ int wmain(int argc, WCHAR **argv)
         if (SUCCEEDED(hr = CLSIDFromString(argv[2], &id))) hr = IBackgroundCopyManager_GetJob(manager, &id, &job);
         if (SUCCEEDED(hr)) hr = IBackgroundCopyJob_GetDisplayName(job, &name);
         if (SUCCEEDED(hr)) hr = IBackgroundCopyJob_GetState(job, &state);
-        if (SUCCEEDED(hr)) printf("%ls|%d\n", name, (int)state);
+        if (SUCCEEDED(hr)) hr = IBackgroundCopyJob_GetProgress(job, &progress);
+        if (SUCCEEDED(hr)) printf("%ls|%d|%llu\n", name, (int)state, (unsigned long long)progress.BytesTransferred);
         CoTaskMemFree(name);
+    }
+    else if (SUCCEEDED(hr) && !lstrcmpW(argv[1], L"finish") && argc == 5)
+    {
+        if (SUCCEEDED(hr = CLSIDFromString(argv[2], &id))) hr = IBackgroundCopyManager_GetJob(manager, &id, &job);
+        deadline = GetTickCount64() + 60000;
+        while (SUCCEEDED(hr) && SUCCEEDED(hr = IBackgroundCopyJob_GetState(job, &state)) &&
+               state != BG_JOB_STATE_TRANSFERRED && GetTickCount64() < deadline)
+            Sleep(50);
+        if (SUCCEEDED(hr) && state != BG_JOB_STATE_TRANSFERRED) hr = HRESULT_FROM_WIN32(ERROR_TIMEOUT);
+        if (SUCCEEDED(hr)) hr = IBackgroundCopyJob_Complete(job);
+        if (SUCCEEDED(hr) && !ts_file_has_pattern(argv[3], _wcstoui64(argv[4], NULL, 10)))
+            hr = HRESULT_FROM_WIN32(ERROR_FILE_CORRUPT);
+        if (SUCCEEDED(hr)) printf("complete\n");
     }
     else if (SUCCEEDED(hr))
         hr = E_INVALIDARG;

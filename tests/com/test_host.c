@@ -102,7 +102,7 @@ static void test_two_processes_see_one_job(void **state)
     job = ct_create_job(manager, L"seen by two processes", BG_JOB_TYPE_DOWNLOAD, &id);
     StringFromGUID2(&id, text, ARRAYSIZE(text));
     run = run_client(L"show", text, NULL);
-    if (run.exit_code || strcmp(run.out, "seen by two processes|3\n")) /* 3: BG_JOB_STATE_SUSPENDED */
+    if (run.exit_code || strcmp(run.out, "seen by two processes|3|0\n")) /* 3: BG_JOB_STATE_SUSPENDED, 0 bytes */
         fail_msg("exit %lu\nstdout: %s\nstderr: %s", run.exit_code, run.out, run.err);
     ts_run_result_free(&run);
     ct_cancel(job);

@@ -20,7 +20,7 @@ static test_sink *et_sink;
 /* An engine that is not started yet: jobs may be queued, nothing runs. */
 static inline ob_engine *et_new_engine(ULONG workers)
 {
-    ob_engine_config config;
+    ob_engine_config config = { 0 };
     ob_engine *engine;
     config.limits = ob_limits_default();
     config.limits.max_transfers = workers;

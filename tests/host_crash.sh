@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# A crash of openbits-host loses no job (issue 11): a download runs in the
+# host; the host is killed with SIGKILL mid-transfer (nothing of it runs
+# after); Wine is restarted as a machine reboots (wineserver -k: its RpcSs
+# would otherwise go on handing clients the dead host's class object); then
+# a new client finds the job, restored from the store with what it had, and
+# completes it with a byte-exact file.
+#   host_crash.sh <wine-run.sh> <prefix> <host_client.exe> <port file> <dir>
+set -u
+run=$1 prefix=$2 client=$3 port_file=$4 dir=$5
+size=4000000
+fail() { echo "host_crash: $*" >&2; exit 1; }
+
+# The host of this prefix only (other build trees may run theirs).
+host_pids() {
+    local p
+    for p in $(pgrep -f 'openbits-host\.exe'); do
+        tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qx "WINEPREFIX=$prefix" && echo "$p"
+    done
+}
+
+rm -rf "$dir" && mkdir -p "$dir" || fail "mkdir $dir"
+local_wine="Z:$(echo "$dir/crash.bin" | tr / '\\')"
+url="http://127.0.0.1:$(cat "$port_file")/data/$size?rate=800000"
+
+id=$("$run" "$client" create "$url" "$local_wine" | tr -d '\r') || fail "create: $id"
+[ -n "$id" ] || fail "no job id"
+bytes=0
+for _ in $(seq 1 150); do
+    line=$("$run" "$client" show "$id" | tr -d '\r') || fail "show: $line"
+    bytes=${line##*|}
+    [ "$bytes" -ge 800000 ] && break
+    sleep 0.2
+done
+[ "$bytes" -ge 800000 ] && [ "$bytes" -lt $size ] || fail "not mid-transfer: $line"
+sleep 2.5 # one bounded-rate save of progress (every 2 s)
+
+pids=$(host_pids)
+[ -n "$pids" ] || fail "no openbits-host running in $prefix"
+kill -9 $pids
+for _ in $(seq 1 50); do [ -z "$(host_pids)" ] && break; sleep 0.1; done
+[ -z "$(host_pids)" ] || fail "the host survived SIGKILL"
+WINEPREFIX=$prefix wineserver -k
+WINEPREFIX=$prefix wineserver -w
+
+line=$("$run" "$client" show "$id" | tr -d '\r') || fail "the job is gone after the crash: $line"
+case $line in "created by host_client|"*) ;; *) fail "not the same job: $line" ;; esac
+after=${line##*|}
+[ "$after" -gt 0 ] || fail "restored from zero: $line"
+out=$("$run" "$client" finish "$id" "$local_wine" $size | tr -d '\r') || fail "finish: $out"
+[ "$out" = complete ] || fail "finish: $out"
+echo "host_crash: killed at $bytes bytes, restored at $after, completed byte-exact ($size bytes)"

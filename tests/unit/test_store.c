@@ -1,0 +1,328 @@
+/* The persistent store: a job's record and back (job_record.c), the store's
+ * folder (store.c), and an engine made again on the same store (persist.c):
+ * its jobs come back with every property and continue from the bytes on
+ * disk. */
+#include "engine_test_util.h"
+#include "job_record.h"
+#include "persist.h"
+#include "store.h"
+#include <stdio.h>
+
+static int teardown(void **state)
+{
+    ts_cleanup();
+    return 0;
+}
+
+static ob_job *job_with_everything(ob_table *table, const ob_caller *caller)
+{
+    static const WCHAR odd[] = L"line one\nline two\\ \x00e9\x4e2d \r end";
+    BG_FILE_INFO files[2] = { { L"http://127.0.0.1:1/a.bin", (WCHAR *)ts_path(L"a.bin") },
+                              { L"http://127.0.0.1:1/b.bin?x=1", (WCHAR *)ts_path(L"b.bin") } };
+    ob_job *job;
+
+    assert_hr_equal(ob_table_create_job(table, L"store test", BG_JOB_TYPE_DOWNLOAD, caller, &job), S_OK);
+    assert_hr_equal(ob_job_set_description(job, odd), S_OK);
+    assert_hr_equal(ob_job_set_priority(job, BG_JOB_PRIORITY_HIGH), S_OK);
+    assert_hr_equal(ob_job_set_notify_flags(job, BG_NOTIFY_JOB_TRANSFERRED), S_OK);
+    assert_hr_equal(ob_job_set_retry_delay(job, 77), S_OK);
+    assert_hr_equal(ob_job_set_no_progress_timeout(job, 4321), S_OK);
+    assert_hr_equal(ob_job_set_proxy(job, BG_JOB_PROXY_USAGE_OVERRIDE, L"proxy:8080", L"<local>"), S_OK);
+    assert_hr_equal(ob_job_set_notify_cmdline(job, L"C:\\windows\\notepad.exe", L"notepad.exe x"), S_OK);
+    assert_hr_equal(ob_table_add_files(table, job, 2, files, caller), S_OK);
+    return job;
+}
+
+static void assert_string(ob_job *job, ob_job_prop id, const WCHAR *expected)
+{
+    WCHAR *value;
+    assert_hr_equal(ob_job_get_string(job, id, &value), S_OK);
+    if (wcscmp(value, expected)) fail_msg("property %d: %ls, not %ls", id, value, expected);
+    CoTaskMemFree(value);
+}
+
+static void assert_same_job(ob_job *a, ob_job *b)
+{
+    ob_job_info ia, ib;
+    WCHAR *na, *nb;
+    ULONG i, p;
+
+    assert_true(IsEqualGUID(ob_job_id(a), ob_job_id(b)));
+    assert_int_equal(ob_job_type(a), ob_job_type(b));
+    for (p = 0; p < OB_PROP_COUNT; p++)
+    {
+        const ob_prop_desc *desc = ob_job_prop_desc((ob_job_prop)p);
+        if (!desc->persistent) continue;
+        if (desc->type == OB_PROP_STRING)
+        {
+            HRESULT hr = ob_job_get_string(a, desc->id, &na);
+            if (FAILED(hr)) /* not a property of this job type: the same answer */
+            {
+                assert_hr_equal(ob_job_get_string(b, desc->id, &nb), hr);
+                continue;
+            }
+            assert_string(b, desc->id, na);
+            CoTaskMemFree(na);
+        }
+        else if (desc->type == OB_PROP_ULONG)
+        {
+            ULONG va, vb;
+            assert_hr_equal(ob_job_get_ulong_prop(a, desc->id, &va), S_OK);
+            assert_hr_equal(ob_job_get_ulong_prop(b, desc->id, &vb), S_OK);
+            if (va != vb) fail_msg("%s: %lu, not %lu", desc->name, vb, va);
+        }
+    }
+    ob_job_get_info(a, &ia);
+    ob_job_get_info(b, &ib);
+    assert_int_equal(ia.state, ib.state);
+    assert_memory_equal(&ia.times, &ib.times, sizeof(ia.times));
+    assert_int_equal(ob_job_file_count(a), ob_job_file_count(b));
+    for (i = 0; i < ob_job_file_count(a); i++)
+    {
+        assert_hr_equal(ob_job_get_file_name(a, i, TRUE, &na), S_OK);
+        assert_hr_equal(ob_job_get_file_name(b, i, TRUE, &nb), S_OK);
+        assert_true(!wcscmp(na, nb));
+        CoTaskMemFree(na);
+        CoTaskMemFree(nb);
+        assert_hr_equal(ob_job_get_file_name(a, i, FALSE, &na), S_OK);
+        assert_hr_equal(ob_job_get_file_name(b, i, FALSE, &nb), S_OK);
+        assert_true(!wcscmp(na, nb));
+        CoTaskMemFree(na);
+        CoTaskMemFree(nb);
+    }
+}
+
+/* Every persistent property, the state, the times and the files survive a
+ * record's round trip, strings with newlines, backslashes and non-ASCII
+ * included. */
+static void test_record_round_trip(void **state)
+{
+    ob_table *table = ob_table_new(&(ob_limits){ 300, 300, 300, 4 }, NULL);
+    ob_job *job, *back;
+    char *data;
+    DWORD size;
+
+    assert_hr_equal(ob_caller_current(&et_caller), S_OK);
+    job = job_with_everything(table, &et_caller);
+    assert_hr_equal(ob_job_record_write(job, &data, &size), S_OK);
+    assert_hr_equal(ob_job_record_read(data, size, &back), S_OK);
+    assert_same_job(job, back);
+    assert_int_equal(et_state(back), BG_JOB_STATE_SUSPENDED);
+    ob_job_release(back);
+
+    /* a job that was transferring comes back queued */
+    assert_hr_equal(ob_job_resume(job), S_OK);
+    HeapFree(GetProcessHeap(), 0, data);
+    assert_hr_equal(ob_job_record_write(job, &data, &size), S_OK);
+    assert_hr_equal(ob_job_record_read(data, size, &back), S_OK);
+    assert_int_equal(et_state(back), BG_JOB_STATE_QUEUED);
+    ob_job_release(back);
+
+    HeapFree(GetProcessHeap(), 0, data);
+    assert_hr_equal(ob_job_cancel(job), S_OK);
+    ob_job_release(job);
+    ob_table_free(table);
+}
+
+/* A record torn (a crash mid-write) or with any byte changed is refused
+ * whole: never half believed. */
+static void test_damaged_record_is_refused(void **state)
+{
+    ob_table *table = ob_table_new(&(ob_limits){ 300, 300, 300, 4 }, NULL);
+    ob_job *job, *back = (ob_job *)1;
+    char *data;
+    DWORD size, at;
+
+    assert_hr_equal(ob_caller_current(&et_caller), S_OK);
+    job = job_with_everything(table, &et_caller);
+    assert_hr_equal(ob_job_record_write(job, &data, &size), S_OK);
+    for (at = 0; at < size; at += 7)
+    {
+        data[at] ^= 0x20;
+        assert_hr_equal(ob_job_record_read(data, size, &back), HRESULT_FROM_WIN32(ERROR_INVALID_DATA));
+        assert_null(back);
+        data[at] ^= 0x20;
+    }
+    for (at = 0; at < size; at += 13)
+        assert_hr_equal(ob_job_record_read(data, at, &back), HRESULT_FROM_WIN32(ERROR_INVALID_DATA));
+    assert_hr_equal(ob_job_record_read(data, size, &back), S_OK);
+    ob_job_release(back);
+    HeapFree(GetProcessHeap(), 0, data);
+    assert_hr_equal(ob_job_cancel(job), S_OK);
+    ob_job_release(job);
+    ob_table_free(table);
+}
+
+static BOOL count_record(void *context, const WCHAR *name, const char *data, DWORD size)
+{
+    ob_job *job;
+    if (FAILED(ob_job_record_read(data, size, &job))) return FALSE;
+    ob_job_release(job);
+    ++*(ULONG *)context;
+    return TRUE;
+}
+
+/* The folder: saves replace whole files, a leftover .tmp is dropped, and a
+ * damaged record is set aside as .bad while the others load. */
+static void test_store_folder(void **state)
+{
+    ob_table *table = ob_table_new(&(ob_limits){ 300, 300, 300, 4 }, NULL);
+    ob_store *store;
+    ob_job *a, *b;
+    char *data;
+    DWORD size;
+    ULONG good = 0, refused = 0;
+    GUID stray;
+
+    assert_hr_equal(ob_caller_current(&et_caller), S_OK);
+    assert_hr_equal(ob_store_open(ts_path(L"store\\deeper"), &store), S_OK);
+    a = job_with_everything(table, &et_caller);
+    b = job_with_everything(table, &et_caller);
+    assert_hr_equal(ob_job_record_write(a, &data, &size), S_OK);
+    assert_hr_equal(ob_store_save(store, ob_job_id(a), data, size), S_OK);
+    assert_hr_equal(ob_store_save(store, ob_job_id(a), data, size), S_OK); /* replaced, not doubled */
+    HeapFree(GetProcessHeap(), 0, data);
+    assert_hr_equal(ob_job_record_write(b, &data, &size), S_OK);
+    assert_hr_equal(ob_store_save(store, ob_job_id(b), data, size), S_OK);
+    HeapFree(GetProcessHeap(), 0, data);
+    assert_hr_equal(CoCreateGuid(&stray), S_OK);
+    assert_hr_equal(ob_store_save(store, &stray, "openbits-job=1\nnot a job\n", 25), S_OK);
+    ts_write_file(ts_path(L"store\\deeper\\{00000000-0000-0000-0000-000000000001}.tmp"), "half", 4);
+    assert_int_equal(ts_count_files(L"store\\deeper\\*.job"), 3);
+
+    assert_hr_equal(ob_store_load(store, count_record, &good, &refused), S_OK);
+    assert_int_equal(good, 2);
+    assert_int_equal(refused, 1);
+    assert_int_equal(ts_count_files(L"store\\deeper\\*.job"), 2);
+    assert_int_equal(ts_count_files(L"store\\deeper\\*.bad"), 1);
+    assert_int_equal(ts_count_files(L"store\\deeper\\*.tmp"), 0);
+
+    assert_hr_equal(ob_store_delete(store, ob_job_id(a)), S_OK);
+    assert_hr_equal(ob_store_delete(store, ob_job_id(a)), S_OK); /* nothing left to delete */
+    assert_int_equal(ts_count_files(L"store\\deeper\\*.job"), 1);
+    ob_store_free(store);
+    assert_hr_equal(ob_job_cancel(a), S_OK);
+    assert_hr_equal(ob_job_cancel(b), S_OK);
+    ob_job_release(a);
+    ob_job_release(b);
+    ob_table_free(table);
+}
+
+/* The bytes of a file the store keeps for a job, as a job (not running). */
+static ob_job *stored_job(const WCHAR *dir, const GUID *id)
+{
+    WCHAR guid[40], path[MAX_PATH];
+    HANDLE file;
+    static char data[65536];
+    DWORD got = 0;
+    ob_job *job;
+
+    StringFromGUID2(id, guid, ARRAYSIZE(guid));
+    swprintf(path, MAX_PATH, L"%ls\\%ls.job", dir, guid);
+    file = CreateFileW(path, GENERIC_READ, FILE_SHARE_READ, NULL, OPEN_EXISTING, 0, NULL);
+    assert_true(file != INVALID_HANDLE_VALUE);
+    assert_true(ReadFile(file, data, sizeof(data), &got, NULL));
+    CloseHandle(file);
+    assert_hr_equal(ob_job_record_read(data, got, &job), S_OK);
+    return job;
+}
+
+static ob_engine *engine_on_store(const WCHAR *dir)
+{
+    ob_engine_config config = { 0 };
+    ob_engine *engine;
+    config.limits = ob_limits_default();
+    config.unit_ms = ET_UNIT_MS;
+    config.store_dir = dir;
+    assert_hr_equal(ob_engine_new(&config, &engine), S_OK);
+    ob_engine_start(engine);
+    return engine;
+}
+
+/* The same jobs after the engine is made again on its store: a suspended
+ * job with every property, and a download stopped mid-file that continues
+ * with a Range request from its saved bytes and arrives byte-exact; a
+ * cancelled job leaves nothing in the store. */
+static void test_engine_restart_restores_and_resumes(void **state)
+{
+    const UINT64 size = 3000000;
+    const WCHAR *dir = ts_path(L"jobs");
+    ob_engine *engine = engine_on_store(dir);
+    ob_table *table = ob_engine_table(engine);
+    ob_job *kept, *moving, *gone, *back;
+    GUID kept_id, moving_id, gone_id;
+    BG_FILE_INFO file = { (WCHAR *)ts_http_url("/data/3000000?rate=600000"), (WCHAR *)ts_path(L"resumed.bin") };
+    char *before, *stats;
+    DWORD before_size, stats_size;
+    UINT64 saved;
+
+    assert_hr_equal(ob_caller_current(&et_caller), S_OK);
+    free(ts_http_get(ts_http_url("/stats?reset=1"), &stats_size));
+    kept = job_with_everything(table, &et_caller);
+    kept_id = *ob_job_id(kept);
+    assert_hr_equal(ob_table_create_job(table, L"moving", BG_JOB_TYPE_DOWNLOAD, &et_caller, &moving), S_OK);
+    moving_id = *ob_job_id(moving);
+    assert_hr_equal(ob_table_add_files(table, moving, 1, &file, &et_caller), S_OK);
+    assert_hr_equal(ob_table_create_job(table, L"gone", BG_JOB_TYPE_DOWNLOAD, &et_caller, &gone), S_OK);
+    gone_id = *ob_job_id(gone);
+    assert_hr_equal(ob_job_resume(moving), S_OK);
+    /* past one bounded-rate save of progress */
+    assert_true(et_wait_bytes(moving, 600000));
+    Sleep(OB_SAVE_EVERY_MS + 500);
+    assert_hr_equal(ob_job_cancel(gone), S_OK);
+    ob_engine_flush_store(engine);
+    assert_hr_equal(ob_job_record_write(kept, &before, &before_size), S_OK);
+    ob_job_release(gone);
+    ob_job_release(moving);
+    ob_job_release(kept);
+    ob_engine_free(engine); /* stops the transfer where it is: its state stays TRANSFERRING */
+    assert_int_equal(ts_count_files(L"jobs\\*.job"), 2);
+    back = stored_job(dir, &moving_id);
+    saved = et_progress(back).BytesTransferred; /* saved at the bounded rate, less than arrived */
+    assert_int_equal(et_state(back), BG_JOB_STATE_QUEUED);
+    ob_job_release(back);
+    assert_true(saved >= 600000 && saved < size);
+
+    engine = engine_on_store(dir);
+    table = ob_engine_table(engine);
+    assert_int_equal(ob_engine_job_count(engine), 2);
+    assert_hr_equal(ob_table_get_job(table, &gone_id, &et_caller, &back), BG_E_NOT_FOUND);
+    assert_hr_equal(ob_table_get_job(table, &kept_id, &et_caller, &kept), S_OK);
+    {
+        ob_job *was;
+        assert_hr_equal(ob_job_record_read(before, before_size, &was), S_OK);
+        assert_same_job(was, kept);
+        ob_job_release(was);
+    }
+    HeapFree(GetProcessHeap(), 0, before);
+    assert_hr_equal(ob_table_get_job(table, &moving_id, &et_caller, &moving), S_OK);
+    assert_true(et_progress(moving).BytesTransferred >= saved);
+    et_assert_state(moving, BG_JOB_STATE_TRANSFERRED);
+    assert_hr_equal(ob_job_complete(moving), S_OK);
+    assert_true(ts_file_has_pattern(ts_path(L"resumed.bin"), size));
+    /* the second run asked for the rest, from where the store said */
+    stats = (char *)ts_http_get(ts_http_url("/stats"), &stats_size);
+    {
+        char wanted[64];
+        sprintf(wanted, "bytes=%llu-", (unsigned long long)saved);
+        if (!strstr(stats, wanted)) fail_msg("no request for %s in %s", wanted, stats);
+    }
+    free(stats);
+    assert_hr_equal(ob_job_cancel(kept), S_OK);
+    ob_job_release(moving);
+    ob_job_release(kept);
+    ob_engine_flush_store(engine);
+    assert_int_equal(ts_count_files(L"jobs\\*.job"), 0);
+    ob_engine_free(engine);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_teardown(test_record_round_trip, teardown),
+        cmocka_unit_test_teardown(test_damaged_record_is_refused, teardown),
+        cmocka_unit_test_teardown(test_store_folder, teardown),
+        cmocka_unit_test_teardown(test_engine_restart_restores_and_resumes, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
