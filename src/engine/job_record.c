@@ -4,6 +4,8 @@
 #include "flavour.h"
 #include "lock.h"
 #include "str.h"
+#include <wincrypt.h>
+#include <wchar.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -118,6 +120,94 @@ static void write_file(out_buf *b, ULONG index, const ob_file *f)
     out_u64(b, "Available", f->available);
 }
 
+static void out_hex(out_buf *b, const char *key, const BYTE *data, DWORD size)
+{
+    static const char digits[] = "0123456789abcdef";
+    DWORD i;
+    out_bytes(b, key, (DWORD)strlen(key));
+    out_bytes(b, "=", 1);
+    for (i = 0; i < size; i++)
+    {
+        out_bytes(b, &digits[data[i] >> 4], 1);
+        out_bytes(b, &digits[data[i] & 15], 1);
+    }
+    out_bytes(b, "\n", 1);
+}
+
+static void write_http(out_buf *b, const ob_job_http *http)
+{
+    out_str(b, "CustomHeaders", http->custom_headers);
+    out_u64(b, "CustomHeadersWriteOnly", http->headers_write_only);
+    out_u64(b, "SecurityFlags", http->security_flags);
+    out_str(b, "HttpMethod", http->method);
+    if (!http->cert.set) return;
+    out_u64(b, "ClientCertLocation", http->cert.location);
+    out_str(b, "ClientCertStore", http->cert.store);
+    out_hex(b, "ClientCertHash", http->cert.hash, OB_CERT_HASH_SIZE);
+    out_str(b, "ClientCertSubject", http->cert.subject);
+}
+
+/* The credentials, copied under the job lock and written after it: each is
+ * encrypted with CryptProtectData (the host's account, UI forbidden) as
+ * "user\0password", never in clear. */
+typedef struct cred_copy {
+    ULONG target, scheme;
+    WCHAR *user, *password;
+} cred_copy;
+
+static ULONG copy_credentials(ob_job *job, cred_copy *out)
+{
+    ULONG t, s, n = 0;
+    for (t = 0; t < OB_AUTH_TARGETS; t++)
+        for (s = 0; s < OB_AUTH_SCHEMES; s++)
+        {
+            const ob_credential *c = &job->credentials[t][s];
+            if (!c->set) continue;
+            out[n].target = t + 1;
+            out[n].scheme = s + 1;
+            out[n].user = ob_str_dup(c->user ? c->user : L"");
+            out[n].password = ob_str_dup(c->password ? c->password : L"");
+            n++;
+        }
+    return n;
+}
+
+static void write_credentials(out_buf *b, cred_copy *creds, ULONG count)
+{
+    ULONG i;
+    for (i = 0; i < count; i++)
+    {
+        size_t user = creds[i].user ? wcslen(creds[i].user) : 0, pass = creds[i].password ? wcslen(creds[i].password) : 0;
+        DWORD bytes = (DWORD)((user + 1 + pass) * sizeof(WCHAR));
+        WCHAR *plain = HeapAlloc(GetProcessHeap(), 0, bytes + sizeof(WCHAR));
+        DATA_BLOB in, sealed = { 0 };
+        char key[32];
+
+        if (!plain || !creds[i].user || !creds[i].password) b->failed = TRUE;
+        else
+        {
+            memcpy(plain, creds[i].user, user * sizeof(WCHAR));
+            plain[user] = 0;
+            memcpy(plain + user + 1, creds[i].password, pass * sizeof(WCHAR));
+            in.pbData = (BYTE *)plain;
+            in.cbData = bytes;
+            if (!CryptProtectData(&in, L"openbits job credential", NULL, NULL, NULL, CRYPTPROTECT_UI_FORBIDDEN,
+                                  &sealed))
+                b->failed = TRUE;
+            else
+            {
+                snprintf(key, sizeof(key), "Credential.%lu.%lu", creds[i].target, creds[i].scheme);
+                out_hex(b, key, sealed.pbData, sealed.cbData);
+                LocalFree(sealed.pbData);
+            }
+            SecureZeroMemory(plain, bytes);
+        }
+        HeapFree(GetProcessHeap(), 0, plain);
+        ob_str_wipe(creds[i].user);
+        ob_str_wipe(creds[i].password);
+    }
+}
+
 static void write_job(out_buf *b, ob_job *job)
 {
     ULONGLONG now = GetTickCount64();
@@ -161,6 +251,7 @@ static void write_job(out_buf *b, ob_job *job)
     out_u64(b, "UploadTime", filetime_u64(job->upload_time));
     out_u64(b, "UploadSent", job->upload_sent);
     out_str(b, "ReplyUrl", job->reply_url);
+    write_http(b, &job->http);
     out_u64(b, "Files", job->progress.files_total);
     for (i = 0; i < job->progress.files_total; i++) write_file(b, i, &job->files[i]);
 }
@@ -168,12 +259,18 @@ static void write_job(out_buf *b, ob_job *job)
 HRESULT ob_job_record_write(ob_job *job, char **data, DWORD *size)
 {
     out_buf b = { 0 };
+    cred_copy creds[OB_AUTH_TARGETS * OB_AUTH_SCHEMES];
+    ULONG cred_count;
     char crc[32];
     int n;
 
     ob_lock_shared(&job->lock);
     write_job(&b, job);
+    cred_count = copy_credentials(job, creds);
     ob_unlock_shared(&job->lock);
+    /* after the files' sections: "Job" ends the last one */
+    out_bytes(&b, "Job=1\n", 6);
+    write_credentials(&b, creds, cred_count);
     if (!b.failed)
     {
         n = snprintf(crc, sizeof(crc), "Crc=%08lx\n", (unsigned long)crc32_of(b.data, b.size));
@@ -274,6 +371,101 @@ static HRESULT read_file_field(reader *r, const char *key, DWORD key_len, const 
     return S_OK;
 }
 
+/* Hex digits into bytes (heap); NULL if they are not hex. */
+static BYTE *value_hex(const char *v, DWORD len, DWORD *size)
+{
+    BYTE *out;
+    DWORD i;
+    if (len % 2 || !(out = HeapAlloc(GetProcessHeap(), 0, len / 2 + 1))) return NULL;
+    for (i = 0; i < len; i++)
+    {
+        int d = v[i] >= '0' && v[i] <= '9' ? v[i] - '0' : v[i] >= 'a' && v[i] <= 'f' ? v[i] - 'a' + 10 : -1;
+        if (d < 0)
+        {
+            HeapFree(GetProcessHeap(), 0, out);
+            return NULL;
+        }
+        if (i % 2) out[i / 2] |= (BYTE)d;
+        else out[i / 2] = (BYTE)(d << 4);
+    }
+    *size = len / 2;
+    return out;
+}
+
+/* "Credential.<target>.<scheme>=<hex of CryptProtectData's blob>". */
+static HRESULT read_credential(ob_job *job, const char *key, DWORD key_len, const char *v, DWORD len)
+{
+    DATA_BLOB sealed, plain = { 0 };
+    ob_credential *slot;
+    DWORD size, chars;
+    BYTE *blob;
+    ULONG target, scheme;
+    HRESULT hr = INVALID;
+    WCHAR *text;
+
+    if (key_len != 14 || key[11] < '1' || key[11] > '0' + OB_AUTH_TARGETS || key[12] != '.' || key[13] < '1' ||
+        key[13] > '0' + OB_AUTH_SCHEMES)
+        return INVALID;
+    target = key[11] - '1';
+    scheme = key[13] - '1';
+    if (!(blob = value_hex(v, len, &size))) return INVALID;
+    sealed.pbData = blob;
+    sealed.cbData = size;
+    if (CryptUnprotectData(&sealed, NULL, NULL, NULL, NULL, CRYPTPROTECT_UI_FORBIDDEN, &plain))
+    {
+        text = (WCHAR *)plain.pbData;
+        chars = plain.cbData / sizeof(WCHAR);
+        slot = &job->credentials[target][scheme];
+        if (chars && wmemchr(text, 0, chars) && !slot->set)
+        {
+            size_t user = wcslen(text);
+            WCHAR *password = HeapAlloc(GetProcessHeap(), 0, (chars - user) * sizeof(WCHAR));
+            if (password)
+            {
+                memcpy(password, text + user + 1, (chars - user - 1) * sizeof(WCHAR));
+                password[chars - user - 1] = 0;
+                slot->user = ob_str_dup(text);
+                slot->password = password;
+                slot->set = slot->user != NULL;
+                hr = slot->set ? S_OK : E_OUTOFMEMORY;
+            }
+        }
+        SecureZeroMemory(plain.pbData, plain.cbData);
+        LocalFree(plain.pbData);
+    }
+    HeapFree(GetProcessHeap(), 0, blob);
+    return hr;
+}
+
+static HRESULT read_http(ob_job *job, const char *key, DWORD key_len, const char *v, DWORD len, UINT64 n,
+                         BOOL numeric, BOOL *known)
+{
+    ob_job_http *http = &job->http;
+    *known = TRUE;
+    if (key_is(key, key_len, "CustomHeaders")) return set_str(&http->custom_headers, v, len);
+    if (key_is(key, key_len, "HttpMethod")) return set_str(&http->method, v, len);
+    if (key_is(key, key_len, "ClientCertStore")) return set_str(&http->cert.store, v, len);
+    if (key_is(key, key_len, "ClientCertSubject")) return set_str(&http->cert.subject, v, len);
+    if (key_is(key, key_len, "ClientCertHash"))
+    {
+        DWORD size;
+        BYTE *hash = value_hex(v, len, &size);
+        HRESULT hr = hash && size == OB_CERT_HASH_SIZE ? S_OK : INVALID;
+        if (SUCCEEDED(hr)) memcpy(http->cert.hash, hash, OB_CERT_HASH_SIZE);
+        HeapFree(GetProcessHeap(), 0, hash);
+        return hr;
+    }
+    if (numeric && key_is(key, key_len, "CustomHeadersWriteOnly")) http->headers_write_only = n != 0;
+    else if (numeric && key_is(key, key_len, "SecurityFlags")) http->security_flags = (ULONG)n;
+    else if (numeric && key_is(key, key_len, "ClientCertLocation"))
+    {
+        http->cert.set = TRUE;
+        http->cert.location = (BG_CERT_STORE_LOCATION)n;
+    }
+    else *known = FALSE;
+    return S_OK;
+}
+
 static HRESULT read_field(reader *r, const char *key, DWORD key_len, const char *v, DWORD len)
 {
     ob_job *job = r->job;
@@ -288,7 +480,18 @@ static HRESULT read_field(reader *r, const char *key, DWORD key_len, const char 
         r->file->progress.bytes_total = BG_SIZE_UNKNOWN;
         return S_OK;
     }
+    if (key_is(key, key_len, "Job"))
+    {
+        r->file = NULL; /* the files' sections end */
+        return S_OK;
+    }
     if (r->file) return read_file_field(r, key, key_len, v, len, n, numeric);
+    if (key_len > 11 && !memcmp(key, "Credential.", 11)) return read_credential(job, key, key_len, v, len);
+    {
+        BOOL known;
+        HRESULT hr = read_http(job, key, key_len, v, len, n, numeric, &known);
+        if (known) return hr;
+    }
 
     if (key_is(key, key_len, "Id"))
     {

@@ -3,6 +3,7 @@
  * its jobs come back with every property and continue from the bytes on
  * disk. */
 #include "engine_test_util.h"
+#include "job_http.h"
 #include "job_record.h"
 #include "persist.h"
 #include "store.h"
@@ -29,6 +30,8 @@ static ob_job *job_with_everything(ob_table *table, const ob_caller *caller)
     assert_hr_equal(ob_job_set_no_progress_timeout(job, 4321), S_OK);
     assert_hr_equal(ob_job_set_proxy(job, BG_JOB_PROXY_USAGE_OVERRIDE, L"proxy:8080", L"<local>"), S_OK);
     assert_hr_equal(ob_job_set_notify_cmdline(job, L"C:\\windows\\notepad.exe", L"notepad.exe x"), S_OK);
+    assert_hr_equal(ob_job_set_custom_headers(job, L"X-One: 1\r\nX-Two: two"), S_OK);
+    assert_hr_equal(ob_job_set_security_flags(job, BG_SSL_IGNORE_UNKNOWN_CA | BG_HTTP_REDIRECT_POLICY_ALLOW_REPORT), S_OK);
     assert_hr_equal(ob_table_add_files(table, job, 2, files, caller), S_OK);
     return job;
 }
@@ -71,6 +74,15 @@ static void assert_same_job(ob_job *a, ob_job *b)
             assert_hr_equal(ob_job_get_ulong_prop(b, desc->id, &vb), S_OK);
             if (va != vb) fail_msg("%s: %lu, not %lu", desc->name, vb, va);
         }
+    }
+    assert_int_equal(ob_job_get_security_flags(a), ob_job_get_security_flags(b));
+    {
+        WCHAR *ha = NULL, *hb = NULL;
+        HRESULT hr = ob_job_get_custom_headers(a, &ha);
+        assert_hr_equal(ob_job_get_custom_headers(b, &hb), hr);
+        if (ha || hb) assert_true(ha && hb && !wcscmp(ha, hb));
+        CoTaskMemFree(ha);
+        CoTaskMemFree(hb);
     }
     ob_job_get_info(a, &ia);
     ob_job_get_info(b, &ib);
@@ -118,6 +130,47 @@ static void test_record_round_trip(void **state)
     assert_int_equal(et_state(back), BG_JOB_STATE_QUEUED);
     ob_job_release(back);
 
+    HeapFree(GetProcessHeap(), 0, data);
+    assert_hr_equal(ob_job_cancel(job), S_OK);
+    ob_job_release(job);
+    ob_table_free(table);
+}
+
+static BOOL holds(const char *data, DWORD size, const void *what, DWORD what_size)
+{
+    DWORD i;
+    for (i = 0; i + what_size <= size; i++)
+        if (!memcmp(data + i, what, what_size)) return TRUE;
+    return FALSE;
+}
+
+/* Credentials are kept only encrypted (CryptProtectData): the record's
+ * bytes hold neither the user name nor the password, in UTF-8 or UTF-16;
+ * RemoveCredentials takes them out of the next record. */
+static void test_credentials_are_never_stored_in_clear(void **state)
+{
+    ob_table *table = ob_table_new(&(ob_limits){ 300, 300, 300, 4 }, NULL);
+    BG_AUTH_CREDENTIALS c = { BG_AUTH_TARGET_SERVER, BG_AUTH_SCHEME_BASIC };
+    ob_job *job;
+    char *data;
+    DWORD size;
+
+    assert_hr_equal(ob_caller_current(&et_caller), S_OK);
+    job = job_with_everything(table, &et_caller);
+    c.Credentials.Basic.UserName = (WCHAR *)L"storeduser";
+    c.Credentials.Basic.Password = (WCHAR *)L"Sup3rSecretPass";
+    assert_hr_equal(ob_job_set_credentials(job, &c), S_OK);
+    assert_hr_equal(ob_job_record_write(job, &data, &size), S_OK);
+    assert_true(holds(data, size, "Credential.1.1=", 15));
+    assert_false(holds(data, size, "storeduser", 10));
+    assert_false(holds(data, size, "Sup3rSecretPass", 15));
+    assert_false(holds(data, size, L"Sup3rSecretPass", 30));
+    assert_false(holds(data, size, "U3VwM3JTZWNyZXRQYXNz", 20)); /* nor as base64 */
+    HeapFree(GetProcessHeap(), 0, data);
+
+    assert_hr_equal(ob_job_remove_credentials(job, BG_AUTH_TARGET_SERVER, BG_AUTH_SCHEME_BASIC), S_OK);
+    assert_hr_equal(ob_job_record_write(job, &data, &size), S_OK);
+    assert_false(holds(data, size, "Credential.", 11));
     HeapFree(GetProcessHeap(), 0, data);
     assert_hr_equal(ob_job_cancel(job), S_OK);
     ob_job_release(job);
@@ -251,7 +304,10 @@ static void test_engine_restart_restores_and_resumes(void **state)
     ob_table *table = ob_engine_table(engine);
     ob_job *kept, *moving, *gone, *back;
     GUID kept_id, moving_id, gone_id;
-    BG_FILE_INFO file = { (WCHAR *)ts_http_url("/data/3000000?rate=600000"), (WCHAR *)ts_path(L"resumed.bin") };
+    /* the server asks for Basic credentials: the job has them after the restart too */
+    BG_FILE_INFO file = { (WCHAR *)ts_http_url("/data/3000000?rate=600000&auth=user:secret"),
+                          (WCHAR *)ts_path(L"resumed.bin") };
+    BG_AUTH_CREDENTIALS c = { BG_AUTH_TARGET_SERVER, BG_AUTH_SCHEME_BASIC };
     char *before, *stats;
     DWORD before_size, stats_size;
     UINT64 saved;
@@ -263,6 +319,9 @@ static void test_engine_restart_restores_and_resumes(void **state)
     assert_hr_equal(ob_table_create_job(table, L"moving", BG_JOB_TYPE_DOWNLOAD, &et_caller, &moving), S_OK);
     moving_id = *ob_job_id(moving);
     assert_hr_equal(ob_table_add_files(table, moving, 1, &file, &et_caller), S_OK);
+    c.Credentials.Basic.UserName = (WCHAR *)L"user";
+    c.Credentials.Basic.Password = (WCHAR *)L"secret";
+    assert_hr_equal(ob_job_set_credentials(moving, &c), S_OK);
     assert_hr_equal(ob_table_create_job(table, L"gone", BG_JOB_TYPE_DOWNLOAD, &et_caller, &gone), S_OK);
     gone_id = *ob_job_id(gone);
     assert_hr_equal(ob_job_resume(moving), S_OK);
@@ -320,6 +379,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_record_round_trip, teardown),
+        cmocka_unit_test_teardown(test_credentials_are_never_stored_in_clear, teardown),
         cmocka_unit_test_teardown(test_damaged_record_is_refused, teardown),
         cmocka_unit_test_teardown(test_store_folder, teardown),
         cmocka_unit_test_teardown(test_engine_restart_restores_and_resumes, teardown),
