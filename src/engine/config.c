@@ -54,6 +54,13 @@ BOOL ob_config_store_dir(WCHAR *dir, DWORD chars)
     return TRUE;
 }
 
+void ob_config_crash_point(const char *point)
+{
+    char wanted[64];
+    DWORD len = GetEnvironmentVariableA("OPENBITS_CRASH_AT", wanted, sizeof(wanted));
+    if (len && len < sizeof(wanted) && !strcmp(wanted, point)) TerminateProcess(GetCurrentProcess(), 99);
+}
+
 BOOL ob_config_under_wine(void)
 {
     HMODULE ntdll = GetModuleHandleW(L"ntdll.dll");

@@ -45,6 +45,10 @@ ob_http_backend_kind ob_config_http_backend_in(HKEY root, const WCHAR *subkey);
  * HKLM\Software\OpenBits, else %ProgramData%\openbits\jobs.  FALSE if
  * neither gives a path that fits. */
 BOOL ob_config_store_dir(WCHAR *dir, DWORD chars);
+/* Fault tests: the process terminates itself at once (exit code 99) when the
+ * environment variable OPENBITS_CRASH_AT names this point; nothing else
+ * happens otherwise.  Points: "complete-renamed-one", "cancel-deleted-one". */
+void ob_config_crash_point(const char *point);
 /* TRUE in a Wine process (ntdll exports wine_get_version). */
 BOOL ob_config_under_wine(void);
 

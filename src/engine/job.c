@@ -1,5 +1,6 @@
 #include "job_private.h"
 #include "engine.h"
+#include "config.h"
 #include "lock.h"
 #include "state.h"
 #include "str.h"
@@ -546,9 +547,47 @@ static BOOL delete_temp(WCHAR **temp_name)
     BOOL ok = TRUE;
     if (!*temp_name) return TRUE;
     if (!ob_path_delete_under_lock(*temp_name) && GetLastError() != ERROR_FILE_NOT_FOUND) ok = FALSE;
+    else ob_config_crash_point("cancel-deleted-one");
     ob_str_free(*temp_name);
     *temp_name = NULL;
     return ok;
+}
+
+/* Before Complete or Cancel touches a file: with a store, the job's record
+ * says so on disk first, so that a crash in the middle is finished when the
+ * job is restored, never left half done. */
+static void journal_ending(ob_job *job, ob_job_ending ending)
+{
+    BOOL marked = FALSE;
+    if (!job->engine) return;
+    ob_lock_exclusive(&job->lock);
+    if (!ob_state_is_final(job->state) && job->ending != ending)
+    {
+        job->ending = ending;
+        marked = TRUE;
+    }
+    ob_unlock_exclusive(&job->lock);
+    if (!marked) return;
+    ob_engine_job_changed(job->engine, job);
+    ob_engine_flush_store(job->engine);
+}
+
+/* Complete failed: the job stays, and is no longer ending. */
+static void unjournal_ending(ob_job *job, ob_change *change)
+{
+    if (job->ending == OB_ENDING_NONE) return;
+    job->ending = OB_ENDING_NONE;
+    job->ending_restored = FALSE;
+    ob_job_note_change(job, change);
+}
+
+ob_job_ending ob_job_restored_ending(ob_job *job)
+{
+    ob_job_ending ending;
+    ob_lock_shared(&job->lock);
+    ending = job->ending_restored ? job->ending : OB_ENDING_NONE;
+    ob_unlock_shared(&job->lock);
+    return ending;
 }
 
 /* Deletes only what this job created: its temporary files. */
@@ -573,8 +612,11 @@ static HRESULT commit_completed_files(ob_job *job)
         if (!file->progress.completed) continue;
         if (file->temp_name)
         {
-            if (!ob_path_move_under_lock(file->temp_name, file->local_name))
+            /* after a crash mid-Complete, a temporary file that is gone was renamed already */
+            if (!ob_path_move_under_lock(file->temp_name, file->local_name) &&
+                !(job->ending_restored && GetLastError() == ERROR_FILE_NOT_FOUND))
                 return HRESULT_FROM_WIN32(GetLastError());
+            ob_config_crash_point("complete-renamed-one");
             ob_str_free(file->temp_name);
             file->temp_name = NULL;
         }
@@ -582,7 +624,8 @@ static HRESULT commit_completed_files(ob_job *job)
     }
     if (job->reply_temp_name && job->reply_file_name)
     {
-        if (!ob_path_move_under_lock(job->reply_temp_name, job->reply_file_name))
+        if (!ob_path_move_under_lock(job->reply_temp_name, job->reply_file_name) &&
+            !(job->ending_restored && GetLastError() == ERROR_FILE_NOT_FOUND))
             return HRESULT_FROM_WIN32(GetLastError());
         ob_str_free(job->reply_temp_name);
         job->reply_temp_name = NULL;
@@ -601,6 +644,7 @@ HRESULT ob_job_cancel(ob_job *job)
     WCHAR *generated_reply = NULL;
     HRESULT hr;
 
+    journal_ending(job, OB_ENDING_CANCEL);
     if (FAILED(hr = lock_for_change(job))) return hr;
     hr = ob_job_apply_event(job, OB_EV_CANCEL, &change);
     if (SUCCEEDED(hr)) hr = delete_temporaries(job);
@@ -619,10 +663,12 @@ HRESULT ob_job_complete(ob_job *job)
     BOOL partial;
     HRESULT hr;
 
+    if (ob_job_state(job) == BG_JOB_STATE_TRANSFERRED) journal_ending(job, OB_ENDING_COMPLETE);
     if (FAILED(hr = lock_for_change(job))) return hr;
     if (FAILED(hr = ob_state_next(job->state, OB_EV_COMPLETE, job->type, &next)) ||
         FAILED(hr = commit_completed_files(job)))
     {
+        unjournal_ending(job, &change);
         unlock_after_change(job, &change, hr);
         OB_TRACE(&job->id, L"Complete failed (0x%08lx): the files renamed so far are the user's", hr);
         return hr;

@@ -300,6 +300,12 @@ void ob_job_reply_restart(ob_job *job);
  * state, or the job's if the error came too late (stopped by the client). */
 BG_JOB_STATE ob_job_fail(ob_job *job, const ob_error_info *error, BOOL transient, ULONG unit_ms);
 
+/* What a job was doing when its record was saved last: ending it with
+ * Complete or Cancel (the store's journal of those two, job.c). */
+typedef enum ob_job_ending { OB_ENDING_NONE, OB_ENDING_COMPLETE, OB_ENDING_CANCEL } ob_job_ending;
+/* The ending a restored record carried (OB_ENDING_NONE: none). */
+ob_job_ending ob_job_restored_ending(ob_job *job);
+
 /* Progress reaches the store at most every OB_SAVE_EVERY_MS or
  * OB_SAVE_EVERY_BYTES, whichever comes first (and at every change). */
 #define OB_SAVE_EVERY_MS 2000

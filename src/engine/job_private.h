@@ -92,6 +92,12 @@ struct ob_job {
     ULONGLONG saved_tick;
     UINT64 unsaved_bytes;
     volatile LONG store_pending;
+    /* Complete or Cancel under way (ob_job_ending), on disk before their
+     * first rename or deletion; restored: the crash came in the middle, and
+     * the restore finishes it (a temporary file already gone was renamed or
+     * deleted before the crash). */
+    ob_job_ending ending;
+    BOOL ending_restored;
 };
 
 

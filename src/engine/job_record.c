@@ -227,6 +227,7 @@ static void write_job(out_buf *b, ob_job *job)
     }
     out_u64(b, "State", job->state);
     out_u64(b, "NoProgressTimeoutSet", job->no_progress_timeout_set);
+    if (job->ending) out_u64(b, "Ending", job->ending);
     out_u64(b, "Created", filetime_u64(job->created));
     out_u64(b, "Modified", filetime_u64(job->modified));
     out_u64(b, "TransferCompleted", filetime_u64(job->transfer_completed));
@@ -532,6 +533,12 @@ static HRESULT read_field(reader *r, const char *key, DWORD key_len, const char 
         r->has_state = TRUE;
     }
     else if (key_is(key, key_len, "NoProgressTimeoutSet")) job->no_progress_timeout_set = n != 0;
+    else if (key_is(key, key_len, "Ending"))
+    {
+        if (n != OB_ENDING_COMPLETE && n != OB_ENDING_CANCEL) return INVALID;
+        job->ending = (ob_job_ending)n;
+        job->ending_restored = TRUE;
+    }
     else if (key_is(key, key_len, "Created")) job->created = u64_filetime(n);
     else if (key_is(key, key_len, "Modified")) job->modified = u64_filetime(n);
     else if (key_is(key, key_len, "TransferCompleted")) job->transfer_completed = u64_filetime(n);

@@ -48,6 +48,7 @@ typedef struct restore_context {
 static BOOL restore_one(void *context, const WCHAR *name, const char *data, DWORD size)
 {
     restore_context *c = context;
+    ob_job_ending ending;
     BG_JOB_STATE state;
     ob_job *job;
 
@@ -57,6 +58,14 @@ static BOOL restore_one(void *context, const WCHAR *name, const char *data, DWOR
     {
         ob_job_release(job);
         return FALSE;
+    }
+    /* a crash came in the middle of Complete or Cancel: finish it */
+    ending = ob_job_restored_ending(job);
+    if (ending != OB_ENDING_NONE)
+    {
+        HRESULT hr = ending == OB_ENDING_COMPLETE ? ob_job_complete(job) : ob_job_cancel(job);
+        OB_TRACE(ob_job_id(job), L"restored mid-%ls: finished it (0x%08lx)",
+                 ending == OB_ENDING_COMPLETE ? L"Complete" : L"Cancel", (unsigned long)hr);
     }
     state = ob_job_state(job);
     if (state == BG_JOB_STATE_QUEUED || state == BG_JOB_STATE_TRANSIENT_ERROR) ob_scheduler_submit(c->scheduler, job);

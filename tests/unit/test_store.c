@@ -375,6 +375,61 @@ static void test_engine_restart_restores_and_resumes(void **state)
     ob_engine_free(engine);
 }
 
+/* The helper dies right after Complete renamed the first of two files (or
+ * Cancel deleted the first temporary file): an engine made again on the
+ * store finishes what was begun.  Complete: both destinations whole, no
+ * temporary file, no job; Cancel: no destination, no temporary file, no
+ * job. */
+static void crash_mid_ending(const WCHAR *mode, BOOL completing)
+{
+    const WCHAR *exe = ts_env_path(L"OPENBITS_STORE_CRASH_HELPER");
+    const WCHAR *dir = ts_path(L"crash-store");
+    WCHAR line[4096];
+    ts_run_result run;
+    ob_engine *engine;
+    ULONG i;
+
+    ts_write_pattern_file(ts_path(L"src-1.bin"), 2000000);
+    ts_write_pattern_file(ts_path(L"src-2.bin"), 3000000);
+    swprintf(line, ARRAYSIZE(line), L"\"%ls\"", exe);
+    ts_append_arg(line, ARRAYSIZE(line), dir);
+    ts_append_arg(line, ARRAYSIZE(line), ts_path(L"src-1.bin"));
+    ts_append_arg(line, ARRAYSIZE(line), ts_path(L"src-2.bin"));
+    ts_append_arg(line, ARRAYSIZE(line), ts_path(L"dst-1.bin"));
+    ts_append_arg(line, ARRAYSIZE(line), ts_path(L"dst-2.bin"));
+    ts_append_arg(line, ARRAYSIZE(line), mode);
+    run = ts_run(exe, line, 60000);
+    /* the fault happened where it was meant to: half done */
+    if (run.exit_code != 99) fail_msg("helper exit %lu\nstdout: %s\nstderr: %s", run.exit_code, run.out, run.err);
+    ts_run_result_free(&run);
+    assert_int_equal(ts_count_files(L"crash-store\\*.job"), 1);
+    assert_int_equal(ts_count_files(L"BIT*.tmp"), 1);
+    assert_int_equal(ts_count_files(L"dst-*.bin"), completing ? 1 : 0);
+
+    engine = engine_on_store(dir);
+    assert_int_equal(ob_engine_job_count(engine), 0);
+    ob_engine_flush_store(engine);
+    assert_int_equal(ts_count_files(L"crash-store\\*.job"), 0);
+    assert_int_equal(ts_count_files(L"BIT*.tmp"), 0);
+    for (i = 0; i < 2; i++)
+    {
+        const WCHAR *dst = i ? ts_path(L"dst-2.bin") : ts_path(L"dst-1.bin");
+        if (completing) assert_true(ts_file_has_pattern(dst, i ? 3000000 : 2000000));
+        else assert_false(ts_file_exists(dst));
+    }
+    ob_engine_free(engine);
+}
+
+static void test_crash_mid_complete_is_finished(void **state)
+{
+    crash_mid_ending(L"complete", TRUE);
+}
+
+static void test_crash_mid_cancel_is_finished(void **state)
+{
+    crash_mid_ending(L"cancel", FALSE);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -383,6 +438,8 @@ int main(void)
         cmocka_unit_test_teardown(test_damaged_record_is_refused, teardown),
         cmocka_unit_test_teardown(test_store_folder, teardown),
         cmocka_unit_test_teardown(test_engine_restart_restores_and_resumes, teardown),
+        cmocka_unit_test_teardown(test_crash_mid_complete_is_finished, teardown),
+        cmocka_unit_test_teardown(test_crash_mid_cancel_is_finished, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
