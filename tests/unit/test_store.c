@@ -375,6 +375,53 @@ static void test_engine_restart_restores_and_resumes(void **state)
     ob_engine_free(engine);
 }
 
+/* An upload stopped mid-file by the engine's end comes back QUEUED with its
+ * session: the next engine asks the server where it stands and continues
+ * the same session (one Create-Session in all), and the server ends up
+ * with every byte. */
+static void test_upload_continues_its_session_after_restart(void **state)
+{
+    const DWORD size = 6 * 1024 * 1024 + 11;
+    const WCHAR *dir = ts_path(L"upload-jobs");
+    ob_engine *engine = engine_on_store(dir);
+    BG_FILE_INFO file = { (WCHAR *)ts_upload_url("/upload/restart.bin?slowread=1048576"), (WCHAR *)ts_path(L"up.bin") };
+    ob_job *job;
+    GUID id;
+    char *uploaded;
+    DWORD got = 0;
+    UINT64 acked;
+
+    assert_hr_equal(ob_caller_current(&et_caller), S_OK);
+    ts_write_pattern_file(ts_path(L"up.bin"), size);
+    free(ts_http_get(ts_upload_url("/stats?reset=1"), &got));
+    assert_hr_equal(ob_table_create_job(ob_engine_table(engine), L"upload", BG_JOB_TYPE_UPLOAD, &et_caller, &job),
+                    S_OK);
+    id = *ob_job_id(job);
+    assert_hr_equal(ob_table_add_files(ob_engine_table(engine), job, 1, &file, &et_caller), S_OK);
+    assert_hr_equal(ob_job_resume(job), S_OK);
+    assert_true(et_wait_bytes(job, 1));       /* a fragment acknowledged */
+    Sleep(OB_SAVE_EVERY_MS + 500);
+    ob_job_release(job);
+    ob_engine_free(engine);
+    job = stored_job(dir, &id);
+    acked = et_progress(job).BytesTransferred;
+    ob_job_release(job);
+    assert_true(acked > 0 && acked < size);
+
+    engine = engine_on_store(dir);
+    assert_hr_equal(ob_table_get_job(ob_engine_table(engine), &id, &et_caller, &job), S_OK);
+    et_assert_state(job, BG_JOB_STATE_TRANSFERRED);
+    assert_hr_equal(ob_job_complete(job), S_OK);
+    ob_job_release(job);
+    ob_engine_free(engine);
+    assert_int_equal(ts_upload_stats_count("/upload/restart.bin", "\"event\": \"created\""), 1);
+    uploaded = (char *)ts_http_get(ts_upload_url("/uploaded/upload/restart.bin"), &got);
+    assert_non_null(uploaded);
+    assert_int_equal(got, size);
+    assert_true(ts_bytes_have_pattern((BYTE *)uploaded, size));
+    free(uploaded);
+}
+
 /* The helper dies right after Complete renamed the first of two files (or
  * Cancel deleted the first temporary file): an engine made again on the
  * store finishes what was begun.  Complete: both destinations whole, no
@@ -438,6 +485,7 @@ int main(void)
         cmocka_unit_test_teardown(test_damaged_record_is_refused, teardown),
         cmocka_unit_test_teardown(test_store_folder, teardown),
         cmocka_unit_test_teardown(test_engine_restart_restores_and_resumes, teardown),
+        cmocka_unit_test_teardown(test_upload_continues_its_session_after_restart, teardown),
         cmocka_unit_test_teardown(test_crash_mid_complete_is_finished, teardown),
         cmocka_unit_test_teardown(test_crash_mid_cancel_is_finished, teardown),
     };
