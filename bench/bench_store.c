@@ -2,7 +2,7 @@
  * with one file, saved by the store's writer; then an engine made again on
  * the store restores them.  Prints the restore time and the store's size
  * per job, and beside them a baseline measured in the same run on the same
- * files: reading every record's bytes with FindFirstFile + ReadFile and
+ * files: reading every file of the store with FindFirstFile + ReadFile and
  * nothing else (what any store must at least do).
  *   bench_store <jobs> <folder (emptied first)>                     */
 #include "engine.h"
@@ -30,7 +30,7 @@ static ob_engine *engine_on(const WCHAR *store, ULONG jobs)
     return engine;
 }
 
-/* Reads every *.job in dir: the baseline. */
+/* Reads every file in dir: the baseline. */
 static ULONGLONG read_all(const WCHAR *dir, ULONG *files)
 {
     static char buffer[65536];
@@ -41,10 +41,11 @@ static ULONGLONG read_all(const WCHAR *dir, ULONG *files)
     DWORD got;
 
     *files = 0;
-    swprintf(pattern, MAX_PATH, L"%ls\\*.job", dir);
+    swprintf(pattern, MAX_PATH, L"%ls\\*", dir);
     if ((find = FindFirstFileW(pattern, &found)) == INVALID_HANDLE_VALUE) return 0;
     do
     {
+        if (found.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) continue;
         swprintf(path, MAX_PATH, L"%ls\\%ls", dir, found.cFileName);
         file = CreateFileW(path, GENERIC_READ, FILE_SHARE_READ, NULL, OPEN_EXISTING, FILE_FLAG_SEQUENTIAL_SCAN, NULL);
         if (file == INVALID_HANDLE_VALUE) continue;
@@ -112,10 +113,9 @@ int wmain(int argc, WCHAR **argv)
     t0 = now_s();
     if (!(engine = engine_on(store, jobs))) return 5;
     restore_s = now_s() - t0;
-    if (ob_engine_job_count(engine) != jobs || files != jobs)
+    if (ob_engine_job_count(engine) != jobs)
     {
-        fprintf(stderr, "bench_store: %lu jobs restored, %lu records, %lu made\n", ob_engine_job_count(engine), files,
-                jobs);
+        fprintf(stderr, "bench_store: %lu jobs restored, %lu made\n", ob_engine_job_count(engine), jobs);
         return 6;
     }
     ob_engine_free(engine);
@@ -124,7 +124,7 @@ int wmain(int argc, WCHAR **argv)
     printf("jobs %lu\n", jobs);
     printf("create+save   %.3f s  (%.0f jobs/s)\n", create_s, jobs / create_s);
     printf("restore       %.3f s  (%.0f jobs/s)\n", restore_s, jobs / restore_s);
-    printf("read records  %.3f s  (baseline: FindFirstFile + ReadFile of every record)\n", raw_s);
+    printf("read files    %.3f s  (baseline: FindFirstFile + ReadFile of the store's %lu files)\n", raw_s, files);
     printf("restore / baseline  %.2f\n", restore_s / raw_s);
     printf("store size    %llu bytes, %.0f bytes per job\n", bytes, (double)bytes / jobs);
     return 0;

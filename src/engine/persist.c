@@ -6,6 +6,8 @@
 #include "state.h"
 #include "trace.h"
 
+#define COMPACT_AFTER 1000        /* loose files */
+
 typedef struct pending {
     struct pending *next;
     ob_job *job;               /* one reference */
@@ -45,7 +47,7 @@ typedef struct restore_context {
     ULONG restored;
 } restore_context;
 
-static BOOL restore_one(void *context, const WCHAR *name, const char *data, DWORD size)
+static BOOL restore_one(void *context, const GUID *id, const char *data, DWORD size)
 {
     restore_context *c = context;
     ob_job_ending ending;
@@ -53,6 +55,11 @@ static BOOL restore_one(void *context, const WCHAR *name, const char *data, DWOR
     ob_job *job;
 
     if (FAILED(ob_job_record_read(data, size, &job))) return FALSE;
+    if (!IsEqualGUID(ob_job_id(job), id))
+    {
+        ob_job_release(job);
+        return FALSE; /* not the record its name says */
+    }
     ob_job_set_engine(job, c->persist->engine);
     if (FAILED(ob_table_adopt(c->table, job)))
     {
@@ -81,6 +88,8 @@ void ob_persist_restore(ob_persist *p, ob_table *table, struct ob_scheduler *sch
     restore_context c = { p, table, scheduler, 0 };
     ob_store_load(p->store, restore_one, &c, refused);
     *restored = c.restored;
+    /* what the last run left loose goes into one snapshot: the next start reads one file */
+    if (ob_store_loose(p->store)) ob_store_compact(p->store);
 }
 
 /* ---- the writer ---- */
@@ -128,6 +137,8 @@ static DWORD WINAPI writer_main(void *context)
             ob_job_release(batch->job);
             HeapFree(GetProcessHeap(), 0, batch);
         }
+        /* loose files pile up one per job: fold them into the snapshot */
+        if (ob_store_loose(p->store) >= COMPACT_AFTER) ob_store_compact(p->store);
         ob_lock_exclusive(&p->lock);
         p->done = taken;
         ob_unlock_exclusive(&p->lock);
