@@ -510,6 +510,84 @@ static void test_engine_restart_restores_and_resumes(void **state)
     assert_int_equal(records_in(dir), 0); /* both ended: out of the store */
 }
 
+/* ERROR and TRANSIENT_ERROR jobs come back in their state with their error
+ * (code, context, file) and, for the transient one, a retry still to come;
+ * a download whose temporary file vanished while no engine ran starts that
+ * file again from zero, never trusting the store's byte count blindly. */
+static void test_errors_and_lost_temporaries_after_restart(void **state)
+{
+    const WCHAR *dir = ts_path(L"error-jobs");
+    ob_engine *engine = engine_on_store(dir);
+    ob_table *table = ob_engine_table(engine);
+    BG_FILE_INFO missing = { (WCHAR *)ts_http_url("/status/404"), (WCHAR *)ts_path(L"e404.bin") };
+    BG_FILE_INFO refused = { L"http://127.0.0.1:9/nobody", (WCHAR *)ts_path(L"e9.bin") };
+    BG_FILE_INFO slow = { (WCHAR *)ts_http_url("/data/2000000?rate=400000"), (WCHAR *)ts_path(L"lost.bin") };
+    ob_job *failed, *transient, *moving;
+    GUID failed_id, transient_id, moving_id;
+    ob_error_info before, after;
+
+    assert_hr_equal(ob_caller_current(&et_caller), S_OK);
+    assert_hr_equal(ob_table_create_job(table, L"404", BG_JOB_TYPE_DOWNLOAD, &et_caller, &failed), S_OK);
+    assert_hr_equal(ob_table_create_job(table, L"refused", BG_JOB_TYPE_DOWNLOAD, &et_caller, &transient), S_OK);
+    assert_hr_equal(ob_table_create_job(table, L"lost", BG_JOB_TYPE_DOWNLOAD, &et_caller, &moving), S_OK);
+    failed_id = *ob_job_id(failed);
+    transient_id = *ob_job_id(transient);
+    moving_id = *ob_job_id(moving);
+    assert_hr_equal(ob_table_add_files(table, failed, 1, &missing, &et_caller), S_OK);
+    assert_hr_equal(ob_table_add_files(table, transient, 1, &refused, &et_caller), S_OK);
+    assert_hr_equal(ob_table_add_files(table, moving, 1, &slow, &et_caller), S_OK);
+    assert_hr_equal(ob_job_set_retry_delay(transient, 600), S_OK); /* 6 s of ET_UNIT_MS: not before the check */
+    assert_hr_equal(ob_job_resume(failed), S_OK);
+    assert_hr_equal(ob_job_resume(transient), S_OK);
+    assert_hr_equal(ob_job_resume(moving), S_OK);
+    et_assert_state(failed, BG_JOB_STATE_ERROR);
+    et_assert_state(transient, BG_JOB_STATE_TRANSIENT_ERROR);
+    assert_true(et_wait_bytes(moving, 400000));
+    Sleep(OB_SAVE_EVERY_MS + 500);
+    before = et_error(failed);
+    ob_job_release(failed);
+    ob_job_release(transient);
+    ob_job_release(moving);
+    ob_engine_free(engine);
+    /* while no engine runs, the partial download's temporary file goes */
+    assert_int_equal(ts_count_files(L"BIT*.tmp"), 1);
+    {
+        WCHAR pattern[MAX_PATH], path[MAX_PATH];
+        WIN32_FIND_DATAW found;
+        HANDLE find;
+        swprintf(pattern, MAX_PATH, L"%ls", ts_path(L"BIT*.tmp"));
+        find = FindFirstFileW(pattern, &found);
+        assert_true(find != INVALID_HANDLE_VALUE);
+        FindClose(find);
+        swprintf(path, MAX_PATH, L"%ls", ts_path(found.cFileName));
+        assert_true(DeleteFileW(path));
+    }
+
+    engine = engine_on_store(dir);
+    table = ob_engine_table(engine);
+    assert_hr_equal(ob_table_get_job(table, &failed_id, &et_caller, &failed), S_OK);
+    assert_hr_equal(ob_table_get_job(table, &transient_id, &et_caller, &transient), S_OK);
+    assert_hr_equal(ob_table_get_job(table, &moving_id, &et_caller, &moving), S_OK);
+    assert_int_equal(et_state(failed), BG_JOB_STATE_ERROR);
+    after = et_error(failed);
+    assert_hr_equal(after.code, before.code);
+    assert_hr_equal(after.code, 0x80190194); /* BG_E_HTTP_ERROR_404 */
+    assert_int_equal(after.context, before.context);
+    assert_int_equal(after.file_index, before.file_index);
+    assert_int_equal(et_state(transient), BG_JOB_STATE_TRANSIENT_ERROR);
+    assert_int_equal(et_error(transient).context, BG_ERROR_CONTEXT_REMOTE_FILE);
+    /* the lost file starts again and arrives whole */
+    et_assert_state(moving, BG_JOB_STATE_TRANSFERRED);
+    assert_hr_equal(ob_job_complete(moving), S_OK);
+    assert_true(ts_file_has_pattern(ts_path(L"lost.bin"), 2000000));
+    assert_hr_equal(ob_job_cancel(failed), S_OK);
+    assert_hr_equal(ob_job_cancel(transient), S_OK);
+    ob_job_release(failed);
+    ob_job_release(transient);
+    ob_job_release(moving);
+    ob_engine_free(engine);
+}
+
 /* An upload stopped mid-file by the engine's end comes back QUEUED with its
  * session: the next engine asks the server where it stands and continues
  * the same session (one Create-Session in all), and the server ends up
@@ -622,6 +700,7 @@ int main(void)
         cmocka_unit_test_teardown(test_snapshot_and_loose_files, teardown),
         cmocka_unit_test_teardown(test_engine_restart_restores_and_resumes, teardown),
         cmocka_unit_test_teardown(test_upload_continues_its_session_after_restart, teardown),
+        cmocka_unit_test_teardown(test_errors_and_lost_temporaries_after_restart, teardown),
         cmocka_unit_test_teardown(test_crash_mid_complete_is_finished, teardown),
         cmocka_unit_test_teardown(test_crash_mid_cancel_is_finished, teardown),
     };
