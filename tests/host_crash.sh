@@ -5,9 +5,12 @@
 # would otherwise go on handing clients the dead host's class object); then
 # a new client finds the job, restored from the store with what it had, and
 # completes it with a byte-exact file.
-#   host_crash.sh <wine-run.sh> <prefix> <host_client.exe> <port file> <dir>
+# Then the clean end: `openbits-host /stop` mid-transfer saves every job as
+# it is, so the next host continues from at least the bytes seen before the
+# stop (not from the last 2-second save).
+#   host_crash.sh <wine-run.sh> <prefix> <host_client.exe> <port file> <dir> <openbits-host.exe> <store dir>
 set -u
-run=$1 prefix=$2 client=$3 port_file=$4 dir=$5
+run=$1 prefix=$2 client=$3 port_file=$4 dir=$5 host=$6 store=$7
 size=4000000
 fail() { echo "host_crash: $*" >&2; exit 1; }
 
@@ -50,3 +53,27 @@ after=${line##*|}
 out=$("$run" "$client" finish "$id" "$local_wine" $size | tr -d '\r') || fail "finish: $out"
 [ "$out" = complete ] || fail "finish: $out"
 echo "host_crash: killed at $bytes bytes, restored at $after, completed byte-exact ($size bytes)"
+
+local2="Z:$(echo "$dir/stopped.bin" | tr / '\\')"
+id=$("$run" "$client" create "$url" "$local2" | tr -d '\r') || fail "create: $id"
+seen=0
+for _ in $(seq 1 150); do
+    line=$("$run" "$client" show "$id" | tr -d '\r') || fail "show: $line"
+    seen=${line##*|}
+    [ "$seen" -ge 400000 ] && break
+    sleep 0.1
+done
+[ "$seen" -ge 400000 ] && [ "$seen" -lt $size ] || fail "not mid-transfer: $line"
+"$run" "$host" /stop >/dev/null 2>&1
+for _ in $(seq 1 100); do [ -z "$(host_pids)" ] && break; sleep 0.1; done
+[ -z "$(host_pids)" ] || fail "the host did not stop"
+# what the store holds for the job now, before any host reads it
+saved=$(grep -a '^Transferred=' "$store/$id.job" 2>/dev/null | tail -1 | cut -d= -f2)
+[ -n "$saved" ] || fail "no record of $id in $store"
+[ "$saved" -ge "$seen" ] || fail "the store has $saved bytes, fewer than the $seen seen before /stop"
+line=$("$run" "$client" show "$id" | tr -d '\r') || fail "the job is gone after /stop: $line"
+again=${line##*|}
+[ "$again" -ge "$saved" ] || fail "restored at $again bytes, fewer than the $saved saved"
+out=$("$run" "$client" finish "$id" "$local2" $size | tr -d '\r') || fail "finish: $out"
+[ "$out" = complete ] || fail "finish: $out"
+echo "host_crash: stopped at >= $seen bytes, saved $saved, restored at $again, completed byte-exact"

@@ -24,6 +24,14 @@ void WINAPI OpenBitsHostInit(void)
     ob_module_engine(); /* now: the store's jobs resume at once, and keep the host */
 }
 
+/* openbits-host.exe calls this once, when it leaves: every job is saved as
+ * it is, so that the next host continues from exactly there. */
+void WINAPI OpenBitsHostShutdown(void)
+{
+    ob_engine *engine = ob_module_engine();
+    if (engine) ob_engine_shutdown(engine);
+}
+
 BOOL ob_in_host(void)
 {
     return in_host;

@@ -111,6 +111,24 @@ void ob_engine_stop(ob_engine *e)
     join_threads(e);
 }
 
+void ob_engine_shutdown(ob_engine *e)
+{
+    ob_caller everyone = { L"", TRUE };
+    ob_job **jobs;
+    ULONG count, i;
+
+    if (e->persist)
+    {
+        if (e->scheduler) ob_scheduler_stop(e->scheduler); /* transfers stop where they are... */
+        if (SUCCEEDED(ob_table_snapshot(e->table, BG_JOB_ENUM_ALL_USERS, &everyone, &jobs, &count)))
+        {
+            for (i = 0; i < count; i++) ob_persist_job_changed(e->persist, jobs[i]); /* ...and are saved so */
+            ob_table_free_snapshot(jobs, count);
+        }
+    }
+    ob_engine_stop(e);
+}
+
 void ob_engine_free(ob_engine *e)
 {
     ob_engine_stop(e);

@@ -30,6 +30,10 @@ void ob_engine_start(ob_engine *engine);
 /* Idempotent; from any thread but the engine's own. */
 void ob_engine_stop(ob_engine *engine);
 void ob_engine_free(ob_engine *engine);
+/* A clean end (the host exiting): stops the transfers, saves every job as
+ * it is now (progress since the last bounded-rate save included), then
+ * stops.  Without a store, the same as stop. */
+void ob_engine_shutdown(ob_engine *engine);
 
 /* A job's state, properties or progress changed: the store (if any) saves
  * it soon, or deletes it once final.  No I/O; no lock held. */

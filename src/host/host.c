@@ -96,6 +96,8 @@ static host_factory do_factory = { { (IClassFactoryVtbl *)&factory_vtbl }, &CLSI
 
 /* ---- openbits.dll, from this program's folder ---- */
 
+static void (WINAPI *host_shutdown)(void);
+
 static BOOL load_dll(void)
 {
     WCHAR path[MAX_PATH], *slash;
@@ -111,7 +113,8 @@ static BOOL load_dll(void)
     dll_can_unload_now = (void *)GetProcAddress(dll, "DllCanUnloadNow");
     dll_install = (void *)GetProcAddress(dll, "DllInstall");
     host_init = (void *)GetProcAddress(dll, "OpenBitsHostInit");
-    if (!dll_get_class_object || !dll_can_unload_now || !dll_install || !host_init) return FALSE;
+    host_shutdown = (void *)GetProcAddress(dll, "OpenBitsHostShutdown");
+    if (!dll_get_class_object || !dll_can_unload_now || !dll_install || !host_init || !host_shutdown) return FALSE;
     host_init();
     return TRUE;
 }
@@ -192,6 +195,7 @@ static int serve(void)
     }
 
     for (i = 0; i < classes; i++) CoRevokeClassObject(cookies[i]);
+    host_shutdown(); /* the store has every job as it is now */
     CoUninitialize();
     ReleaseMutex(running);
     CloseHandle(running);
