@@ -312,7 +312,13 @@ static void read_snapshot(const ob_store *store, found *f)
     }
     if (end - p >= 4 && !memcmp(p, "End=", 4)) return;
 bad:
-    OB_TRACE(NULL, L"store: %ls is damaged after %lu record(s); they are kept", SNAPSHOT, f->count);
+    {
+        WCHAR text[MAX_PATH + 160];
+        swprintf(text, ARRAYSIZE(text),
+                 L"openbits: the job store's snapshot %ls%ls is damaged after %lu job(s); those are restored, "
+                 L"the rest of the file cannot be read.", store->dir, SNAPSHOT, (unsigned long)f->count);
+        ob_event_error(text);
+    }
 }
 
 /* A loose file: "Gen=<n>\n" and, for a .job, the record. */
@@ -422,7 +428,13 @@ HRESULT ob_store_load(ob_store *store, ob_store_each each, void *context, ULONG 
         name_of(&e->id, L".bad", name);
         write_whole(store, name, "", 0, e->data, e->size);
         ob_store_delete(store, &e->id);
-        OB_TRACE(&e->id, L"store: the job's record cannot be read; kept aside as %ls", name);
+        {
+            WCHAR text[MAX_PATH + 160];
+            swprintf(text, ARRAYSIZE(text),
+                     L"openbits: a job in the store %ls cannot be read; its record is kept as %ls and the job is "
+                     L"not restored.", store->dir, name);
+            ob_event_error(text);
+        }
         bad++;
     }
     free_found(&f);

@@ -87,3 +87,14 @@ void ob_trace_write(const GUID *job, const WCHAR *format, ...)
     if (trace_file != INVALID_HANDLE_VALUE) WriteFile(trace_file, utf8, bytes, &written, NULL);
     ReleaseSRWLockShared(&trace_lock);
 }
+
+void ob_event_error(const WCHAR *text)
+{
+    HANDLE log;
+
+    ob_lock_check_free("event log");
+    OB_TRACE(NULL, L"event: %ls", text);
+    if (!(log = RegisterEventSourceW(NULL, L"openbits"))) return;
+    ReportEventW(log, EVENTLOG_ERROR_TYPE, 0, OB_EVENT_STORE_RECORD_REFUSED, NULL, 1, 0, &text, NULL);
+    DeregisterEventSource(log);
+}

@@ -30,4 +30,12 @@ void ob_trace_stop(void);
 /* job may be NULL (an event about no job). */
 void ob_trace_write(const GUID *job, const WCHAR *format, ...);
 
+/* An error the administrator must see even with tracing off: one event in
+ * the system's Application event log, source "openbits", the text as its
+ * one insertion string (under Wine: an "err:eventlog" line on the process's
+ * standard error).  Also traced.  I/O: never with a lock held. */
+void ob_event_error(const WCHAR *text);
+/* The event's id (no message file is registered: the text says it all). */
+#define OB_EVENT_STORE_RECORD_REFUSED 1
+
 #endif

@@ -4,7 +4,9 @@
  * config.h) and calls Complete or Cancel: the process terminates itself
  * right after the first file was renamed or deleted (exit code 99).
  *   store_crash_helper <store dir> <source 1> <source 2> <dest 1> <dest 2> complete|cancel
- * Prints the job's GUID first. */
+ * Prints the job's GUID first.
+ *   store_crash_helper <store dir> load
+ * makes an engine on the store and prints how many jobs it restored. */
 #include "engine.h"
 #include <stdio.h>
 
@@ -20,6 +22,16 @@ int wmain(int argc, WCHAR **argv)
     WCHAR id[40];
     BOOL complete;
 
+    if (argc == 3 && !wcscmp(argv[2], L"load"))
+    {
+        config.limits = ob_limits_default();
+        config.unit_ms = 10;
+        config.store_dir = argv[1];
+        if (FAILED(ob_engine_new(&config, &engine))) return 3;
+        printf("%lu\n", ob_engine_job_count(engine));
+        ob_engine_free(engine);
+        return 0;
+    }
     if (argc != 7) return 2;
     complete = !wcscmp(argv[6], L"complete");
     config.limits = ob_limits_default();

@@ -690,6 +690,58 @@ static void test_crash_mid_cancel_is_finished(void **state)
     crash_mid_ending(L"cancel", FALSE);
 }
 
+/* A record that cannot be read is reported where an administrator looks:
+ * an error event (ob_event_error; under Wine ReportEventW writes it as an
+ * "err:eventlog" line to the process's Unix stderr, which shows in this
+ * test's output but cannot be read back, so the check here is the event's
+ * trace line), and the other jobs are restored. */
+static void test_unreadable_record_raises_an_event(void **state)
+{
+    const WCHAR *exe = ts_env_path(L"OPENBITS_STORE_CRASH_HELPER");
+    ob_table *table = ob_table_new(&(ob_limits){ 300, 300, 300, 4 }, NULL);
+    const WCHAR *dir = ts_path(L"event-store");
+    WCHAR line[1024];
+    ts_run_result run;
+    ob_store *store;
+    ob_job *job;
+    GUID stray;
+
+    assert_hr_equal(ob_caller_current(&et_caller), S_OK);
+    assert_hr_equal(ob_store_open(dir, &store), S_OK);
+    job = job_with_everything(table, &et_caller);
+    save_job(store, job);
+    assert_hr_equal(CoCreateGuid(&stray), S_OK);
+    assert_hr_equal(ob_store_save(store, &stray, "openbits-job=1\nnot a job\n", 25), S_OK);
+    ob_store_free(store);
+
+    swprintf(line, ARRAYSIZE(line), L"\"%ls\"", exe);
+    ts_append_arg(line, ARRAYSIZE(line), dir);
+    ts_append_arg(line, ARRAYSIZE(line), L"load");
+    SetEnvironmentVariableW(L"WINEDEBUG", L"-all,err+eventlog");
+    SetEnvironmentVariableW(L"OPENBITS_TRACE", ts_path(L"event.trace"));
+    run = ts_run(exe, line, 60000);
+    SetEnvironmentVariableW(L"OPENBITS_TRACE", NULL);
+    SetEnvironmentVariableW(L"WINEDEBUG", NULL);
+    if (run.exit_code || strcmp(run.out, "1\n"))
+        fail_msg("exit %lu\nstdout: %s\nstderr: %s", run.exit_code, run.out, run.err);
+    ts_run_result_free(&run);
+    {
+        static char trace[65536];
+        HANDLE file = CreateFileW(ts_path(L"event.trace"), GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE, NULL,
+                                  OPEN_EXISTING, 0, NULL);
+        DWORD got = 0;
+        assert_true(file != INVALID_HANDLE_VALUE);
+        ReadFile(file, trace, sizeof(trace) - 1, &got, NULL);
+        CloseHandle(file);
+        trace[got] = 0;
+        if (!strstr(trace, "event: openbits: a job in the store")) fail_msg("no event in the trace: %s", trace);
+    }
+    assert_int_equal(ts_count_files(L"event-store\\*.bad"), 1);
+    assert_hr_equal(ob_job_cancel(job), S_OK);
+    ob_job_release(job);
+    ob_table_free(table);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -703,6 +755,7 @@ int main(void)
         cmocka_unit_test_teardown(test_errors_and_lost_temporaries_after_restart, teardown),
         cmocka_unit_test_teardown(test_crash_mid_complete_is_finished, teardown),
         cmocka_unit_test_teardown(test_crash_mid_cancel_is_finished, teardown),
+        cmocka_unit_test_teardown(test_unreadable_record_raises_an_event, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
