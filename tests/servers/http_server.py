@@ -76,6 +76,26 @@ URLs
       authhex=<hex>
                    auth= with user:password hex-encoded (UTF-8), for tests
                    that must not see the password in clear in the URL.
+      digest=<user>:<password>
+                   HTTP Digest authentication (RFC 7616, MD5, qop=auth):
+                   unless the request carries a valid "Authorization:
+                   Digest ..." for that user and password, the answer (GET
+                   and HEAD) is 401 with
+                   'WWW-Authenticate: Digest realm="openbits", qop="auth",
+                   nonce="<new>", opaque="<fixed>", algorithm=MD5'.
+                   Valid: username, realm, opaque and a nonce this server
+                   issued; uri the request-target (or, for an absolute
+                   target, its path and query); algorithm MD5 (or absent);
+                   qop=auth with a cnonce and an nc (8 hex digits) above
+                   any nc seen before with that nonce; and response =
+                   MD5(HA1:nonce:nc:cnonce:auth:HA2) with
+                   HA1 = MD5(user:realm:password), HA2 = MD5(method:uri),
+                   in lowercase hex.  Why a Digest answer was refused goes
+                   to /stats "digest_refused" and the log.  With auth= too,
+                   the 401 offers Digest first, then Basic, and either
+                   answer is accepted.
+      digesthex=<hex>
+                   digest= with user:password hex-encoded (UTF-8).
       resetat=<N>  like dropat, but the connection is reset (TCP RST,
                    SO_LINGER 0) after the bytes up to offset N.
       resetupto=<k>
@@ -119,7 +139,9 @@ URLs
     {path?query: count}, "methods": {"GET /path": count}, "ranges":
     [{"method", "target", "range", "if_range"}, ...], "custom_headers":
     ["METHOD target|X-Name: value", ...] (every request header whose name
-    starts with "X-", at most 10000), "proxied": count} for
+    starts with "X-", at most 10000), "digest_refused": [{"target",
+    "reason"}, ...] (each Digest answer refused, see digest=), "proxied":
+    count} for
     every request seen except those to /stats itself.  "ranges" lists each
     request that carried a Range header (at most 10000 entries); "proxied"
     counts the requests whose request-target was an absolute URI (see
@@ -136,8 +158,10 @@ Anything else gets 404; methods other than GET and HEAD get 501.
 import base64
 import binascii
 import email.utils
+import hashlib
 import http
 import os
+import secrets
 import ssl
 import sys
 import threading
@@ -157,6 +181,76 @@ from serverlib import (FIXED_MTIME, MAX_DELAY_MS, SOCKET_TIMEOUT,  # noqa: E402
 
 MAX_SIZE = 1 << 62              # sanity bound on /data/<size>
 INVERT = bytes(b ^ 0xFF for b in range(256))
+REALM = "openbits"
+DIGEST_OPAQUE = "6f70656e62697473"
+
+
+def md5_hex(text):
+    return hashlib.md5(text.encode("utf-8")).hexdigest()
+
+
+def parse_auth_params(text):
+    """The auth-params of a credentials header after its scheme
+    ('name=token' or 'name="quoted \\" string"', comma separated) as
+    {lowercase name: value}; None when malformed."""
+    params, i, n = {}, 0, len(text)
+    while True:
+        while i < n and text[i] in " \t,":
+            i += 1
+        if i == n:
+            return params
+        eq = text.find("=", i)
+        if eq < 0:
+            return None
+        name = text[i:eq].strip().lower()
+        i = eq + 1
+        while i < n and text[i] in " \t":
+            i += 1
+        if i < n and text[i] == '"':
+            value, i = [], i + 1
+            while i < n and text[i] != '"':
+                if text[i] == "\\" and i + 1 < n:
+                    i += 1
+                value.append(text[i])
+                i += 1
+            if i == n:
+                return None                 # unterminated quoted string
+            i += 1
+            value = "".join(value)
+        else:
+            end = text.find(",", i)
+            end = n if end < 0 else end
+            value, i = text[i:end].strip(), end
+        if not name or name in params:
+            return None
+        params[name] = value
+
+
+class DigestNonces:
+    """The nonces this server issued and the highest nc seen with each."""
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.nonces = {}
+
+    def issue(self):
+        nonce = secrets.token_hex(16)
+        with self.lock:
+            self.nonces[nonce] = 0
+        return nonce
+
+    def known(self, nonce):
+        with self.lock:
+            return nonce in self.nonces
+
+    def use(self, nonce, nc):
+        """Why (nonce, nc) is refused, or None after recording nc."""
+        with self.lock:
+            if nonce not in self.nonces:
+                return "unknown nonce"
+            if nc <= self.nonces[nonce]:
+                return "nc %08x not above %08x (a replay)" % (nc, self.nonces[nonce])
+            self.nonces[nonce] = nc
+            return None
 
 
 class Stats:
@@ -173,6 +267,7 @@ class Stats:
         self.methods = {}
         self.ranges = []
         self.custom_headers = []
+        self.digest_refused = []
         self.proxied = 0
 
     def next_serial(self):
@@ -203,6 +298,10 @@ class Stats:
         with self.lock:
             append_capped(self.faults, {"kind": kind, "target": target, "at": at})
 
+    def refused(self, target, reason):
+        with self.lock:
+            append_capped(self.digest_refused, {"target": target, "reason": reason})
+
     def snapshot(self, reset=False):
         with self.lock:
             data = {"requests": self.total, "paths": dict(self.paths),
@@ -211,6 +310,7 @@ class Stats:
                     "ranges": list(self.ranges),
                     "custom_headers": list(self.custom_headers),
                     "faults": list(self.faults),
+                    "digest_refused": list(self.digest_refused),
                     "proxied": self.proxied}
             if reset:
                 self.clear()
@@ -288,20 +388,77 @@ class Handler(serverlib.BaseHandler):
     # --- /data/<size> -------------------------------------------------------
     KNOWN = ("nolength", "norange", "rate", "dropat", "status", "changing",
              "delay", "auth", "resetat", "stallat", "stallms", "hang",
-             "headstatus", "headsize", "flipat", "tag", "resetupto", "authhex")
+             "headstatus", "headsize", "flipat", "tag", "resetupto", "authhex",
+             "digest", "digesthex")
 
-    def _authorized(self, auth):
-        """True if the request's Authorization matches "user:password"."""
-        if ":" not in auth:
-            raise BadRequest("auth: not user:password: %r" % auth)
+    @staticmethod
+    def _user_password(opts, name):
+        """The "user:password" of option name (or of its hex form), or None."""
+        if name + "hex" in opts:            # without the password in clear in the URL
+            try:
+                opts[name] = bytes.fromhex(opts[name + "hex"]).decode("utf-8")
+            except ValueError:
+                raise BadRequest("%shex: not hex of user:password" % name)
+        value = opts.get(name)
+        if value is not None and ":" not in value:
+            raise BadRequest("%s: not user:password: %r" % (name, value))
+        return value
+
+    def _authorized(self, basic, digest):
+        """True if the request's Authorization is a valid answer to one of
+        the schemes asked for (basic, digest: "user:password" or None)."""
         given = self.headers.get("Authorization", "").strip()
         scheme, _, token = given.partition(" ")
-        if scheme.lower() != "basic":
-            return False
-        try:
-            return base64.b64decode(token.strip(), validate=True) == auth.encode("utf-8")
-        except (binascii.Error, ValueError):
-            return False
+        if basic is not None and scheme.lower() == "basic":
+            try:
+                return base64.b64decode(token.strip(), validate=True) == basic.encode("utf-8")
+            except (binascii.Error, ValueError):
+                return False
+        if digest is not None and scheme.lower() == "digest":
+            reason = self._digest_refusal(digest, token)
+            if reason is None:
+                return True
+            self.server.stats.refused(self.target, reason)
+            self.log_message('"%s" digest refused: %s', self.requestline, reason)
+        return False
+
+    def _digest_challenge(self):
+        return ('Digest realm="%s", qop="auth", nonce="%s", opaque="%s", algorithm=MD5'
+                % (REALM, self.server.nonces.issue(), DIGEST_OPAQUE))
+
+    def _digest_refusal(self, digest, params_text):
+        """Why a Digest answer (its auth-params) is not valid for
+        "user:password", or None when it is (its nc is then recorded)."""
+        user, password = digest.split(":", 1)
+        p = parse_auth_params(params_text)
+        if p is None:
+            return "malformed parameters"
+        for name in ("username", "realm", "nonce", "uri", "response", "qop", "nc", "cnonce"):
+            if name not in p:
+                return "no %s" % name
+        url = urllib.parse.urlsplit(self.path)
+        uris = {self.path, url.path + ("?" + url.query if url.query else "")}
+        if p["username"] != user:
+            return "username %r" % p["username"]
+        if p["realm"] != REALM:
+            return "realm %r" % p["realm"]
+        if p.get("opaque") != DIGEST_OPAQUE:
+            return "opaque %r" % p.get("opaque")
+        if p.get("algorithm", "MD5").upper() != "MD5":
+            return "algorithm %r" % p["algorithm"]
+        if p["qop"] != "auth":
+            return "qop %r" % p["qop"]
+        if len(p["nc"]) != 8 or any(c not in "0123456789abcdefABCDEF" for c in p["nc"]):
+            return "nc %r" % p["nc"]
+        if p["uri"] not in uris:
+            return "uri %r is not the request's" % p["uri"]
+        if not self.server.nonces.known(p["nonce"]):
+            return "unknown nonce"
+        ha1 = md5_hex("%s:%s:%s" % (user, REALM, password))
+        ha2 = md5_hex("%s:%s" % (self.command, p["uri"]))
+        if p["response"].lower() != md5_hex(":".join((ha1, p["nonce"], p["nc"], p["cnonce"], "auth", ha2))):
+            return "wrong response"
+        return self.server.nonces.use(p["nonce"], int(p["nc"], 16))
 
     def _data(self, size, opts, head, serial, asked):
         serverlib.check_options(opts, self.KNOWN)
@@ -326,14 +483,15 @@ class Handler(serverlib.BaseHandler):
             self._hold(stallms / 1000.0)
             self._finish_log("-", 0, "hung")
             return
-        if "authhex" in opts:                   # the same, without the password in clear in the URL
-            try:
-                opts["auth"] = bytes.fromhex(opts["authhex"]).decode("utf-8")
-            except ValueError:
-                raise BadRequest("authhex: not hex of user:password")
-        if "auth" in opts and not self._authorized(opts["auth"]):
-            self._send_text(401, "authentication required\n", head=head,
-                            extra=[("WWW-Authenticate", 'Basic realm="openbits"')])
+        basic = self._user_password(opts, "auth")
+        digest = self._user_password(opts, "digest")
+        if (basic is not None or digest is not None) and not self._authorized(basic, digest):
+            challenges = []
+            if digest is not None:
+                challenges.append(("WWW-Authenticate", self._digest_challenge()))
+            if basic is not None:
+                challenges.append(("WWW-Authenticate", 'Basic realm="%s"' % REALM))
+            self._send_text(401, "authentication required\n", head=head, extra=challenges)
             return
 
         if delay:
@@ -480,6 +638,7 @@ def main(argv=None):
 
     server = serverlib.make_server(Server, Handler, args)
     server.stats = Stats()
+    server.nonces = DigestNonces()
     if args.tls_cert:
         server.ssl_context = tls_context(args.tls_cert, args.tls_key)
     return serverlib.serve(server, args, "http_server",

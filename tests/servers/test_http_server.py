@@ -449,6 +449,112 @@ class ServerTest(util.SharedServer, unittest.TestCase):
         r, _ = self.get("/data/10?auth=nocolon")
         self.assertEqual(r.status, 400)
 
+    def digest_answer(self, challenge, method, uri, user="user", password="pa:ss", nc=1, **change):
+        """The Authorization value a client sends for a Digest challenge
+        (RFC 7616, MD5, qop=auth), computed here from the RFC's formulas;
+        change= overrides any parameter after the response is computed."""
+        import hashlib
+        import re
+
+        def h(text):
+            return hashlib.md5(text.encode()).hexdigest()
+        self.assertTrue(challenge.startswith("Digest "), challenge)
+        params = {k: a or b for k, a, b in re.findall(r'(\w+)=(?:"([^"]*)"|([^,\s]*))', challenge)}
+        p = {"username": user, "realm": params["realm"], "nonce": params["nonce"], "uri": uri,
+             "qop": "auth", "nc": "%08x" % nc, "cnonce": "0a4f113b", "opaque": params["opaque"],
+             "algorithm": "MD5"}
+        ha1 = h("%s:%s:%s" % (user, p["realm"], password))
+        ha2 = h("%s:%s" % (method, uri))
+        p["response"] = h(":".join((ha1, p["nonce"], p["nc"], p["cnonce"], p["qop"], ha2)))
+        p.update(change)
+        unquoted = ("qop", "nc", "algorithm")
+        return "Digest " + ", ".join(("%s=%s" if k in unquoted else '%s="%s"') % (k, v)
+                                     for k, v in p.items() if v is not None)
+
+    def test_digest_auth(self):
+        target = "/data/1000?digest=user:pa%3Ass"      # password "pa:ss"
+        self.stats_reset()
+        for method in ("GET", "HEAD"):
+            r, _ = self.request(method, target)
+            self.assertEqual(r.status, 401, method)
+            challenge = r.getheader("WWW-Authenticate")
+            self.assertRegex(challenge, r'^Digest realm="openbits", qop="auth", nonce="[0-9a-f]{32}", '
+                                        r'opaque="[0-9a-f]+", algorithm=MD5$')
+            self.assertEqual(len(r.headers.get_all("WWW-Authenticate")), 1)
+            good = self.digest_answer(challenge, method, target)
+            r, body = self.request(method, target, {"Authorization": good})
+            self.assertEqual(r.status, 200, method)
+            self.assertEqual(r.getheader("Content-Length"), "1000")
+            if method == "GET":
+                self.assertEqual(body, expected(0, 1000))
+        # a ranged GET; the same nonce again with a higher nc
+        r, _ = self.get(target)
+        challenge = r.getheader("WWW-Authenticate")
+        r, body = self.get(target, "bytes=10-", Authorization=self.digest_answer(challenge, "GET", target))
+        self.assertEqual((r.status, body), (206, expected(10, 990)))
+        r, _ = self.get(target, Authorization=self.digest_answer(challenge, "GET", target, nc=2))
+        self.assertEqual(r.status, 200)
+        self.assertEqual(self.stats()["digest_refused"], [])
+        # refused: each is a new 401 with a new nonce, and says why in /stats
+        refusals = [
+            (dict(nc=2), "nc 00000002 not above 00000002 (a replay)"),
+            (dict(nc=1), "nc 00000001 not above 00000002 (a replay)"),
+            (dict(nc=3, password="wrong"), "wrong response"),
+            (dict(nc=3, user="other"), "username 'other'"),
+            (dict(nc=3, uri="/data/1000"), "uri '/data/1000' is not the request's"),
+            (dict(nc=3, nonce="0" * 32), "unknown nonce"),
+            (dict(nc=3, realm="elsewhere"), "realm 'elsewhere'"),
+            (dict(nc=3, opaque=None), "opaque None"),
+            (dict(nc=3, algorithm="SHA-256"), "algorithm 'SHA-256'"),
+            (dict(nc=3, qop="auth-int"), "qop 'auth-int'"),
+            (dict(nc=3, cnonce=None), "no cnonce"),
+            (dict(nc=3, response=None), "no response"),
+        ]
+        self.stats_reset()
+        for change, reason in refusals:
+            uri = change.pop("uri", target)
+            answer = self.digest_answer(challenge, "GET", uri, **change)
+            r, _ = self.get(target, Authorization=answer)
+            self.assertEqual(r.status, 401, reason)
+            self.assertNotIn(challenge, r.headers.get_all("WWW-Authenticate"))
+        self.assertEqual([e["reason"] for e in self.stats()["digest_refused"]], [r for _, r in refusals])
+        # the uri of an answer sent through a proxy (absolute target): its path and query
+        r, _ = self.get(target)
+        challenge = r.getheader("WWW-Authenticate")
+        absolute = "http://127.0.0.1:%d%s" % (self.port, target)
+        r, _ = self.get(absolute, Authorization=self.digest_answer(challenge, "GET", target))
+        self.assertEqual(r.status, 200)
+        # the method is part of the answer; Basic is not accepted for digest=
+        r, _ = self.request("HEAD", target, {"Authorization": self.digest_answer(challenge, "GET", target, nc=2)})
+        self.assertEqual(r.status, 401)
+        import base64
+        r, _ = self.get(target, Authorization="Basic " + base64.b64encode(b"user:pa:ss").decode())
+        self.assertEqual(r.status, 401)
+        for header in ("Digest", "Digest username", 'Digest a="unterminated'):
+            r, _ = self.get(target, Authorization=header)
+            self.assertEqual(r.status, 401, header)
+        r, _ = self.get("/data/10?digest=nocolon")
+        self.assertEqual(r.status, 400)
+        r, _ = self.get("/data/10?digesthex=zz")
+        self.assertEqual(r.status, 400)
+
+    def test_digest_and_basic_together(self):
+        import base64
+        target = "/data/100?digesthex=%s&auth=user:pa%%3Ass" % b"user:pa:ss".hex()
+        r, _ = self.get(target)
+        self.assertEqual(r.status, 401)
+        offered = r.headers.get_all("WWW-Authenticate")
+        self.assertEqual(len(offered), 2)
+        self.assertTrue(offered[0].startswith("Digest "))        # the stronger scheme first
+        self.assertEqual(offered[1], 'Basic realm="openbits"')
+        r, body = self.get(target, Authorization=self.digest_answer(offered[0], "GET", target))
+        self.assertEqual((r.status, body), (200, expected(0, 100)))
+        r, body = self.get(target, Authorization="Basic " + base64.b64encode(b"user:pa:ss").decode())
+        self.assertEqual((r.status, body), (200, expected(0, 100)))
+
+    def stats_reset(self):
+        self.get("/stats?reset=1")
+
     def test_log_written(self):
         self.get("/data/31?delay=0")
         if not util.wait_for_text(self.log, "/data/31?delay=0"):
