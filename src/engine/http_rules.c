@@ -307,6 +307,20 @@ WCHAR *ob_http_join_headers(const WCHAR *own, const WCHAR *custom, HRESULT *hr)
     return out;
 }
 
+WCHAR *ob_http_request_path(const WCHAR *url)
+{
+    url_parts u;
+    const WCHAR *end;
+    WCHAR *path, *out;
+    if (!split_url(url, &u)) return NULL;
+    for (end = u.path; *end && *end != L'#'; end++) {}
+    if (!(path = concat(u.path, end - u.path, L""))) return NULL;
+    if (*path == L'/') return path;
+    out = concat(L"/", 1, path);   /* "" or "?query" */
+    ob_str_free(path);
+    return out;
+}
+
 /* host and port of an authority ("user@host:port" is not a remote name we accept) */
 static void host_port(const url_parts *u, const WCHAR **host, size_t *host_len, UINT64 *port)
 {

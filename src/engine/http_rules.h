@@ -89,6 +89,11 @@ WCHAR *ob_http_join_headers(const WCHAR *own, const WCHAR *custom, HRESULT *hr);
  * credentials go only to the origin of the remote name they were set for. */
 BOOL ob_http_same_origin(const WCHAR *a, const WCHAR *b);
 
+/* The request-target of an absolute http(s) URL in origin form: its path
+ * and query, without the fragment; "/" when it has no path.  A heap string
+ * (ob_str_free); NULL for no memory or no http(s) URL. */
+WCHAR *ob_http_request_path(const WCHAR *url);
+
 /* Bits of BG_AUTH_SCHEME values: 1 << scheme. */
 #define OB_HTTP_SCHEME_BIT(scheme) (1u << (scheme))
 

@@ -3,6 +3,7 @@
  * means the file changed, validators, redirects, where credentials go. */
 #include "test_support.h"
 #include "http_rules.h"
+#include "http_digest.h"
 #include "str.h"
 #include <winhttp.h>
 
@@ -238,6 +239,111 @@ static void test_join_headers(void **state)
                L"Range: bytes=5-\r\nIf-Unmodified-Since: d\r\nX-A: 1");
 }
 
+static void test_request_path(void **state)
+{
+    static const struct { const WCHAR *url, *path; } cases[] = {
+        { L"http://h/dir/index.html", L"/dir/index.html" },
+        { L"http://h:81/a?b=1&c#frag", L"/a?b=1&c" },
+        { L"https://h", L"/" },
+        { L"http://h?x=1", L"/?x=1" },
+        { L"http://h#only", L"/" },
+    };
+    ULONG i;
+    for (i = 0; i < ARRAYSIZE(cases); i++)
+    {
+        WCHAR *path = ob_http_request_path(cases[i].url);
+        assert_non_null(path);
+        if (wcscmp(path, cases[i].path)) fail_msg("%ls: %ls", cases[i].url, path);
+        ob_str_free(path);
+    }
+    assert_null(ob_http_request_path(L"ftp://h/x"));
+}
+
+static void check_digest(const WCHAR *challenge, const WCHAR *user, const WCHAR *password, const WCHAR *method,
+                         const WCHAR *uri, const WCHAR *cnonce, ob_http_digest_count *count, const WCHAR *expected)
+{
+    WCHAR *answer = NULL;
+    assert_hr_equal(ob_http_digest_response(challenge, user, password, method, uri, cnonce, count, &answer), S_OK);
+    if (wcscmp(answer, expected)) fail_msg("%ls\n  expected %ls", answer, expected);
+    ob_str_free(answer);
+}
+
+/* The examples of RFC 2617 (3.5), RFC 7616 (3.9.1, MD5) and RFC 2069 (2.4). */
+static void test_digest_response(void **state)
+{
+    ob_http_digest_count count = { L"" };
+    static const WCHAR rfc2617[] = L" realm=\"testrealm@host.com\", qop=\"auth,auth-int\", "
+                                   L"nonce=\"dcd98b7102dd2f0e8b11d0f600bfb0c093\", "
+                                   L"opaque=\"5ccc069c403ebaf9f0171e9517f40e41\"";
+    static const WCHAR rfc7616[] = L"realm=\"http-auth@example.org\", qop=\"auth, auth-int\", algorithm=MD5, "
+                                   L"nonce=\"7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v\", "
+                                   L"opaque=\"FQhe/qaU925kfnzjCev0ciny7QMkPqMAFRtzCUYo5tdS\"";
+    WCHAR *answer = NULL;
+
+    check_digest(rfc2617, L"Mufasa", L"Circle Of Life", L"GET", L"/dir/index.html", L"0a4f113b", &count,
+                 L"Digest username=\"Mufasa\", realm=\"testrealm@host.com\", "
+                 L"nonce=\"dcd98b7102dd2f0e8b11d0f600bfb0c093\", uri=\"/dir/index.html\", "
+                 L"response=\"6629fae49393a05397450978507c4ef1\", qop=auth, nc=00000001, cnonce=\"0a4f113b\", "
+                 L"opaque=\"5ccc069c403ebaf9f0171e9517f40e41\"");
+    /* the same nonce again counts on */
+    check_digest(rfc2617, L"Mufasa", L"Circle Of Life", L"GET", L"/dir/index.html", L"0a4f113b", &count,
+                 L"Digest username=\"Mufasa\", realm=\"testrealm@host.com\", "
+                 L"nonce=\"dcd98b7102dd2f0e8b11d0f600bfb0c093\", uri=\"/dir/index.html\", "
+                 L"response=\"15b6bb427e3fecd23a43cb702ce447d5\", qop=auth, nc=00000002, cnonce=\"0a4f113b\", "
+                 L"opaque=\"5ccc069c403ebaf9f0171e9517f40e41\"");
+    /* a new nonce starts at 1; the algorithm named is named again */
+    check_digest(rfc7616, L"Mufasa", L"Circle of Life", L"GET", L"/dir/index.html",
+                 L"f2/wE4q74E6zIJEtWaHKaf5wv/H5QzzpXusqGemxURZJ", &count,
+                 L"Digest username=\"Mufasa\", realm=\"http-auth@example.org\", "
+                 L"nonce=\"7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v\", uri=\"/dir/index.html\", algorithm=MD5, "
+                 L"response=\"8ca523f5e9506fed4657c9700eebdbec\", qop=auth, nc=00000001, "
+                 L"cnonce=\"f2/wE4q74E6zIJEtWaHKaf5wv/H5QzzpXusqGemxURZJ\", "
+                 L"opaque=\"FQhe/qaU925kfnzjCev0ciny7QMkPqMAFRtzCUYo5tdS\"");
+    /* no qop: RFC 2069's response, without qop, nc and cnonce */
+    check_digest(L"realm=\"testrealm@host.com\", nonce=\"dcd98b7102dd2f0e8b11d0f600bfb0c093\"", L"Mufasa",
+                 L"CircleOfLife", L"GET", L"/dir/index.html", L"unused", &count,
+                 L"Digest username=\"Mufasa\", realm=\"testrealm@host.com\", "
+                 L"nonce=\"dcd98b7102dd2f0e8b11d0f600bfb0c093\", uri=\"/dir/index.html\", "
+                 L"response=\"1949323746fe6a43ef61f9606e7febea\"");
+    /* UTF-8 names and passwords; quotes and backslashes escaped, and unescaped when read */
+    check_digest(L"nonce=n, realm=\"r\", qop=auth", L"J\x00f6rg \"x\\", L"p\x00e4ss", L"HEAD", L"/a?b=1", L"c", &count,
+                 L"Digest username=\"J\x00f6rg \\\"x\\\\\", realm=\"r\", nonce=\"n\", uri=\"/a?b=1\", "
+                 L"response=\"f50f643f7719e100465457b9b4def5b4\", qop=auth, nc=00000001, cnonce=\"c\"");
+    /* what cannot be answered */
+    assert_hr_equal(ob_http_digest_response(L"realm=\"r\", nonce=\"n\", algorithm=SHA-256", L"u", L"p", L"GET", L"/",
+                                            L"c", &count, &answer), E_NOTIMPL);
+    assert_hr_equal(ob_http_digest_response(L"realm=\"r\", nonce=\"n\", qop=\"auth-int\"", L"u", L"p", L"GET", L"/",
+                                            L"c", &count, &answer), E_NOTIMPL);
+    assert_hr_equal(ob_http_digest_response(L"realm=\"r\"", L"u", L"p", L"GET", L"/", L"c", &count, &answer), E_NOTIMPL);
+    assert_null(answer);
+}
+
+static void test_digest_challenge(void **state)
+{
+    static const WCHAR raw[] = L"HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"b\"\r\n"
+                               L"www-authenticate:  Digest realm=\"d\", nonce=\"n\"\r\n"
+                               L"Proxy-Authenticate: Digest realm=\"p\"\r\nX-Digest: no\r\n\r\n";
+    WCHAR *challenge, cnonce[OB_HTTP_DIGEST_CNONCE_CHARS], other[OB_HTTP_DIGEST_CNONCE_CHARS];
+    ULONG i;
+
+    challenge = ob_http_digest_challenge(raw, BG_AUTH_TARGET_SERVER);
+    assert_non_null(challenge);
+    assert_true(!wcscmp(challenge, L" realm=\"d\", nonce=\"n\""));
+    ob_str_free(challenge);
+    challenge = ob_http_digest_challenge(raw, BG_AUTH_TARGET_PROXY);
+    assert_true(!wcscmp(challenge, L" realm=\"p\""));
+    ob_str_free(challenge);
+    assert_null(ob_http_digest_challenge(L"HTTP/1.1 401 x\r\nWWW-Authenticate: Digestive x\r\n", BG_AUTH_TARGET_SERVER));
+    assert_null(ob_http_digest_challenge(L"HTTP/1.1 401 x\r\nWWW-Authenticate: Basic realm=\"Digest\"\r\n",
+                                         BG_AUTH_TARGET_SERVER));
+    /* client nonces: 32 hex digits, a new one each time */
+    assert_hr_equal(ob_http_digest_cnonce(cnonce), S_OK);
+    assert_hr_equal(ob_http_digest_cnonce(other), S_OK);
+    assert_int_equal(wcslen(cnonce), 32);
+    for (i = 0; i < 32; i++) assert_true(iswxdigit(cnonce[i]) && !iswupper(cnonce[i]));
+    assert_true(wcscmp(cnonce, other));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -252,6 +358,9 @@ int main(void)
         cmocka_unit_test(test_redirect_policy),
         cmocka_unit_test(test_security_flags_valid),
         cmocka_unit_test(test_join_headers),
+        cmocka_unit_test(test_request_path),
+        cmocka_unit_test(test_digest_response),
+        cmocka_unit_test(test_digest_challenge),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
