@@ -690,6 +690,40 @@ static void test_trace_never_shows_credentials(void **state)
     free(text);
 }
 
+/* A job's Digest credentials download its file (openbits answers the
+ * challenge on both backends), and the trace shows neither the credentials
+ * nor the Digest answer, though the answered request is traced. */
+static void test_digest_job_and_its_trace(void **state)
+{
+    BG_AUTH_CREDENTIALS c = { BG_AUTH_TARGET_SERVER, BG_AUTH_SCHEME_DIGEST };
+    ob_job *job = et_new_job(BG_JOB_TYPE_DOWNLOAD);
+    const WCHAR *log = ts_path(L"digest-trace.log");
+    char *text;
+
+    c.Credentials.Basic.UserName = (WCHAR *)L"tracer-user";
+    c.Credentials.Basic.Password = (WCHAR *)L"Pw-q7Zx";
+    /* hex of "tracer-user:Pw-q7Zx" */
+    et_add_file(job, ts_http_url("/data/1000?digesthex=7472616365722d757365723a50772d71375a78"),
+                ts_path(L"digested.bin"));
+    assert_hr_equal(ob_job_set_credentials(job, &c), S_OK);
+    assert_true(ob_trace_start(log));
+    assert_hr_equal(ob_job_resume(job), S_OK);
+    et_assert_state(job, BG_JOB_STATE_TRANSFERRED);
+    ob_trace_stop();
+    assert_hr_equal(ob_job_complete(job), S_OK);
+    assert_true(ts_file_has_pattern(ts_path(L"digested.bin"), 1000));
+    ob_job_release(job);
+
+    text = read_text(log);
+    assert_non_null(strstr(text, "http answers 401 with scheme 2"));  /* BG_AUTH_SCHEME_DIGEST */
+    assert_non_null(strstr(text, "-> 206"));                           /* the answered request, traced */
+    assert_null(strstr(text, "tracer-user"));
+    assert_null(strstr(text, "Pw-q7Zx"));
+    assert_null(strstr(text, "Digest"));
+    assert_null(strstr(text, "response="));
+    free(text);
+}
+
 static void test_sizes_above_4_gib(void **state)
 {
     ob_job *job = et_new_job(BG_JOB_TYPE_DOWNLOAD);
@@ -855,6 +889,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_job_proxy_is_used, setup, teardown),
         cmocka_unit_test_setup_teardown(test_job_credentials_are_used, setup, teardown),
         cmocka_unit_test_setup_teardown(test_trace_never_shows_credentials, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_digest_job_and_its_trace, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sizes_above_4_gib, setup, teardown),
         cmocka_unit_test_setup_teardown(test_several_jobs_transfer_at_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_higher_priority_runs_first, setup, teardown),
