@@ -1,7 +1,7 @@
 /* The I/O part of HTTP, all that a backend (WinHTTP today, libcurl next)
  * implements: send one request and wait for its response headers, read
  * headers and body bytes, answer an authentication challenge on the same
- * exchange, cancel.  A backend follows no redirect, retries nothing and
+ * exchange (or send it again with headers openbits computed), cancel.  A backend follows no redirect, retries nothing and
  * knows no BITS rule: transport_http.c does all that with http_rules.c.
  *
  * Failures are HRESULTs of the Win32/WinHTTP/Winsock codes (a libcurl
@@ -68,6 +68,12 @@ typedef struct ob_http_backend_ops {
      * credential (connection-bound schemes such as NTLM need it) and waits
      * for the new response headers. */
     HRESULT (*answer)(ob_http_exchange *exchange, const ob_transport_credential *credential, DWORD *status);
+    /* Sends the same request again on the same exchange with these header
+     * lines (CRLF separated "Name: value"; each replaces a line of that
+     * name sent before; the credentials answer gave stay) and waits for
+     * the new response headers: how openbits' own Digest answers go
+     * (transport_http.c), so answer never gets a Digest credential. */
+    HRESULT (*resend)(ob_http_exchange *exchange, const WCHAR *headers, DWORD *status);
     /* A response header by name into text (chars with the NUL); FALSE when
      * absent or longer. */
     BOOL (*header)(ob_http_exchange *exchange, const WCHAR *name, WCHAR *text, DWORD chars);

@@ -850,12 +850,13 @@ static BOOL curl_challenge(ob_http_exchange *x, BG_AUTH_TARGET target, ULONG *of
     return *offered != 0;
 }
 
+/* Digest is openbits' own (resend): libcurl with Schannel would do it only
+ * through SSPI's WDigest package, which Wine lacks. */
 static unsigned long curl_scheme(BG_AUTH_SCHEME scheme)
 {
     switch (scheme)
     {
     case BG_AUTH_SCHEME_BASIC: return CURLAUTH_BASIC;
-    case BG_AUTH_SCHEME_DIGEST: return CURLAUTH_DIGEST;
     case BG_AUTH_SCHEME_NTLM: return CURLAUTH_NTLM;
     case BG_AUTH_SCHEME_NEGOTIATE: return CURLAUTH_NEGOTIATE;
     default: return 0;         /* Passport: libcurl has none */
@@ -863,7 +864,7 @@ static unsigned long curl_scheme(BG_AUTH_SCHEME scheme)
 }
 
 /* The request again with the credential; libcurl runs the scheme's legs
- * (Digest's nonce, NTLM's and Negotiate's SSPI tokens) on its connection and
+ * (NTLM's and Negotiate's SSPI tokens) on its connection and
  * drops the bodies of the intermediate answers, so the final response is
  * the one whose body begins, or the last one when the transfer ends.  NTLM
  * and Negotiate without a user name use the logged-on user (SSPI). */
@@ -881,6 +882,40 @@ static HRESULT curl_answer(ob_http_exchange *x, const ob_transport_credential *c
     if (!*user || !*password) return E_OUTOFMEMORY;
     if (proxy) x->proxy_auth = scheme;
     else x->auth = scheme;
+    return start(x, until_final, status);
+}
+
+/* TRUE when the CRLF separated lines name the header of line ("Name: ..."). */
+static BOOL named_in(const WCHAR *lines, const char *line)
+{
+    const char *colon = strchr(line, ':');
+    size_t n = colon ? (size_t)(colon - line) : strlen(line), i;
+    const WCHAR *p = lines;
+    while (*p)
+    {
+        for (i = 0; i < n && p[i] && (WCHAR)tolower((BYTE)line[i]) == towlower(p[i]); i++) {}
+        if (i == n && p[i] == L':') return TRUE;
+        while (*p && *p != L'\n') p++;
+        while (*p == L'\r' || *p == L'\n') p++;
+    }
+    return FALSE;
+}
+
+/* The request again with headers replaced or added, the credentials
+ * answered with kept. */
+static HRESULT curl_resend(ob_http_exchange *x, const WCHAR *headers, DWORD *status)
+{
+    struct curl_slist *kept = NULL, *item;
+    if (x->self->cancelled) return E_ABORT;
+    for (item = x->headers; item; item = item->next)
+        if (!named_in(headers, item->data) && !append_header(&kept, item->data)) break;
+    if (item || !append_headers(&kept, headers))
+    {
+        curl_slist_free_all(kept);
+        return E_OUTOFMEMORY;
+    }
+    curl_slist_free_all(x->headers);
+    x->headers = kept;
     return start(x, until_final, status);
 }
 
@@ -937,8 +972,8 @@ static void curl_close(ob_http_backend *backend)
 }
 
 static const ob_http_backend_ops curl_ops = {
-    curl_send, curl_challenge, curl_answer, curl_header, curl_raw_headers, curl_read, curl_finish, curl_cancel,
-    curl_close,
+    curl_send, curl_challenge, curl_answer, curl_resend, curl_header, curl_raw_headers, curl_read, curl_finish,
+    curl_cancel, curl_close,
 };
 
 /* A UDP socket connected to itself on loopback: cancel's one byte makes it

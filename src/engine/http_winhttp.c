@@ -411,6 +411,15 @@ static HRESULT winhttp_answer(ob_http_exchange *x, const ob_transport_credential
     return send_and_receive(x, status);
 }
 
+static HRESULT winhttp_resend(ob_http_exchange *x, const WCHAR *headers, DWORD *status)
+{
+    if (x->broken) return HRESULT_FROM_WIN32(ERROR_WINHTTP_INCORRECT_HANDLE_STATE);
+    if (!WinHttpAddRequestHeaders(x->call->request, headers, (DWORD)-1,
+                                  WINHTTP_ADDREQ_FLAG_ADD | WINHTTP_ADDREQ_FLAG_REPLACE))
+        return last_error(x->backend);
+    return send_and_receive(x, status);
+}
+
 /* ---- headers and body ---- */
 
 static BOOL winhttp_header(ob_http_exchange *x, const WCHAR *name, WCHAR *text, DWORD chars)
@@ -482,7 +491,7 @@ static void winhttp_close(ob_http_backend *backend)
 }
 
 static const ob_http_backend_ops winhttp_ops = {
-    winhttp_send, winhttp_challenge, winhttp_answer, winhttp_header, winhttp_raw_headers, winhttp_read,
+    winhttp_send, winhttp_challenge, winhttp_answer, winhttp_resend, winhttp_header, winhttp_raw_headers, winhttp_read,
     winhttp_finish, winhttp_cancel, winhttp_close,
 };
 

@@ -37,7 +37,7 @@ typedef struct http_transport {
     /* the last probe's or fetch's outcome (the response op) */
     WCHAR *final_url;
     WCHAR *final_headers;
-    ob_http_digest_count digest[2]; /* by BG_AUTH_TARGET: the nonce answered last */
+    ob_http_digest_count digest[2]; /* by digest_slot: the nonce answered last */
 } http_transport;
 
 static HRESULT remote_failure(ob_failure *failure, HRESULT hr)
@@ -55,82 +55,89 @@ static BOOL header(ob_http_exchange *x, http_transport *self, const WCHAR *name,
  * Range and validator, status.  No credential ever reaches it. */
 static void trace_request(const ob_http_request *r, HRESULT hr, DWORD status)
 {
-    WCHAR shown[512], headers[HEADERS_CHARS] = L"";
+    WCHAR shown[512];
     if (!ob_trace_on) return;
     ob_remote_for_trace(r->url, shown, ARRAYSIZE(shown));
-    if (r->headers && !wcsncmp(r->headers, L"Range:", 6))
-    {
-        /* up to a Digest answer's (Proxy-)Authorization line (answer_digest) */
-        const WCHAR *answer = wcsstr(r->headers, L"Authorization:");
-        size_t n = answer ? (size_t)(answer - r->headers) : wcslen(r->headers);
-        while (answer && n && r->headers[n - 1] != L'\n') n--;
-        while (n && (r->headers[n - 1] == L'\r' || r->headers[n - 1] == L'\n')) n--;
-        lstrcpynW(headers, r->headers, (int)min(n + 1, ARRAYSIZE(headers)));
-    }
-    ob_trace_write(NULL, L"http %ls %ls [%ls] -> %lu (0x%08lx)", r->verb, shown, headers, SUCCEEDED(hr) ? status : 0,
+    ob_trace_write(NULL, L"http %ls %ls [%ls] -> %lu (0x%08lx)", r->verb, shown,
+                   r->headers && !wcsncmp(r->headers, L"Range:", 6) ? r->headers : L"", SUCCEEDED(hr) ? status : 0,
                    (ULONG)hr);
 }
 
 /* ---- one exchange: challenges and redirects ---- */
 
-static HRESULT send_request(http_transport *self, const WCHAR *remote, const ob_http_request *request,
-                            ob_http_exchange **x, DWORD *status);
-
-/* Digest, by openbits for both backends (http_digest.h): the request again,
- * as a new exchange, with the answer to the response's Digest challenge.
- * S_FALSE, *x untouched, when the challenge cannot be answered. */
-static HRESULT answer_digest(http_transport *self, const WCHAR *remote, const ob_http_request *request,
-                             const ob_transport_credential *c, ob_http_exchange **x, DWORD *status)
+/* Digest state by target: 0 the server, 1 the proxy. */
+static ULONG digest_slot(BG_AUTH_TARGET target)
 {
-    WCHAR *raw = NULL, *challenge, *uri = NULL, *answer = NULL, *line = NULL, *headers = NULL;
-    WCHAR cnonce[OB_HTTP_DIGEST_CNONCE_CHARS];
-    const WCHAR *name = c->target == BG_AUTH_TARGET_PROXY ? L"Proxy-Authorization: " : L"Authorization: ";
-    ob_http_request again = *request;
+    return target == BG_AUTH_TARGET_PROXY;
+}
+
+/* The Digest challenges this exchange answered, by digest_slot, and the
+ * credential each was answered with. */
+typedef struct digest_answers {
+    WCHAR *challenge[2];
+    const ob_transport_credential *credential[2];
+} digest_answers;
+
+/* Digest, by openbits for both backends (http_digest.h): the same request
+ * again with the answer to the response's Digest challenge for c's target,
+ * and a new answer (the nonce counted on) to any challenge of the other
+ * target answered before.  S_FALSE, nothing sent, when the challenge
+ * cannot be answered. */
+static HRESULT answer_digest(http_transport *self, const ob_http_request *request, ob_http_exchange *x,
+                             const ob_transport_credential *c, digest_answers *answers, DWORD *status)
+{
+    static const WCHAR *const names[2] = { L"Authorization: ", L"Proxy-Authorization: " };
+    WCHAR *raw = NULL, *challenge, *uri, *lines = NULL, cnonce[OB_HTTP_DIGEST_CNONCE_CHARS];
+    ULONG slot = digest_slot(c->target), t;
     HRESULT hr;
 
-    if (FAILED(hr = self->backend->ops->raw_headers(*x, &raw))) return hr;
+    if (FAILED(hr = self->backend->ops->raw_headers(x, &raw))) return hr;
     challenge = ob_http_digest_challenge(raw, c->target);
     ob_str_free(raw);
     if (!challenge) return S_FALSE;
-    if (!(uri = ob_http_request_path(request->url))) hr = E_OUTOFMEMORY;
-    else if (SUCCEEDED(hr = ob_http_digest_cnonce(cnonce)))
-        hr = ob_http_digest_response(challenge, c->user, c->password, request->verb, uri, cnonce,
-                                     &self->digest[c->target], &answer);
-    ob_str_free(challenge);
+    ob_str_free(answers->challenge[slot]);
+    answers->challenge[slot] = challenge;
+    answers->credential[slot] = c;
+    if (!(uri = ob_http_request_path(request->url))) return E_OUTOFMEMORY;
+    for (t = 0; t < 2 && SUCCEEDED(hr); t++)
+    {
+        const ob_transport_credential *a = answers->credential[t];
+        WCHAR *answer = NULL, *line, *joined;
+        if (!answers->challenge[t]) continue;
+        if (SUCCEEDED(hr = ob_http_digest_cnonce(cnonce)))
+            hr = ob_http_digest_response(answers->challenge[t], a->user, a->password, request->verb, uri, cnonce,
+                                         &self->digest[t], &answer);
+        if (FAILED(hr)) break;
+        line = HeapAlloc(GetProcessHeap(), 0, (wcslen(names[t]) + wcslen(answer) + 1) * sizeof(WCHAR));
+        if (line)
+        {
+            wcscpy(line, names[t]);
+            wcscat(line, answer);
+        }
+        ob_str_free(answer);
+        joined = line ? ob_http_join_headers(lines, line, &hr) : NULL;
+        if (!joined) hr = E_OUTOFMEMORY;
+        ob_str_free(line);
+        ob_str_free(lines);
+        lines = joined;
+    }
     ob_str_free(uri);
-    if (hr == E_NOTIMPL) return S_FALSE;  /* another algorithm, or auth-int only: the challenge stands */
-    if (SUCCEEDED(hr)
-        && !(line = HeapAlloc(GetProcessHeap(), 0, (wcslen(name) + wcslen(answer) + 1) * sizeof(WCHAR))))
-        hr = E_OUTOFMEMORY;
-    if (SUCCEEDED(hr))
-    {
-        wcscpy(line, name);
-        wcscat(line, answer);
-    }
-    ob_str_free(answer);
-    if (SUCCEEDED(hr) && !(headers = ob_http_join_headers(request->headers, line, &hr)) && SUCCEEDED(hr))
-        hr = E_OUTOFMEMORY;
-    ob_str_free(line);
-    if (SUCCEEDED(hr))
-    {
-        again.headers = headers;
-        self->backend->ops->finish(*x);
-        hr = send_request(self, remote, &again, x, status);
-    }
-    ob_str_free(headers);
+    if (hr == E_NOTIMPL) hr = S_FALSE;   /* another algorithm, or auth-int only: the challenge stands */
+    if (hr == S_OK) hr = self->backend->ops->resend(x, lines, status);
+    ob_str_free(lines);
     return hr;
 }
 
-/* Answers one 401 and one 407 with the job's credentials: Digest here,
- * every other scheme by the backend on the same exchange.  Server
- * credentials go only to the origin of the remote name they were set for,
- * never to a host a redirect led to.  *x may be replaced (finish the one
- * left there, also after a failure). */
+/* Answers one 401 and one 407 with the job's credentials on the same
+ * exchange: Digest here (answer_digest), every other scheme by the backend.
+ * Server credentials go only to the origin of the remote name they were set
+ * for, never to a host a redirect led to. */
 static HRESULT authenticate(http_transport *self, const WCHAR *remote, const ob_http_request *request,
-                            ob_http_exchange **x, DWORD *status)
+                            ob_http_exchange *x, DWORD *status)
 {
+    digest_answers answers = { { NULL, NULL } };
     ULONG answered = 0;
-    HRESULT hr;
+    HRESULT hr = S_OK;
     for (;;)
     {
         BG_AUTH_TARGET target;
@@ -138,19 +145,22 @@ static HRESULT authenticate(http_transport *self, const WCHAR *remote, const ob_
         BG_AUTH_SCHEME preferred;
         ULONG offered;
 
-        if (*status != 401 && *status != 407) return S_OK;
+        if (*status != 401 && *status != 407) break;
         target = *status == 401 ? BG_AUTH_TARGET_SERVER : BG_AUTH_TARGET_PROXY;
-        if (answered & (1u << target)) return S_OK;
-        if (target == BG_AUTH_TARGET_SERVER && !ob_http_same_origin(remote, request->url)) return S_OK;
-        if (!self->backend->ops->challenge(*x, target, &offered, &preferred)) return S_OK;
+        if (answered & (1u << target)) break;
+        if (target == BG_AUTH_TARGET_SERVER && !ob_http_same_origin(remote, request->url)) break;
+        if (!self->backend->ops->challenge(x, target, &offered, &preferred)) break;
         if (!(c = ob_http_pick_credential(self->credentials, self->credential_count, target, offered, preferred)))
-            return S_OK;
+            break;
         answered |= 1u << target;
         OB_TRACE(NULL, L"http answers %lu with scheme %lu", *status, (ULONG)c->scheme);
-        if (c->scheme == BG_AUTH_SCHEME_DIGEST) hr = answer_digest(self, remote, request, c, x, status);
-        else hr = self->backend->ops->answer(*x, c, status);
-        if (FAILED(hr)) return hr;
+        if (c->scheme == BG_AUTH_SCHEME_DIGEST) hr = answer_digest(self, request, x, c, &answers, status);
+        else hr = self->backend->ops->answer(x, c, status);
+        if (FAILED(hr)) break;
     }
+    ob_str_free(answers.challenge[0]);
+    ob_str_free(answers.challenge[1]);
+    return FAILED(hr) ? hr : S_OK;
 }
 
 static void free_chain(WCHAR **chain, ULONG count)
@@ -245,7 +255,7 @@ static HRESULT exchange(http_transport *self, const WCHAR *remote, const ob_http
             }
             break;
         }
-        if (FAILED(hr = authenticate(self, remote, &r, &x, status)))
+        if (FAILED(hr = authenticate(self, remote, &r, x, status)))
         {
             self->backend->ops->finish(x);
             break;

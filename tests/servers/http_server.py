@@ -96,6 +96,13 @@ URLs
                    answer is accepted.
       digesthex=<hex>
                    digest= with user:password hex-encoded (UTF-8).
+      proxyauth=<user>:<password>, proxydigest=<user>:<password>
+                   (and proxyauthhex=, proxydigesthex=) the same for the
+                   server as a proxy (see below): a request whose target is
+                   an absolute URI gets 407 with Proxy-Authenticate unless
+                   its Proxy-Authorization answers; checked before auth=
+                   and digest=; ignored for an origin-form target.  Digest
+                   refusals are listed with the reason prefixed "proxy: ".
       resetat=<N>  like dropat, but the connection is reset (TCP RST,
                    SO_LINGER 0) after the bytes up to offset N.
       resetupto=<k>
@@ -351,6 +358,7 @@ class Handler(serverlib.BaseHandler):
         if path != "/stats":
             asked = self.server.stats.record(method, path, target, self.headers, proxied)
         self.target = target
+        self.proxied = proxied
         with self._answering(head):
             opts = serverlib.query_options(url.query)
             parts = path.split("/")
@@ -389,7 +397,8 @@ class Handler(serverlib.BaseHandler):
     KNOWN = ("nolength", "norange", "rate", "dropat", "status", "changing",
              "delay", "auth", "resetat", "stallat", "stallms", "hang",
              "headstatus", "headsize", "flipat", "tag", "resetupto", "authhex",
-             "digest", "digesthex")
+             "digest", "digesthex", "proxyauth", "proxyauthhex", "proxydigest",
+             "proxydigesthex")
 
     @staticmethod
     def _user_password(opts, name):
@@ -404,10 +413,31 @@ class Handler(serverlib.BaseHandler):
             raise BadRequest("%s: not user:password: %r" % (name, value))
         return value
 
-    def _authorized(self, basic, digest):
-        """True if the request's Authorization is a valid answer to one of
-        the schemes asked for (basic, digest: "user:password" or None)."""
-        given = self.headers.get("Authorization", "").strip()
+    def _demand_credentials(self, opts, head, proxy):
+        """Unless the request answers the authentication opts ask for (the
+        server's, or with proxy the proxy's): answers 401 (407) with the
+        challenges and returns True."""
+        prefix = "proxy" if proxy else ""
+        basic = self._user_password(opts, prefix + "auth")
+        digest = self._user_password(opts, prefix + "digest")
+        if (basic is None and digest is None) or (proxy and not self.proxied):
+            return False
+        if self._authorized(basic, digest, proxy):
+            return False
+        header = "Proxy-Authenticate" if proxy else "WWW-Authenticate"
+        challenges = []
+        if digest is not None:
+            challenges.append((header, self._digest_challenge()))
+        if basic is not None:
+            challenges.append((header, 'Basic realm="%s"' % REALM))
+        self._send_text(407 if proxy else 401, "authentication required\n", head=head, extra=challenges)
+        return True
+
+    def _authorized(self, basic, digest, proxy=False):
+        """True if the request's Authorization (Proxy-Authorization) is a
+        valid answer to one of the schemes asked for (basic, digest:
+        "user:password" or None)."""
+        given = self.headers.get("Proxy-Authorization" if proxy else "Authorization", "").strip()
         scheme, _, token = given.partition(" ")
         if basic is not None and scheme.lower() == "basic":
             try:
@@ -418,6 +448,7 @@ class Handler(serverlib.BaseHandler):
             reason = self._digest_refusal(digest, token)
             if reason is None:
                 return True
+            reason = ("proxy: " if proxy else "") + reason
             self.server.stats.refused(self.target, reason)
             self.log_message('"%s" digest refused: %s', self.requestline, reason)
         return False
@@ -483,15 +514,7 @@ class Handler(serverlib.BaseHandler):
             self._hold(stallms / 1000.0)
             self._finish_log("-", 0, "hung")
             return
-        basic = self._user_password(opts, "auth")
-        digest = self._user_password(opts, "digest")
-        if (basic is not None or digest is not None) and not self._authorized(basic, digest):
-            challenges = []
-            if digest is not None:
-                challenges.append(("WWW-Authenticate", self._digest_challenge()))
-            if basic is not None:
-                challenges.append(("WWW-Authenticate", 'Basic realm="%s"' % REALM))
-            self._send_text(401, "authentication required\n", head=head, extra=challenges)
+        if self._demand_credentials(opts, head, proxy=True) or self._demand_credentials(opts, head, proxy=False):
             return
 
         if delay:

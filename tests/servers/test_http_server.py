@@ -552,6 +552,41 @@ class ServerTest(util.SharedServer, unittest.TestCase):
         r, body = self.get(target, Authorization="Basic " + base64.b64encode(b"user:pa:ss").decode())
         self.assertEqual((r.status, body), (200, expected(0, 100)))
 
+    def test_proxy_digest_and_basic(self):
+        import base64
+        target = "/data/100?proxydigest=puser:pw&proxyauth=puser:pw&digest=user:pa%3Ass"
+        absolute = "http://openbits-proxy-test.invalid" + target
+        r, _ = self.get(absolute)
+        self.assertEqual(r.status, 407)
+        offered = r.headers.get_all("Proxy-Authenticate")
+        self.assertEqual(len(offered), 2)
+        self.assertTrue(offered[0].startswith("Digest "))
+        self.assertEqual(offered[1], 'Basic realm="openbits"')
+        self.assertIsNone(r.getheader("WWW-Authenticate"))
+        proxy = self.digest_answer(offered[0], "GET", target, user="puser", password="pw")
+        r, _ = self.get(absolute, **{"Proxy-Authorization": proxy})
+        self.assertEqual(r.status, 401)                          # then the server's own
+        challenge = r.getheader("WWW-Authenticate")
+        proxy = self.digest_answer(offered[0], "GET", target, user="puser", password="pw", nc=2)
+        r, body = self.get(absolute, **{"Proxy-Authorization": proxy,
+                                        "Authorization": self.digest_answer(challenge, "GET", target)})
+        self.assertEqual((r.status, body), (200, expected(0, 100)))
+        basic = "Basic " + base64.b64encode(b"puser:pw").decode()
+        r, _ = self.get(absolute, **{"Proxy-Authorization": basic})
+        self.assertEqual(r.status, 401)
+        # a wrong answer: 407, its reason prefixed; the proxy's header is not the server's
+        self.stats_reset()
+        r, _ = self.get(absolute, **{"Proxy-Authorization": self.digest_answer(offered[0], "GET", target,
+                                                                                user="puser", password="no", nc=3)})
+        self.assertEqual(r.status, 407)
+        r, _ = self.get(absolute, Authorization=self.digest_answer(offered[0], "GET", target, user="puser",
+                                                                   password="pw", nc=4))
+        self.assertEqual(r.status, 407)
+        self.assertEqual([e["reason"] for e in self.stats()["digest_refused"]], ["proxy: wrong response"])
+        # an origin-form request ignores the proxy's options
+        r, _ = self.get(target)
+        self.assertEqual(r.status, 401)
+
     def stats_reset(self):
         self.get("/stats?reset=1")
 

@@ -692,7 +692,7 @@ static void test_trace_never_shows_credentials(void **state)
 
 /* A job's Digest credentials download its file (openbits answers the
  * challenge on both backends), and the trace shows neither the credentials
- * nor the Digest answer, though the answered request is traced. */
+ * nor the Digest answer. */
 static void test_digest_job_and_its_trace(void **state)
 {
     BG_AUTH_CREDENTIALS c = { BG_AUTH_TARGET_SERVER, BG_AUTH_SCHEME_DIGEST };
@@ -716,7 +716,6 @@ static void test_digest_job_and_its_trace(void **state)
 
     text = read_text(log);
     assert_non_null(strstr(text, "http answers 401 with scheme 2"));  /* BG_AUTH_SCHEME_DIGEST */
-    assert_non_null(strstr(text, "-> 206"));                           /* the answered request, traced */
     assert_null(strstr(text, "tracer-user"));
     assert_null(strstr(text, "Pw-q7Zx"));
     assert_null(strstr(text, "Digest"));

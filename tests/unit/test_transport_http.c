@@ -482,6 +482,43 @@ static void test_offered_schemes_pick_the_preferred_credential(void **state)
     assert_true(stats_entry("ranges", "\"authorization\": \"Basic dXNlcjpzZWNyZXQ=\"", "&tag=basic\""));
 }
 
+/* Through a proxy asking for Digest (407), the job's proxy credential
+ * answers, and the server's credential the server's Digest (401) after it,
+ * the proxy's answer counted on; a wrong proxy password ends in 407. */
+static void test_proxy_digest_credentials(void **state)
+{
+    WCHAR proxy[32];
+    ob_transport_credential credentials[] = {
+        { BG_AUTH_TARGET_PROXY, BG_AUTH_SCHEME_DIGEST, L"puser", L"pw" },
+        { BG_AUTH_TARGET_SERVER, BG_AUTH_SCHEME_DIGEST, L"user", L"secret" },
+    };
+    ob_transport_options options = { BG_JOB_PROXY_USAGE_OVERRIDE, proxy, NULL, 2, credentials };
+    const WCHAR *url = L"http://openbits-proxy-test.invalid/data/1000?proxydigest=puser:pw&digest=user:secret";
+    collected *c = new_collected(1000, 0);
+    ob_remote_info info;
+    ob_failure where = { 0 };
+    ob_transport *t;
+
+    swprintf(proxy, ARRAYSIZE(proxy), L"127.0.0.1:%u", ts_http_port());
+    t = open_transport(&options);
+    assert_hr_equal(t->ops->probe(t, url, &info, &where), S_OK);
+    assert_true(info.size == 1000);
+    assert_hr_equal(t->ops->fetch(t, url, &unprobed, 0, collect, c, &where), S_OK);
+    assert_true(c->size == 1000);
+    assert_pattern(c);
+    t->ops->close(t);
+    assert_false(stats_entry("digest_refused", "\"reason\"", "proxydigest=puser:pw&digest=user:secret\""));
+
+    credentials[0].password = L"wrong";
+    t = open_transport(&options);
+    assert_hr_equal(t->ops->probe(t, L"http://openbits-proxy-test.invalid/data/1000?proxydigest=puser:pw&tag=wrong",
+                                  &info, &where), 0x80190197); /* BG_E_HTTP_ERROR_407 */
+    assert_false(where.transient);
+    assert_true(stats_entry("digest_refused", "\"proxy: wrong response\"", "proxydigest=puser:pw&tag=wrong\""));
+    t->ops->close(t);
+    free_collected(c);
+}
+
 static void test_throughput(void **state)
 {
     const char *path = "/data/67108864";
@@ -800,6 +837,7 @@ int main(void)
         cmocka_unit_test(test_digest_wrong_password_is_401),
         cmocka_unit_test(test_basic_credentials_are_not_sent_to_digest),
         cmocka_unit_test(test_offered_schemes_pick_the_preferred_credential),
+        cmocka_unit_test(test_proxy_digest_credentials),
         cmocka_unit_test(test_throughput),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
