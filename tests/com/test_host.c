@@ -164,12 +164,37 @@ static BOOL wait_host_gone(DWORD timeout_ms)
 
 /* A job with no client reference keeps the host; once it is cancelled and
  * nothing is held, the host exits after its idle period (2 s here). */
+/* Jobs other tests left in the host (the store keeps them across a /stop
+ * and a restart): cancelled, and named on stderr, so that the lifetime rule
+ * below is tested alone. */
+static void cancel_leftover_jobs(IBackgroundCopyManager *manager)
+{
+    IEnumBackgroundCopyJobs *all;
+    IBackgroundCopyJob *job;
+    WCHAR *name;
+    ULONG got;
+
+    assert_hr_equal(IBackgroundCopyManager_EnumJobs(manager, BG_JOB_ENUM_ALL_USERS, &all), S_OK);
+    while (IEnumBackgroundCopyJobs_Next(all, 1, &job, &got) == S_OK && got == 1)
+    {
+        if (SUCCEEDED(IBackgroundCopyJob_GetDisplayName(job, &name)))
+        {
+            fprintf(stderr, "test_host_lifetime: a job left by another test: %ls\n", name);
+            CoTaskMemFree(name);
+        }
+        IBackgroundCopyJob_Cancel(job);
+        IBackgroundCopyJob_Release(job);
+    }
+    IEnumBackgroundCopyJobs_Release(all);
+}
+
 static void test_host_lifetime(void **state)
 {
     IBackgroundCopyManager *manager = host_manager();
     IBackgroundCopyJob *job;
     GUID id;
 
+    cancel_leftover_jobs(manager);
     job = ct_create_job(manager, L"keeps the host", BG_JOB_TYPE_DOWNLOAD, &id);
     IBackgroundCopyJob_Release(job);
     IBackgroundCopyManager_Release(manager);
