@@ -206,6 +206,19 @@ static void test_damaged_record_is_refused(void **state)
     ob_table_free(table);
 }
 
+/* Cancels and releases the test's jobs (b may be NULL), then their table. */
+static void end_jobs(ob_table *table, ob_job *a, ob_job *b)
+{
+    assert_hr_equal(ob_job_cancel(a), S_OK);
+    ob_job_release(a);
+    if (b)
+    {
+        assert_hr_equal(ob_job_cancel(b), S_OK);
+        ob_job_release(b);
+    }
+    ob_table_free(table);
+}
+
 static BOOL count_record(void *context, const GUID *id, const char *data, DWORD size)
 {
     ob_job *job;
@@ -254,11 +267,7 @@ static void test_store_folder(void **state)
     assert_hr_equal(ob_store_delete(store, ob_job_id(a)), S_OK); /* nothing left to delete */
     assert_int_equal(ts_count_files(L"store\\deeper\\*.job"), 1);
     ob_store_free(store);
-    assert_hr_equal(ob_job_cancel(a), S_OK);
-    assert_hr_equal(ob_job_cancel(b), S_OK);
-    ob_job_release(a);
-    ob_job_release(b);
-    ob_table_free(table);
+    end_jobs(table, a, b);
 }
 
 /* How many jobs a store folder holds (no engine on it). */
@@ -409,11 +418,7 @@ static void test_snapshot_and_loose_files(void **state)
         assert_int_equal(refused, 0);
     }
     ob_store_free(store);
-    assert_hr_equal(ob_job_cancel(a), S_OK);
-    assert_hr_equal(ob_job_cancel(b), S_OK);
-    ob_job_release(a);
-    ob_job_release(b);
-    ob_table_free(table);
+    end_jobs(table, a, b);
 }
 
 static ob_engine *engine_on_store(const WCHAR *dir)
