@@ -174,7 +174,7 @@ static void cancel_leftover_jobs(IBackgroundCopyManager *manager)
     WCHAR *name;
     ULONG got;
 
-    assert_hr_equal(IBackgroundCopyManager_EnumJobs(manager, BG_JOB_ENUM_ALL_USERS, &all), S_OK);
+    if (FAILED(IBackgroundCopyManager_EnumJobs(manager, BG_JOB_ENUM_ALL_USERS, &all))) return;
     while (IEnumBackgroundCopyJobs_Next(all, 1, &job, &got) == S_OK && got == 1)
     {
         if (SUCCEEDED(IBackgroundCopyJob_GetDisplayName(job, &name)))
@@ -188,13 +188,69 @@ static void cancel_leftover_jobs(IBackgroundCopyManager *manager)
     IEnumBackgroundCopyJobs_Release(all);
 }
 
+/* The same for Delivery Optimization's jobs and downloads (a DO download
+ * another test left running keeps the host as any job does). */
+static void abort_leftover_do(void)
+{
+    IBackgroundCopyManager *jobs = NULL;
+    IDOManager *manager = NULL;
+    IEnumUnknown *downloads;
+    IDODownload *download;
+    IUnknown *item;
+
+    if (SUCCEEDED(CoCreateInstance(&CLSID_DeliveryOptimization, NULL, CLSCTX_LOCAL_SERVER,
+                                   &IID_IBackgroundCopyManager, (void **)&jobs)))
+    {
+        cancel_leftover_jobs(jobs);
+        IBackgroundCopyManager_Release(jobs);
+    }
+    if (FAILED(CoCreateInstance(&CLSID_DeliveryOptimization, NULL, CLSCTX_LOCAL_SERVER, &IID_IDOManager,
+                                (void **)&manager)))
+        return;
+    if (SUCCEEDED(IDOManager_EnumDownloads(manager, NULL, &downloads)))
+    {
+        while (IEnumUnknown_Next(downloads, 1, &item, NULL) == S_OK)
+        {
+            if (SUCCEEDED(IUnknown_QueryInterface(item, &IID_IDODownload, (void **)&download)))
+            {
+                fprintf(stderr, "test_host_lifetime: a DO download left by another test\n");
+                IDODownload_Abort(download);
+                IDODownload_Release(download);
+            }
+            IUnknown_Release(item);
+        }
+        IEnumUnknown_Release(downloads);
+    }
+    IDOManager_Release(manager);
+}
+
+/* A fresh host: clients of earlier tests that exited while holding its
+ * objects keep it alive under Wine (their stubs are never released: Wine
+ * has no ping-based cleanup; issue 10), so the lifetime rule is tested on a
+ * host that has served only this test.  `openbits-host /stop` ends it, the
+ * store keeps its jobs. */
+static void restart_host(void)
+{
+    const WCHAR *exe = ts_env_path(L"OPENBITS_HOST_EXE");
+    WCHAR line[1024];
+    ts_run_result run;
+
+    swprintf(line, ARRAYSIZE(line), L"\"%ls\" /stop", exe);
+    run = ts_run(exe, line, 60000);
+    ts_run_result_free(&run);
+    assert_true(wait_host_gone(30000));
+}
+
 static void test_host_lifetime(void **state)
 {
-    IBackgroundCopyManager *manager = host_manager();
+    IBackgroundCopyManager *manager;
     IBackgroundCopyJob *job;
     GUID id;
 
+    restart_host();
+    manager = host_manager();
     cancel_leftover_jobs(manager);
+    abort_leftover_do();
     job = ct_create_job(manager, L"keeps the host", BG_JOB_TYPE_DOWNLOAD, &id);
     IBackgroundCopyJob_Release(job);
     IBackgroundCopyManager_Release(manager);
