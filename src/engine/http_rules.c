@@ -166,8 +166,26 @@ HRESULT ob_http_range_answer(DWORD status, const WCHAR *content_range, const WCH
 
 void ob_http_range_headers(UINT64 offset, const ob_remote_info *expected, WCHAR *out, DWORD chars)
 {
+    ob_http_part_headers(offset, BG_SIZE_UNKNOWN, expected, out, chars);
+}
+
+HRESULT ob_http_part_answer(DWORD status, const WCHAR *content_range, const WCHAR *last_modified, UINT64 offset,
+                            UINT64 end, const ob_remote_info *expected, ob_http_range *range, ob_failure *failure)
+{
+    HRESULT hr = ob_http_range_answer(status, content_range, last_modified, offset, expected, range, failure);
+    if (FAILED(hr) || end == BG_SIZE_UNKNOWN) return hr;
+    if (range->length > end - offset)
+        return ob_fail_as(failure, BG_E_INVALID_SERVER_RESPONSE, BG_ERROR_CONTEXT_REMOTE_FILE, FALSE);
+    return S_OK;
+}
+
+void ob_http_part_headers(UINT64 offset, UINT64 end, const ob_remote_info *expected, WCHAR *out, DWORD chars)
+{
     WCHAR date[OB_HTTP_DATE_CHARS];
-    int n = swprintf(out, chars, L"Range: bytes=%I64u-", offset);
+    int n;
+
+    if (end == BG_SIZE_UNKNOWN || end <= offset) n = swprintf(out, chars, L"Range: bytes=%I64u-", offset);
+    else n = swprintf(out, chars, L"Range: bytes=%I64u-%I64u", offset, end - 1);
     if (n > 0 && time_known(&expected->modified) && ob_http_format_date(&expected->modified, date))
         swprintf(out + n, chars - n, L"\r\nIf-Unmodified-Since: %ls", date);
 }

@@ -55,6 +55,14 @@ HRESULT ob_http_range_answer(DWORD status, const WCHAR *content_range, const WCH
  * is known, "If-Unmodified-Since: <date>" (CRLF separated). */
 void ob_http_range_headers(UINT64 offset, const ob_remote_info *expected, WCHAR *out, DWORD chars);
 
+/* The same for "Range: bytes=offset-(end-1)" (a part of a file, end
+ * exclusive; BG_SIZE_UNKNOWN: to the end, as above): a 206 that goes past
+ * end - 1 is BG_E_INVALID_SERVER_RESPONSE, permanent (documented for
+ * ranges: BITS does not support servers that merge or widen ranges). */
+HRESULT ob_http_part_answer(DWORD status, const WCHAR *content_range, const WCHAR *last_modified, UINT64 offset,
+                            UINT64 end, const ob_remote_info *expected, ob_http_range *range, ob_failure *failure);
+void ob_http_part_headers(UINT64 offset, UINT64 end, const ob_remote_info *expected, WCHAR *out, DWORD chars);
+
 /* 301, 302, 303, 307 and 308 are followed (by us, never by the backend). */
 BOOL ob_http_is_redirect(DWORD status);
 /* Where a redirect from url leads: an absolute http(s) URL, or a Location

@@ -120,6 +120,13 @@ typedef struct ob_transport_ops {
      * ("Name: value" lines, NULL when none arrived); heap strings
      * (ob_str_free).  NULL in transports without redirects or headers. */
     void (*response)(ob_transport *transport, WCHAR **final_url, WCHAR **headers);
+    /* fetch, stopping at end (exclusive; BG_SIZE_UNKNOWN: at the end of the
+     * file): bytes [offset, end) of the remote file probed as *expected,
+     * for a file's ranges (ranges.h).  A source that would send more than
+     * asked fails (BG_E_INVALID_SERVER_RESPONSE).  NULL in transports that
+     * serve no ranges (AddFileWithRanges takes only http and https). */
+    HRESULT (*fetch_part)(ob_transport *transport, const WCHAR *remote, const ob_remote_info *expected,
+                          UINT64 offset, UINT64 end, ob_sink_fn sink, void *context, ob_failure *failure);
 } ob_transport_ops;
 
 struct ob_transport {

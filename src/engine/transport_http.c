@@ -360,9 +360,10 @@ static HRESULT stream_body(http_transport *self, ob_http_exchange *x, UINT64 exp
     return remote_failure(failure, hr);
 }
 
-/* One ranged GET; *range says what the server sent (it may stop short of the end). */
+/* One ranged GET of [offset, end); *range says what the server sent (it may
+ * stop short of end). */
 static HRESULT fetch_range(http_transport *self, const WCHAR *remote, const ob_remote_info *expected, UINT64 offset,
-                           ob_sink_fn sink, void *context, ob_http_range *range, ob_failure *failure)
+                           UINT64 end, ob_sink_fn sink, void *context, ob_http_range *range, ob_failure *failure)
 {
     WCHAR headers[HEADERS_CHARS], content_range[96], modified[OB_HTTP_DATE_CHARS + 8];
     ob_http_request get = { NULL, L"GET", headers };
@@ -370,32 +371,39 @@ static HRESULT fetch_range(http_transport *self, const WCHAR *remote, const ob_r
     DWORD status;
     HRESULT hr;
 
-    ob_http_range_headers(offset, expected, headers, ARRAYSIZE(headers));
+    ob_http_part_headers(offset, end, expected, headers, ARRAYSIZE(headers));
     if (FAILED(hr = exchange(self, remote, &get, &x, &status, TRUE, failure))) return hr;
-    hr = ob_http_range_answer(status,
+    hr = ob_http_part_answer(status,
                               header(x, self, L"Content-Range", content_range, ARRAYSIZE(content_range)) ? content_range : NULL,
                               header(x, self, L"Last-Modified", modified, ARRAYSIZE(modified)) ? modified : NULL,
-                              offset, expected, range, failure);
+                              offset, end, expected, range, failure);
     if (FAILED(hr) && failure->changed) OB_TRACE(NULL, L"http remote file changed (status %lu): restart", status);
     if (SUCCEEDED(hr) && range->length) hr = stream_body(self, x, range->length, sink, context, failure);
     self->backend->ops->finish(x);
     return hr;
 }
 
-static HRESULT http_fetch(ob_transport *transport, const WCHAR *remote, const ob_remote_info *expected,
-                          UINT64 offset, ob_sink_fn sink, void *context, ob_failure *failure)
+static HRESULT http_fetch_part(ob_transport *transport, const WCHAR *remote, const ob_remote_info *expected,
+                               UINT64 offset, UINT64 end, ob_sink_fn sink, void *context, ob_failure *failure)
 {
     http_transport *self = (http_transport *)transport;
     keep_outcome(self, NULL, NULL);
     for (;;)
     {
         ob_http_range range = { 0 };
-        HRESULT hr = fetch_range(self, remote, expected, offset, sink, context, &range, failure);
+        HRESULT hr = fetch_range(self, remote, expected, offset, end, sink, context, &range, failure);
         if (FAILED(hr)) return hr;
         offset += range.length;
         /* A server may answer a part of the rest; ask again for what is left. */
+        if (end != BG_SIZE_UNKNOWN && (offset >= end || !range.length)) return S_OK;
         if (range.total == BG_SIZE_UNKNOWN || offset >= range.total) return S_OK;
     }
+}
+
+static HRESULT http_fetch(ob_transport *transport, const WCHAR *remote, const ob_remote_info *expected,
+                          UINT64 offset, ob_sink_fn sink, void *context, ob_failure *failure)
+{
+    return http_fetch_part(transport, remote, expected, offset, BG_SIZE_UNKNOWN, sink, context, failure);
 }
 
 /* ---- post ---- */
@@ -476,7 +484,8 @@ static void http_close(ob_transport *transport)
     HeapFree(GetProcessHeap(), 0, self);
 }
 
-static const ob_transport_ops http_ops = { http_probe, http_fetch, http_post, http_cancel, http_close, http_response };
+static const ob_transport_ops http_ops = { http_probe, http_fetch, http_post, http_cancel, http_close, http_response,
+                                           http_fetch_part };
 
 static HRESULT copy_credentials(http_transport *self, const ob_transport_options *options)
 {
