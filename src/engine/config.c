@@ -1,8 +1,9 @@
 #include "config.h"
+#include "ranges.h"
 
 ob_limits ob_limits_default(void)
 {
-    ob_limits limits = { 300, 60, 200, 4 };
+    ob_limits limits = { 300, 60, 200, 4, OB_DEFAULT_MAX_RANGES_PER_FILE };
     return limits;
 }
 
@@ -23,6 +24,7 @@ ob_limits ob_limits_from_registry(void)
     read_dword(key, L"MaxJobsPerUser", &limits.max_jobs_per_user);
     read_dword(key, L"MaxFilesPerJob", &limits.max_files_per_job);
     read_dword(key, L"MaxConcurrentTransfers", &limits.max_transfers);
+    read_dword(key, L"MaxRangesPerFile", &limits.max_ranges_per_file);
     RegCloseKey(key);
     return limits;
 }

@@ -1,8 +1,9 @@
 /* The documented per-machine, per-user and per-job limits.  Like BITS's Group
  * Policy values they can be changed: openbits reads them once per process from
  * HKLM\Software\OpenBits (REG_DWORD MaxJobsPerMachine, MaxJobsPerUser,
- * MaxFilesPerJob, and MaxConcurrentTransfers, ours).  Administrators are exempt from the per-user and per-job
- * limits, as documented. */
+ * MaxFilesPerJob, MaxRangesPerFile, and MaxConcurrentTransfers, ours).
+ * Administrators are exempt from the per-user and per-job limits, as
+ * documented (MaxRangesPerFile binds everyone). */
 #ifndef OB_CONFIG_H
 #define OB_CONFIG_H
 
@@ -15,6 +16,7 @@ typedef struct ob_limits {
     ULONG max_jobs_per_user;
     ULONG max_files_per_job;
     ULONG max_transfers;       /* jobs transferring at once (worker threads) */
+    ULONG max_ranges_per_file; /* MaxRangesPerFile (AddFileWithRanges); 0: no limit */
 } ob_limits;
 
 ob_limits ob_limits_default(void);

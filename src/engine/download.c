@@ -145,23 +145,31 @@ static void restart_file(void *context)
 static outcome transfer_file(run *r, ULONG index, const WCHAR *remote, ob_remote_kind kind)
 {
     ob_fetch f = { r->job };
+    BG_FILE_RANGE *ranges;
     WCHAR *temp_name;
     HRESULT hr;
 
     r->index = index;
     if (FAILED(hr = transport_for(r, remote, &f.transport)))
         return fail_at(hr, BG_ERROR_CONTEXT_GENERAL_TRANSPORT, index, kind);
+    if (FAILED(hr = ob_job_file_ranges(r->job, index, &ranges, &f.range_count)))
+        return fail_at(hr, BG_ERROR_CONTEXT_GENERAL_QUEUE_MANAGER, index, kind);
     if (FAILED(hr = ob_job_file_begin(r->job, index, &temp_name, &f.offset, &f.expected)))
+    {
+        if (ranges) HeapFree(GetProcessHeap(), 0, ranges);
         return fail_at(hr, BG_ERROR_CONTEXT_LOCAL_FILE, index, kind);
+    }
     modified(r, TRUE);
     f.remote = remote;
     f.temp_name = temp_name;
+    f.ranges = ranges;
     f.count = count_file_bytes;
     f.restart = restart_file;
     f.context = r;
     hr = ob_fetch_to_file(&f);
     ob_job_file_response(r->job, index, f.transport);
     ob_str_free(temp_name);
+    if (ranges) HeapFree(GetProcessHeap(), 0, ranges);
     /* not the file probed any more: it starts again */
     if (FAILED(hr) && f.failure.changed) ob_job_file_restart(r->job, index);
     if (FAILED(hr)) return failed_at(hr, &f.failure, index, kind);

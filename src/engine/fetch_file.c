@@ -1,10 +1,12 @@
 #include "fetch_file.h"
 #include "path.h"
 #include "lock.h"
+#include "ranges.h"
 
 typedef struct sink_state {
     ob_fetch *f;
     HANDLE out;
+    UINT64 limit;              /* the local offset this stream may reach */
     BOOL overflow;
     HRESULT write_error;
 } sink_state;
@@ -15,9 +17,9 @@ static BOOL write_block(void *context, const BYTE *data, DWORD size)
     ob_fetch *f = s->f;
     DWORD written;
 
-    if (size > f->expected.size - f->offset)
+    if (size > s->limit - f->offset)
     {
-        size = (DWORD)(f->expected.size - f->offset);
+        size = (DWORD)(s->limit - f->offset);
         s->overflow = TRUE; /* more than the probe said: the file changed */
     }
     ob_lock_check_free("file write");
@@ -62,6 +64,7 @@ static HRESULT open_temp(ob_fetch *f, HANDLE *out)
 static HRESULT stream(ob_fetch *f, sink_state *s)
 {
     HRESULT hr;
+    s->limit = f->expected.size;
     if (f->offset >= f->expected.size) return S_OK;
     if (FAILED(hr = ob_job_call_begin(f->job, f->transport))) return hr;
     hr = f->transport->ops->fetch(f->transport, f->remote, &f->expected, f->offset, write_block, s, &f->failure);
@@ -69,14 +72,37 @@ static HRESULT stream(ob_fetch *f, sink_state *s)
     return hr;
 }
 
+/* Range after range from the one the local offset falls in (a resume goes
+ * on inside it); the sink writes on where the last one ended. */
+static HRESULT stream_ranges(ob_fetch *f, sink_state *s, UINT64 total)
+{
+    UINT64 remote, end;
+    HRESULT hr = S_OK;
+
+    if (!f->transport->ops->fetch_part) return E_INVALIDARG; /* names.c gives ranges only to http(s) */
+    while (f->offset < total && ob_ranges_locate(f->ranges, f->range_count, f->expected.size, f->offset, &remote, &end))
+    {
+        s->limit = f->offset + (end - remote);
+        if (FAILED(hr = ob_job_call_begin(f->job, f->transport))) return hr;
+        hr = f->transport->ops->fetch_part(f->transport, f->remote, &f->expected, remote, end, write_block, s,
+                                           &f->failure);
+        ob_job_call_end(f->job);
+        if (FAILED(hr) || f->offset < s->limit) break; /* short: an early end, judged by the caller */
+    }
+    return hr;
+}
+
 HRESULT ob_fetch_to_file(ob_fetch *f)
 {
-    sink_state s = { f, NULL, FALSE, S_OK };
+    sink_state s = { f, NULL, 0, FALSE, S_OK };
+    UINT64 total = f->expected.size;
     HRESULT hr;
 
     memset(&f->failure, 0, sizeof(f->failure));
+    if (f->ranges && FAILED(hr = ob_ranges_total(f->ranges, f->range_count, f->expected.size, &total)))
+        return ob_fail(&f->failure, hr, BG_ERROR_CONTEXT_REMOTE_FILE);
     if (FAILED(hr = open_temp(f, &s.out))) return ob_fail(&f->failure, hr, BG_ERROR_CONTEXT_LOCAL_FILE);
-    hr = stream(f, &s);
+    hr = f->ranges ? stream_ranges(f, &s, total) : stream(f, &s);
     CloseHandle(s.out);
     /* The file is open with FILE_SHARE_DELETE, so it can be deleted under
      * us: once our handle is closed it is gone.  Never call that done. */
@@ -96,7 +122,7 @@ HRESULT ob_fetch_to_file(ob_fetch *f)
         if (!f->failure.hr) ob_fail(&f->failure, hr, BG_ERROR_CONTEXT_REMOTE_FILE);
         return hr;
     }
-    if (f->offset != f->expected.size)
+    if (f->offset != total)
         return ob_fail(&f->failure, HRESULT_FROM_WIN32(ERROR_HANDLE_EOF), BG_ERROR_CONTEXT_REMOTE_FILE);
     return S_OK;
 }

@@ -9,6 +9,7 @@
 #include "upload.h"
 #include "notify.h"
 #include "path.h"
+#include "ranges.h"
 #include "trace.h"
 #include <objbase.h>
 #include <stdio.h>
@@ -99,6 +100,9 @@ static const ob_prop_desc props[OB_PROP_COUNT] = {
     { OB_PROP_REPLY_FILE_NAME, "ReplyFileName", OB_PROP_STRING, OWN, 0, MAX_PATH, BG_E_STRING_TOO_LONG, 0, 0, TRUE },
     /* documented: the callback is not persisted */
     { OB_PROP_NOTIFY_INTERFACE, "NotifyInterface", OB_PROP_SINK, OWN, 0, 0, E_INVALIDARG, 0, 0, FALSE },
+    /* SetFileACLFlags refuses a TRANSFERRED job too; documented: E_INVALIDARG for other bits */
+    { OB_PROP_FILE_ACL_FLAGS, "FileACLFlags", OB_PROP_ULONG, OWN, 0, ULONG_MAX, E_INVALIDARG, 0, BG_COPY_FILE_ALL,
+      TRUE },
 };
 
 #undef PLAIN
@@ -129,6 +133,7 @@ ULONG *ob_job_ulong_slot(ob_job *job, ob_job_prop id)
     case OB_PROP_TYPE:                return (ULONG *)&job->type;
     case OB_PROP_ERROR_COUNT:         return &job->error_count;
     case OB_PROP_PROXY_USAGE:         return (ULONG *)&job->proxy_usage;
+    case OB_PROP_FILE_ACL_FLAGS:      return &job->file_acl_flags;
     default:                          return NULL;
     }
 }
@@ -289,6 +294,7 @@ static void free_file(ob_file *file)
     ob_str_free(file->local_name);
     ob_str_free(file->temp_name);
     ob_str_free(file->client_id);
+    if (file->ranges) HeapFree(GetProcessHeap(), 0, file->ranges);
 }
 
 void ob_job_release(ob_job *job)
@@ -366,9 +372,28 @@ static void free_prepared(ob_file *files, ULONG count)
     HeapFree(GetProcessHeap(), 0, files);
 }
 
+/* A file's ranges (AddFileWithRanges), already checked (ranges.h). */
+typedef struct file_ranges {
+    const BG_FILE_RANGE *ranges;
+    ULONG count;
+} file_ranges;
+
+/* Ranges are served by HTTP only (documented: "Starting with BITS 3.0, the
+ * SMB protocol is not supported for ranges"): E_INVALIDARG otherwise. */
+static HRESULT copy_ranges(ob_file *file, const file_ranges *given)
+{
+    if (file->kind != OB_REMOTE_HTTP) return E_INVALIDARG;
+    if (!(file->ranges = HeapAlloc(GetProcessHeap(), 0, given->count * sizeof(*file->ranges)))) return E_OUTOFMEMORY;
+    memcpy(file->ranges, given->ranges, given->count * sizeof(*file->ranges));
+    file->range_count = given->count;
+    return S_OK;
+}
+
 /* Checks every name (this touches the file system, and the network for a UNC
- * name: no lock is held) and keeps the local names normalised. */
-static HRESULT prepare_files(BG_JOB_TYPE type, ULONG count, const BG_FILE_INFO *infos, ob_file **out)
+ * name: no lock is held) and keeps the local names normalised.  ranges: the
+ * one file's, or NULL. */
+static HRESULT prepare_files(BG_JOB_TYPE type, ULONG count, const BG_FILE_INFO *infos, const file_ranges *ranges,
+                             ob_file **out)
 {
     ob_file *files = HeapAlloc(GetProcessHeap(), HEAP_ZERO_MEMORY, count * sizeof(*files));
     HRESULT hr = files ? S_OK : E_OUTOFMEMORY;
@@ -376,7 +401,9 @@ static HRESULT prepare_files(BG_JOB_TYPE type, ULONG count, const BG_FILE_INFO *
 
     for (i = 0; i < count && SUCCEEDED(hr); i++)
     {
+        files[i].remote_size = BG_SIZE_UNKNOWN;
         if (FAILED(hr = ob_check_remote_name(infos[i].RemoteName, type, &files[i].kind)) ||
+            (ranges && FAILED(hr = copy_ranges(&files[i], ranges))) ||
             FAILED(hr = ob_check_local_name(infos[i].LocalName, type)))
             break;
         files[i].remote_name = ob_str_dup(infos[i].RemoteName);
@@ -408,7 +435,8 @@ static HRESULT peek_for_add(ob_job *job, ULONG count, ULONG max_files, BOOL *wan
     return hr;
 }
 
-HRESULT ob_job_add_files(ob_job *job, ULONG count, const BG_FILE_INFO *files, ULONG max_files)
+static HRESULT add_files(ob_job *job, ULONG count, const BG_FILE_INFO *files, const file_ranges *ranges,
+                         ULONG max_files)
 {
     ob_change change = OB_NO_CHANGE;
     WCHAR *reply_name = NULL;
@@ -420,7 +448,7 @@ HRESULT ob_job_add_files(ob_job *job, ULONG count, const BG_FILE_INFO *files, UL
 
     if (!count) return E_INVALIDARG;
     if (FAILED(hr = peek_for_add(job, count, max_files, &wants_reply_name)) ||
-        FAILED(hr = prepare_files(job->type, count, files, &prepared)))
+        FAILED(hr = prepare_files(job->type, count, files, ranges, &prepared)))
     {
         trace_refused(job, count, files, hr);
         return hr;
@@ -472,6 +500,28 @@ HRESULT ob_job_add_files(ob_job *job, ULONG count, const BG_FILE_INFO *files, UL
     delete_generated_reply(reply_name);      /* a name was set meanwhile */
     wake_scheduler(job);
     return S_OK;
+}
+
+HRESULT ob_job_add_files(ob_job *job, ULONG count, const BG_FILE_INFO *files, ULONG max_files)
+{
+    return add_files(job, count, files, NULL, max_files);
+}
+
+/* Documented order: E_NOTIMPL for an upload job, then the ranges, then what
+ * AddFile checks; ranges need an http(s) remote name. */
+HRESULT ob_job_add_file_with_ranges(ob_job *job, const BG_FILE_INFO *file, ULONG range_count,
+                                    const BG_FILE_RANGE *ranges, ULONG max_files, ULONG max_ranges)
+{
+    file_ranges given = { ranges, range_count };
+    HRESULT hr;
+
+    if (job->type != BG_JOB_TYPE_DOWNLOAD) return E_NOTIMPL;
+    if (FAILED(hr = ob_ranges_check(ranges, range_count, max_ranges)))
+    {
+        OB_TRACE(&job->id, L"AddFileWithRanges: %lu range(s) refused (0x%08lx)", range_count, (ULONG)hr);
+        return hr;
+    }
+    return add_files(job, 1, file, &given, max_files);
 }
 
 /* ---- state changes ---- */
@@ -859,6 +909,168 @@ HRESULT ob_job_get_file_name(ob_job *job, ULONG index, BOOL remote, WCHAR **out)
     return hr;
 }
 
+HRESULT ob_job_get_file_ranges(ob_job *job, ULONG index, DWORD *count, BG_FILE_RANGE **out)
+{
+    HRESULT hr = E_INVALIDARG;
+
+    *count = 0;
+    *out = NULL;
+    ob_lock_shared(&job->lock);
+    if (index < job->progress.files_total)
+    {
+        const ob_file *file = &job->files[index];
+        if (!file->ranges) hr = S_FALSE;
+        else if (!(*out = CoTaskMemAlloc(file->range_count * sizeof(**out)))) hr = E_OUTOFMEMORY;
+        else
+        {
+            memcpy(*out, file->ranges, file->range_count * sizeof(**out));
+            *count = file->range_count;
+            hr = S_OK;
+        }
+    }
+    ob_unlock_shared(&job->lock);
+    return hr;
+}
+
+/* A new remote name for a file (names.c judges it with no lock held); a
+ * file with ranges keeps an http(s) name. */
+static void install_remote_name(ob_job *job, ob_file *file, WCHAR **name, ob_remote_kind kind, ob_change *change)
+{
+    WCHAR *old = file->remote_name;
+    file->remote_name = *name;
+    file->kind = kind;
+    *name = old;
+    ob_job_note_change(job, change);
+}
+
+HRESULT ob_job_set_remote_name(ob_job *job, ULONG index, const WCHAR *name)
+{
+    ob_change change = OB_NO_CHANGE;
+    ob_remote_kind kind;
+    WCHAR *copy;
+    HRESULT hr;
+
+    if (job->type != BG_JOB_TYPE_DOWNLOAD) return E_NOTIMPL;
+    if (FAILED(hr = ob_check_remote_name(name, job->type, &kind))) return hr;
+    if (!(copy = ob_str_dup(name))) return E_OUTOFMEMORY;
+    if (FAILED(hr = lock_for_change(job)))
+    {
+        ob_str_free(copy);
+        return hr;
+    }
+    if (index >= job->progress.files_total) hr = E_INVALIDARG;
+    else if (job->files[index].ranges && kind != OB_REMOTE_HTTP) hr = E_INVALIDARG;
+    else install_remote_name(job, &job->files[index], &copy, kind, &change);
+    unlock_after_change(job, &change, hr);
+    ob_str_free(copy); /* the old name, or the refused one */
+    if (SUCCEEDED(hr)) OB_TRACE(&job->id, L"file %lu: remote name set", index);
+    return hr;
+}
+
+/* The job's remote names as they are now, and which have ranges. */
+typedef struct name_snapshot {
+    ULONG count;
+    WCHAR **names;
+    BOOL *ranged;
+    WCHAR **replaced;          /* the new names (NULL: no match) */
+    ob_remote_kind *kinds;
+} name_snapshot;
+
+static void free_snapshot(name_snapshot *n)
+{
+    ULONG i;
+    for (i = 0; i < n->count; i++)
+    {
+        if (n->names) ob_str_free(n->names[i]);
+        if (n->replaced) ob_str_free(n->replaced[i]);
+    }
+    HeapFree(GetProcessHeap(), 0, n->names);
+    HeapFree(GetProcessHeap(), 0, n->ranged);
+    HeapFree(GetProcessHeap(), 0, n->replaced);
+    HeapFree(GetProcessHeap(), 0, n->kinds);
+}
+
+static HRESULT take_snapshot(ob_job *job, name_snapshot *n)
+{
+    HRESULT hr = BG_E_INVALID_STATE;
+    ULONG i;
+
+    memset(n, 0, sizeof(*n));
+    ob_lock_shared(&job->lock);
+    if (!ob_state_is_final(job->state))
+    {
+        ULONG count = job->progress.files_total, slots = count ? count : 1;
+        n->names = HeapAlloc(GetProcessHeap(), HEAP_ZERO_MEMORY, slots * sizeof(*n->names));
+        n->replaced = HeapAlloc(GetProcessHeap(), HEAP_ZERO_MEMORY, slots * sizeof(*n->replaced));
+        n->ranged = HeapAlloc(GetProcessHeap(), HEAP_ZERO_MEMORY, slots * sizeof(*n->ranged));
+        n->kinds = HeapAlloc(GetProcessHeap(), HEAP_ZERO_MEMORY, slots * sizeof(*n->kinds));
+        hr = n->names && n->replaced && n->ranged && n->kinds ? S_OK : E_OUTOFMEMORY;
+        if (SUCCEEDED(hr)) n->count = count;
+        for (i = 0; i < n->count && SUCCEEDED(hr); i++)
+        {
+            if (!(n->names[i] = ob_str_dup(job->files[i].remote_name))) hr = E_OUTOFMEMORY;
+            n->ranged[i] = job->files[i].ranges != NULL;
+        }
+    }
+    ob_unlock_shared(&job->lock);
+    return hr;
+}
+
+/* Every new name, judged with no lock held: S_FALSE when none matches. */
+static HRESULT replace_prefixes(name_snapshot *n, const WCHAR *old_prefix, const WCHAR *new_prefix, BG_JOB_TYPE type)
+{
+    size_t old_len = wcslen(old_prefix), new_len = wcslen(new_prefix);
+    HRESULT hr = S_FALSE;
+    ULONG i;
+
+    for (i = 0; i < n->count; i++)
+    {
+        size_t rest;
+        if (wcsncmp(n->names[i], old_prefix, old_len)) continue; /* documented: case-sensitive */
+        rest = wcslen(n->names[i] + old_len);
+        if (new_len + rest > OB_MAX_REMOTE_NAME) return E_INVALIDARG;
+        if (!(n->replaced[i] = HeapAlloc(GetProcessHeap(), 0, (new_len + rest + 1) * sizeof(WCHAR))))
+            return E_OUTOFMEMORY;
+        memcpy(n->replaced[i], new_prefix, new_len * sizeof(WCHAR));
+        memcpy(n->replaced[i] + new_len, n->names[i] + old_len, (rest + 1) * sizeof(WCHAR));
+        if (FAILED(ob_check_remote_name(n->replaced[i], type, &n->kinds[i]))) return E_INVALIDARG;
+        if (n->ranged[i] && n->kinds[i] != OB_REMOTE_HTTP) return E_INVALIDARG;
+        hr = S_OK;
+    }
+    return hr;
+}
+
+HRESULT ob_job_replace_remote_prefix(ob_job *job, const WCHAR *old_prefix, const WCHAR *new_prefix)
+{
+    ob_change change = OB_NO_CHANGE;
+    name_snapshot n;
+    ULONG i, replaced = 0;
+    HRESULT hr;
+
+    if (job->type != BG_JOB_TYPE_DOWNLOAD) return E_NOTIMPL;
+    if (!old_prefix || !new_prefix || !*old_prefix || !*new_prefix) return E_INVALIDARG;
+    if (FAILED(hr = take_snapshot(job, &n)) || (hr = replace_prefixes(&n, old_prefix, new_prefix, job->type)) != S_OK)
+    {
+        free_snapshot(&n);
+        return hr;
+    }
+    /* Under the lock again: a name changed meanwhile keeps its new value. */
+    if (SUCCEEDED(hr = lock_for_change(job)))
+    {
+        for (i = 0; i < n.count; i++)
+        {
+            ob_file *file = &job->files[i];
+            if (!n.replaced[i] || wcscmp(file->remote_name, n.names[i])) continue;
+            install_remote_name(job, file, &n.replaced[i], n.kinds[i], &change);
+            replaced++;
+        }
+        unlock_after_change(job, &change, hr);
+    }
+    OB_TRACE(&job->id, L"ReplaceRemotePrefix: %lu remote name(s) replaced (0x%08lx)", replaced, (ULONG)hr);
+    free_snapshot(&n);
+    return FAILED(hr) ? hr : replaced ? S_OK : S_FALSE;
+}
+
 HRESULT ob_job_set_file_client(ob_job *job, const WCHAR *remote, const WCHAR *local, const WCHAR *id,
                                UINT64 declared_size)
 {
@@ -1040,6 +1252,26 @@ HRESULT ob_job_set_priority(ob_job *job, BG_JOB_PRIORITY priority)
         ob_job_note_change(job, &change);
     }
     return unlock_after_change(job, &change, S_OK);
+}
+
+/* Documented: E_INVALIDARG for flags not in the list; BG_E_INVALID_STATE
+ * once the job is TRANSFERRED (or final). */
+HRESULT ob_job_set_file_acl_flags(ob_job *job, ULONG flags)
+{
+    const ob_prop_desc *desc = ob_job_prop_desc(OB_PROP_FILE_ACL_FLAGS);
+    ob_change change = OB_NO_CHANGE;
+    ULONG stored;
+    HRESULT hr;
+
+    if (FAILED(hr = check_ulong(desc, flags, &stored))) return hr;
+    if (FAILED(hr = lock_for_change(job))) return hr;
+    if (job->state == BG_JOB_STATE_TRANSFERRED) hr = BG_E_INVALID_STATE;
+    else if (job->file_acl_flags != stored)
+    {
+        job->file_acl_flags = stored;
+        ob_job_note_change(job, &change);
+    }
+    return unlock_after_change(job, &change, hr);
 }
 
 HRESULT ob_job_set_notify_flags(ob_job *job, ULONG flags)

@@ -58,6 +58,7 @@ typedef enum ob_job_prop {
     OB_PROP_NOTIFY_PARAMETERS,
     OB_PROP_REPLY_FILE_NAME,
     OB_PROP_NOTIFY_INTERFACE,
+    OB_PROP_FILE_ACL_FLAGS,
     OB_PROP_COUNT
 } ob_job_prop;
 
@@ -150,6 +151,14 @@ void ob_job_commit(ob_job *job, const ob_change *change);
 
 /* max_files 0: no limit (administrators). All files are added, or none. */
 HRESULT ob_job_add_files(ob_job *job, ULONG count, const BG_FILE_INFO *files, ULONG max_files);
+/* IBackgroundCopyJob3::AddFileWithRanges: one file and its ranges
+ * (ranges.h), as documented: E_NOTIMPL for upload jobs; the ranges'
+ * errors (E_INVALIDARG, BG_E_INVALID_RANGE, BG_E_OVERLAPPING_RANGES,
+ * BG_E_TOO_MANY_RANGES_IN_FILE beyond max_ranges, 0: no limit); then
+ * AddFile's, and E_INVALIDARG for a remote name that is not http(s).  The
+ * local file holds the ranges one after another, in the order given. */
+HRESULT ob_job_add_file_with_ranges(ob_job *job, const BG_FILE_INFO *file, ULONG range_count,
+                                    const BG_FILE_RANGE *ranges, ULONG max_files, ULONG max_ranges);
 HRESULT ob_job_resume(ob_job *job);
 HRESULT ob_job_suspend(ob_job *job);
 HRESULT ob_job_cancel(ob_job *job);
@@ -164,6 +173,24 @@ HRESULT ob_job_get_string(ob_job *job, ob_job_prop which, WCHAR **out);
 ULONG ob_job_file_count(ob_job *job);
 HRESULT ob_job_get_file_progress(ob_job *job, ULONG index, BG_FILE_PROGRESS *out);
 HRESULT ob_job_get_file_name(ob_job *job, ULONG index, BOOL remote, WCHAR **out);
+/* IBackgroundCopyFile2::GetFileRanges: the ranges as given (BG_LENGTH_TO_EOF
+ * kept), CoTaskMemAlloc'd; S_FALSE with 0 and NULL for a file without. */
+HRESULT ob_job_get_file_ranges(ob_job *job, ULONG index, DWORD *count, BG_FILE_RANGE **out);
+/* IBackgroundCopyFile2::SetRemoteName: E_NOTIMPL for upload jobs,
+ * E_INVALIDARG for a name names.c refuses (or one that is not http(s) for a
+ * file with ranges), BG_E_INVALID_STATE for a final job.  The next run
+ * probes the new name: another size or time restarts the file, otherwise it
+ * goes on where it stopped; a transferred file stays transferred. */
+HRESULT ob_job_set_remote_name(ob_job *job, ULONG index, const WCHAR *name);
+/* IBackgroundCopyJob3::ReplaceRemotePrefix: every remote name that begins
+ * with old_prefix (case-sensitive) gets new_prefix instead; S_FALSE when
+ * none does.  E_NOTIMPL for upload jobs; E_INVALIDARG for a NULL or empty
+ * prefix or when any new name would be invalid (then none changes);
+ * BG_E_INVALID_STATE for a final job. */
+HRESULT ob_job_replace_remote_prefix(ob_job *job, const WCHAR *old_prefix, const WCHAR *new_prefix);
+/* IBackgroundCopyJob3::SetFileACLFlags (BG_COPY_FILE_*; read back with
+ * ob_job_get_ulong_prop(OB_PROP_FILE_ACL_FLAGS)). */
+HRESULT ob_job_set_file_acl_flags(ob_job *job, ULONG flags);
 /* DO's file id and declared size, given to the newest file of these names
  * that has none yet (just added: AddFileWithRanges); E_INVALIDARG if there
  * is none. */
@@ -237,10 +264,13 @@ BOOL ob_job_next_file(ob_job *job, ULONG *index, WCHAR **remote, ob_remote_kind 
 /* A size that would make the job's BytesTotal reach BG_SIZE_UNKNOWN or wrap
  * is refused: HRESULT_FROM_WIN32(ERROR_ARITHMETIC_OVERFLOW). */
 HRESULT ob_job_file_probed(ob_job *job, ULONG index, UINT64 size, const FILETIME *modified);
+/* A file's ranges as given (a heap copy: HeapFree), NULL and 0 for the
+ * whole file. */
+HRESULT ob_job_file_ranges(ob_job *job, ULONG index, BG_FILE_RANGE **ranges, ULONG *count);
 /* The temporary file beside the destination (a download's local file, an
  * SMB upload's remote one), created on first use, and where to write next.
  * Moves the job to TRANSFERRING. */
-/* ...*expected: the file as last probed (size and time). */
+/* ...*expected: the remote file as last probed (size and time). */
 HRESULT ob_job_file_begin(ob_job *job, ULONG index, WCHAR **temp_name, UINT64 *offset,
                           struct ob_remote_info *expected);
 /* The temporary file holds fewer bytes than counted (removed behind our

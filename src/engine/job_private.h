@@ -18,6 +18,9 @@ typedef struct ob_file {
     WCHAR *response_headers;   /* the final HTTP response's raw headers; NULL: none yet (job_http.c) */
     WCHAR *client_id;          /* DO: the caller's file id (AddFileWithRanges); NULL: none */
     UINT64 declared_size;      /* DO: the size the caller gave; BG_SIZE_UNKNOWN: none */
+    BG_FILE_RANGE *ranges;     /* AddFileWithRanges, as given (ranges.h); NULL: the whole file */
+    ULONG range_count;
+    UINT64 remote_size;        /* as last probed (progress.bytes_total is the ranges' sum); BG_SIZE_UNKNOWN: not yet */
 } ob_file;
 
 typedef struct ob_credential {
@@ -85,6 +88,7 @@ struct ob_job {
     WCHAR *reply_url;          /* BITS-Reply-URL; NULL: no reply */
 
     ob_job_http http;          /* HttpOptions 1-3 (job_http.c), under the same lock */
+    ULONG file_acl_flags;      /* SetFileACLFlags: BG_COPY_FILE_* (stored and reported only: docs/choices.md) */
 
     /* The store (persist.c): progress is saved at a bounded rate, under the
      * job lock; store_pending is interlocked: 1 while the job waits for the

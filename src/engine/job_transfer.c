@@ -6,6 +6,7 @@
 #include "engine.h"
 #include "lock.h"
 #include "path.h"
+#include "ranges.h"
 #include "trace.h"
 #include "str.h"
 #include "transport.h"
@@ -143,26 +144,55 @@ static BOOL time_known(const FILETIME *t)
     return t->dwLowDateTime || t->dwHighDateTime;
 }
 
+/* A file with ranges counts only them (documented for BytesTotal); the
+ * remote file must hold them all (BG_E_INVALID_RANGE otherwise), and another
+ * remote size, like another time, is another version: the file restarts. */
 HRESULT ob_job_file_probed(ob_job *job, ULONG index, UINT64 size, const FILETIME *modified)
 {
     ob_file *file;
-    UINT64 others;
+    UINT64 others, total = size;
     HRESULT hr = S_OK;
 
     ob_lock_exclusive(&job->lock);
     file = &job->files[index];
     others = job->progress.bytes_total - (file->progress.bytes_total == BG_SIZE_UNKNOWN ? 0 : file->progress.bytes_total);
+    if (file->ranges && size != BG_SIZE_UNKNOWN) hr = ob_ranges_total(file->ranges, file->range_count, size, &total);
     /* BytesTotal must stay a sum below BG_SIZE_UNKNOWN: never wrap. */
-    if (size >= BG_SIZE_UNKNOWN || size > BG_SIZE_UNKNOWN - 1 - others)
+    if (SUCCEEDED(hr) && (total >= BG_SIZE_UNKNOWN || total > BG_SIZE_UNKNOWN - 1 - others))
         hr = HRESULT_FROM_WIN32(ERROR_ARITHMETIC_OVERFLOW);
-    else
+    if (SUCCEEDED(hr))
     {
-        if (time_known(&file->remote_modified) && !same_time(&file->remote_modified, modified))
-            ob_progress_file_restart(&job->progress, &file->progress);
-        ob_progress_set_size(&job->progress, &file->progress, size);
+        BOOL other_version = time_known(&file->remote_modified) && !same_time(&file->remote_modified, modified);
+        if (file->ranges && file->remote_size != BG_SIZE_UNKNOWN && file->remote_size != size) other_version = TRUE;
+        if (other_version) ob_progress_file_restart(&job->progress, &file->progress);
+        ob_progress_set_size(&job->progress, &file->progress, total);
         file->remote_modified = *modified;
+        file->remote_size = size;
     }
     ob_unlock_exclusive(&job->lock);
+    if (hr == BG_E_INVALID_RANGE)
+        OB_TRACE(&job->id, L"file %lu: a range lies outside the remote file's %I64u bytes", index, size);
+    return hr;
+}
+
+HRESULT ob_job_file_ranges(ob_job *job, ULONG index, BG_FILE_RANGE **ranges, ULONG *count)
+{
+    HRESULT hr = S_OK;
+
+    *ranges = NULL;
+    *count = 0;
+    ob_lock_shared(&job->lock);
+    if (job->files[index].ranges)
+    {
+        const ob_file *file = &job->files[index];
+        if (!(*ranges = HeapAlloc(GetProcessHeap(), 0, file->range_count * sizeof(**ranges)))) hr = E_OUTOFMEMORY;
+        else
+        {
+            memcpy(*ranges, file->ranges, file->range_count * sizeof(**ranges));
+            *count = file->range_count;
+        }
+    }
+    ob_unlock_shared(&job->lock);
     return hr;
 }
 
@@ -260,7 +290,8 @@ HRESULT ob_job_file_begin(ob_job *job, ULONG index, WCHAR **temp_name, UINT64 *o
         hr = file->temp_name ? ((*temp_name = ob_str_dup(file->temp_name)) ? S_OK : E_OUTOFMEMORY)
                              : HRESULT_FROM_WIN32(ERROR_FILE_NOT_FOUND);
         *offset = file->progress.bytes_transferred;
-        expected->size = file->progress.bytes_total;
+        /* with ranges, the remote file's size (the local one is their sum) */
+        expected->size = file->ranges ? file->remote_size : file->progress.bytes_total;
         expected->modified = file->remote_modified;
         if (SUCCEEDED(hr) && job->state == BG_JOB_STATE_CONNECTING) ob_job_apply_event(job, OB_EV_TRANSFER, &change);
     }

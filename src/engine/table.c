@@ -321,6 +321,14 @@ HRESULT ob_table_add_files(ob_table *table, ob_job *job, ULONG count, const BG_F
     return FAILED(hr) ? hr : ob_job_add_files(job, count, files, max_files);
 }
 
+/* MaxRangesPerFile binds administrators too: it is no per-user limit. */
+HRESULT ob_table_add_file_with_ranges(ob_table *table, ob_job *job, const BG_FILE_INFO *file, ULONG range_count,
+                                      const BG_FILE_RANGE *ranges, const ob_caller *caller)
+{
+    ULONG max_files = caller->is_admin ? 0 : table->limits.max_files_per_job;
+    return ob_job_add_file_with_ranges(job, file, range_count, ranges, max_files, table->limits.max_ranges_per_file);
+}
+
 HRESULT ob_table_take_ownership(ob_table *table, ob_job *job, const ob_caller *caller)
 {
     WCHAR old_sid[ARRAYSIZE(caller->sid)];

@@ -57,6 +57,9 @@ HRESULT ob_table_adopt(ob_table *table, ob_job *job);
  * not bind administrators. */
 HRESULT ob_table_add_files(ob_table *table, ob_job *job, ULONG count, const BG_FILE_INFO *files,
                            const ob_caller *caller);
+/* AddFileWithRanges with the same limits, and MaxRangesPerFile. */
+HRESULT ob_table_add_file_with_ranges(ob_table *table, ob_job *job, const BG_FILE_INFO *file, ULONG range_count,
+                                      const BG_FILE_RANGE *ranges, const ob_caller *caller);
 /* TakeOwnership: administrators only. */
 HRESULT ob_table_take_ownership(ob_table *table, ob_job *job, const ob_caller *caller);
 /* Called by a job reaching a final state. */
