@@ -326,7 +326,10 @@ HRESULT ob_table_add_file_with_ranges(ob_table *table, ob_job *job, const BG_FIL
                                       const BG_FILE_RANGE *ranges, const ob_caller *caller)
 {
     ULONG max_files = caller->is_admin ? 0 : table->limits.max_files_per_job;
-    return ob_job_add_file_with_ranges(job, file, range_count, ranges, max_files, table->limits.max_ranges_per_file);
+    HRESULT hr = ob_table_check_access(job, caller);
+    return FAILED(hr) ? hr
+                      : ob_job_add_file_with_ranges(job, file, range_count, ranges, max_files,
+                                                    table->limits.max_ranges_per_file);
 }
 
 HRESULT ob_table_take_ownership(ob_table *table, ob_job *job, const ob_caller *caller)

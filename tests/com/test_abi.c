@@ -1,5 +1,5 @@
 /* Binary compatibility: this file is compiled only against MinGW's own
- * <bits.h>, <bits1_5.h> and <bits2_5.h> (Microsoft's layouts), never openbits' headers, and
+ * <bits.h>, <bits1_5.h>, <bits2_0.h> and <bits2_5.h> (Microsoft's layouts), never openbits' headers, and
  * drives openbits.dll through them.  Wrong IIDs or a wrong method order show
  * up as wrong answers here. */
 #include <stdarg.h>
@@ -10,6 +10,7 @@
 #include <objbase.h>
 #include <bits.h>
 #include <bits1_5.h>
+#include <bits2_0.h>
 #include <bits2_5.h>
 #include <bitsmsg.h>
 #include <cmocka.h>
@@ -164,6 +165,49 @@ static void test_http_options_through_microsoft_layout(void **state)
     IBackgroundCopyJob_Release(job);
 }
 
+/* IBackgroundCopyJob3 and IBackgroundCopyFile2 as bits2_0.h lays them out. */
+static void test_job3_and_file2_through_microsoft_layout(void **state)
+{
+    BG_FILE_RANGE given[2] = { { 900, BG_LENGTH_TO_EOF }, { 100, 100 } }, *ranges = NULL;
+    IEnumBackgroundCopyFiles *files;
+    IBackgroundCopyFile2 *file2;
+    IBackgroundCopyFile *file;
+    IBackgroundCopyJob3 *job3;
+    IBackgroundCopyJob *job;
+    WCHAR local[MAX_PATH], *name;
+    DWORD count = 0, flags = 1;
+    GUID id;
+
+    assert_hr(IBackgroundCopyManager_CreateJob(manager, L"abi-job3", BG_JOB_TYPE_DOWNLOAD, &id, &job), S_OK);
+    assert_hr(IBackgroundCopyJob_QueryInterface(job, &IID_IBackgroundCopyJob3, (void **)&job3), S_OK);
+    wsprintfW(local, L"%s\\abi3.bin", dir);
+    assert_hr(IBackgroundCopyJob3_AddFileWithRanges(job3, L"http://127.0.0.1/abi3.bin", local, 2, given), S_OK);
+    assert_hr(IBackgroundCopyJob3_ReplaceRemotePrefix(job3, L"http://127.0.0.1/", L"http://localhost/"), S_OK);
+    assert_hr(IBackgroundCopyJob3_SetFileACLFlags(job3, BG_COPY_FILE_GROUP), S_OK);
+    assert_hr(IBackgroundCopyJob3_GetFileACLFlags(job3, &flags), S_OK);
+    assert_int_equal(flags, BG_COPY_FILE_GROUP);
+    assert_hr(IBackgroundCopyJob3_EnumFiles(job3, &files), S_OK);
+    assert_hr(IEnumBackgroundCopyFiles_Next(files, 1, &file, NULL), S_OK);
+    assert_hr(IBackgroundCopyFile_QueryInterface(file, &IID_IBackgroundCopyFile2, (void **)&file2), S_OK);
+    assert_hr(IBackgroundCopyFile2_GetFileRanges(file2, &count, &ranges), S_OK);
+    assert_int_equal(count, 2);
+    assert_memory_equal(ranges, given, sizeof(given));
+    CoTaskMemFree(ranges);
+    assert_hr(IBackgroundCopyFile2_GetRemoteName(file2, &name), S_OK);
+    assert_true(!wcscmp(name, L"http://localhost/abi3.bin"));
+    CoTaskMemFree(name);
+    assert_hr(IBackgroundCopyFile2_SetRemoteName(file2, L"http://127.0.0.1/abi3b.bin"), S_OK);
+    assert_hr(IBackgroundCopyFile_GetRemoteName(file, &name), S_OK);
+    assert_true(!wcscmp(name, L"http://127.0.0.1/abi3b.bin"));
+    CoTaskMemFree(name);
+    IBackgroundCopyFile2_Release(file2);
+    IBackgroundCopyFile_Release(file);
+    IEnumBackgroundCopyFiles_Release(files);
+    IBackgroundCopyJob3_Release(job3);
+    assert_hr(IBackgroundCopyJob_Cancel(job), S_OK);
+    IBackgroundCopyJob_Release(job);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -171,6 +215,7 @@ int main(void)
         cmocka_unit_test(test_upload_reply_through_microsoft_layout),
         cmocka_unit_test(test_error_description_through_microsoft_layout),
         cmocka_unit_test(test_http_options_through_microsoft_layout),
+        cmocka_unit_test(test_job3_and_file2_through_microsoft_layout),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

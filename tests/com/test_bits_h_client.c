@@ -107,6 +107,8 @@ static void test_versioned_clsids_answer(void **state)
     assert_int_equal(job_answers(manager, reference), S_OK);
     IBackgroundCopyManager_Release(manager);
     assert_int_equal(reference[0], S_OK); /* Job2 */
+    assert_int_equal(reference[1], S_OK); /* Job3 */
+    assert_int_equal(reference[2], E_NOINTERFACE); /* Job4: not yet */
 
     for (i = 0; i < ARRAYSIZE(clsids); i++)
     {

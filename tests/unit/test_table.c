@@ -335,6 +335,7 @@ static void test_files_per_job(void **state)
  * AddFile is refused and adds nothing (bits-semantics.md 1.9). */
 static void test_only_owner_or_admin_may_change(void **state)
 {
+    static const BG_FILE_RANGE range = { 0, 10 };
     ob_table *table = new_table(300, 60, 10);
     ob_job *job = create(table, &alice);
 
@@ -342,6 +343,7 @@ static void test_only_owner_or_admin_may_change(void **state)
     assert_hr_equal(ob_table_check_access(job, &bob), E_ACCESSDENIED);
     assert_hr_equal(ob_table_check_access(job, &admin), S_OK);
     assert_hr_equal(ob_table_add_files(table, job, 1, &file_info, &bob), E_ACCESSDENIED);
+    assert_hr_equal(ob_table_add_file_with_ranges(table, job, &file_info, 1, &range, &bob), E_ACCESSDENIED);
     assert_int_equal(ob_job_file_count(job), 0);
     assert_hr_equal(ob_table_add_files(table, job, 1, &file_info, &admin), S_OK);
     assert_hr_equal(ob_table_add_files(table, job, 1, &file_info, &alice), S_OK);
