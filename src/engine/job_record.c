@@ -3,6 +3,7 @@
 #include "job_private.h"
 #include "flavour.h"
 #include "lock.h"
+#include "ranges.h"
 #include "str.h"
 #include <wincrypt.h>
 #include <wchar.h>
@@ -12,6 +13,7 @@
 #define RECORD_MAGIC "openbits-job"
 #define RECORD_VERSION 1
 #define MAX_FILES_IN_RECORD 0x100000
+#define MAX_RANGES_IN_RECORD 0x100000
 
 /* ---- CRC-32 (IEEE 802.3, reflected), over the record before its last line ---- */
 
@@ -118,6 +120,17 @@ static void write_file(out_buf *b, ULONG index, const ob_file *f)
     out_u64(b, "Transferred", f->progress.bytes_transferred);
     out_u64(b, "Completed", f->progress.completed);
     out_u64(b, "Available", f->available);
+    out_u64(b, "RemoteSize", f->remote_size);
+    if (f->ranges)
+    {
+        ULONG i;
+        out_u64(b, "Ranges", f->range_count);
+        for (i = 0; i < f->range_count; i++)
+        {
+            out_u64(b, "RangeOffset", f->ranges[i].InitialOffset);
+            out_u64(b, "RangeLength", f->ranges[i].Length);
+        }
+    }
 }
 
 static void out_hex(out_buf *b, const char *key, const BYTE *data, DWORD size)
@@ -342,6 +355,7 @@ typedef struct reader {
     ob_job *job;
     ob_file *file;             /* the file section being read, or NULL */
     ULONG files_declared, files_seen;
+    ULONG offsets_seen, lengths_seen; /* of the file section's ranges */
     UINT64 retry_in, transient_for;
     BOOL has_id, has_state, has_type;
 } reader;
@@ -369,6 +383,25 @@ static HRESULT read_file_field(reader *r, const char *key, DWORD key_len, const 
     else if (key_is(key, key_len, "Transferred")) f->progress.bytes_transferred = n;
     else if (key_is(key, key_len, "Completed")) f->progress.completed = n != 0;
     else if (key_is(key, key_len, "Available")) f->available = n != 0;
+    else if (key_is(key, key_len, "RemoteSize")) f->remote_size = n;
+    else if (key_is(key, key_len, "Ranges"))
+    {
+        if (f->ranges || !n || n > MAX_RANGES_IN_RECORD) return INVALID;
+        if (!(f->ranges = HeapAlloc(GetProcessHeap(), HEAP_ZERO_MEMORY, (SIZE_T)n * sizeof(*f->ranges))))
+            return E_OUTOFMEMORY;
+        f->range_count = (ULONG)n;
+        r->offsets_seen = r->lengths_seen = 0;
+    }
+    else if (key_is(key, key_len, "RangeOffset"))
+    {
+        if (r->offsets_seen >= f->range_count) return INVALID;
+        f->ranges[r->offsets_seen++].InitialOffset = n;
+    }
+    else if (key_is(key, key_len, "RangeLength"))
+    {
+        if (r->lengths_seen >= f->range_count) return INVALID;
+        f->ranges[r->lengths_seen++].Length = n;
+    }
     return S_OK;
 }
 
@@ -467,6 +500,16 @@ static HRESULT read_http(ob_job *job, const char *key, DWORD key_len, const char
     return S_OK;
 }
 
+/* The file section's ranges are all there, and a list AddFileWithRanges
+ * would take (http only). */
+static BOOL ranges_complete(const reader *r)
+{
+    const ob_file *f = r->file;
+    if (!f->ranges) return TRUE;
+    return r->offsets_seen == f->range_count && r->lengths_seen == f->range_count && f->kind == OB_REMOTE_HTTP
+           && ob_ranges_check(f->ranges, f->range_count, 0) == S_OK;
+}
+
 static HRESULT read_field(reader *r, const char *key, DWORD key_len, const char *v, DWORD len)
 {
     ob_job *job = r->job;
@@ -477,12 +520,15 @@ static HRESULT read_field(reader *r, const char *key, DWORD key_len, const char 
     if (key_is(key, key_len, "File"))
     {
         if (!numeric || n != r->files_seen || r->files_seen >= r->files_declared) return INVALID;
+        if (r->file && !ranges_complete(r)) return INVALID;
         r->file = &job->files[r->files_seen++];
         r->file->progress.bytes_total = BG_SIZE_UNKNOWN;
+        r->file->remote_size = BG_SIZE_UNKNOWN;
         return S_OK;
     }
     if (key_is(key, key_len, "Job"))
     {
+        if (r->file && !ranges_complete(r)) return INVALID;
         r->file = NULL; /* the files' sections end */
         return S_OK;
     }
@@ -574,7 +620,7 @@ static HRESULT settle_files(reader *r)
     ob_job *job = r->job;
     ULONG i;
 
-    if (r->files_seen != r->files_declared) return INVALID;
+    if (r->files_seen != r->files_declared || (r->file && !ranges_complete(r))) return INVALID;
     for (i = 0; i < r->files_declared; i++)
     {
         ob_file *f = &job->files[i];

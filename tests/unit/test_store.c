@@ -20,6 +20,8 @@ static ob_job *job_with_everything(ob_table *table, const ob_caller *caller)
     static const WCHAR odd[] = L"line one\nline two\\ \x00e9\x4e2d \r end";
     BG_FILE_INFO files[2] = { { L"http://127.0.0.1:1/a.bin", (WCHAR *)ts_path(L"a.bin") },
                               { L"http://127.0.0.1:1/b.bin?x=1", (WCHAR *)ts_path(L"b.bin") } };
+    static const BG_FILE_RANGE ranges[2] = { { 900, BG_LENGTH_TO_EOF }, { 100, 100 } };
+    BG_FILE_INFO ranged = { L"http://127.0.0.1:1/c.bin", (WCHAR *)ts_path(L"c.bin") };
     ob_job *job;
 
     assert_hr_equal(ob_table_create_job(table, L"store test", BG_JOB_TYPE_DOWNLOAD, caller, &job), S_OK);
@@ -33,6 +35,8 @@ static ob_job *job_with_everything(ob_table *table, const ob_caller *caller)
     assert_hr_equal(ob_job_set_custom_headers(job, L"X-One: 1\r\nX-Two: two"), S_OK);
     assert_hr_equal(ob_job_set_security_flags(job, BG_SSL_IGNORE_UNKNOWN_CA | BG_HTTP_REDIRECT_POLICY_ALLOW_REPORT), S_OK);
     assert_hr_equal(ob_table_add_files(table, job, 2, files, caller), S_OK);
+    assert_hr_equal(ob_table_add_file_with_ranges(table, job, &ranged, 2, ranges, caller), S_OK);
+    assert_hr_equal(ob_job_set_file_acl_flags(job, BG_COPY_FILE_DACL | BG_COPY_FILE_OWNER), S_OK);
     return job;
 }
 
@@ -101,6 +105,16 @@ static void assert_same_job(ob_job *a, ob_job *b)
         assert_true(!wcscmp(na, nb));
         CoTaskMemFree(na);
         CoTaskMemFree(nb);
+        {
+            BG_FILE_RANGE *ra, *rb;
+            DWORD ca, cb;
+            HRESULT hr = ob_job_get_file_ranges(a, i, &ca, &ra);
+            assert_hr_equal(ob_job_get_file_ranges(b, i, &cb, &rb), hr);
+            assert_int_equal(ca, cb);
+            if (ca) assert_memory_equal(ra, rb, ca * sizeof(*ra));
+            CoTaskMemFree(ra);
+            CoTaskMemFree(rb);
+        }
     }
 }
 
