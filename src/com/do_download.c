@@ -16,6 +16,7 @@
 #include "str.h"
 #include "trace.h"
 #include "lock.h"
+#include "path.h"
 #include "job_http.h"
 
 typedef struct do_download {
@@ -280,22 +281,9 @@ static ULONG WINAPI download_Release(IDODownload *iface)
 static void create_directories(const WCHAR *path)
 {
     BOOL impersonating = ob_in_host() && SUCCEEDED(CoImpersonateClient());
-    WCHAR *copy = ob_str_dup(path), *p;
 
-    /* a full path "X:\dir\...\file": each directory from the first one on */
-    if (copy && copy[0] && copy[1] == L':' && (p = wcsrchr(copy, L'\\')) && p > copy + 2)
-    {
-        size_t end = p - copy, i;
-        for (i = 3; i <= end; i++)
-            if (copy[i] == L'\\' || copy[i] == L'/')
-            {
-                WCHAR c = copy[i];
-                copy[i] = 0;
-                CreateDirectoryW(copy, NULL); /* one that exists or cannot be made: AddFile's checks tell */
-                copy[i] = c;
-            }
-    }
-    ob_str_free(copy);
+    /* a full path "X:\dir\...\file" only; one that cannot be made: AddFile's checks tell */
+    if (path[0] && path[1] == L':') ob_path_create_dirs(path);
     if (impersonating) CoRevertToSelf();
 }
 

@@ -132,6 +132,28 @@ BOOL ob_path_replace(const WCHAR *from, const WCHAR *to)
     return MoveFileExW(from, to, MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH);
 }
 
+HRESULT ob_path_create_dirs(const WCHAR *path)
+{
+    WCHAR *copy = ob_str_dup(path);
+    size_t end, i;
+    HRESULT hr = S_OK;
+
+    ob_lock_check_free("create directory");
+    if (!copy) return E_OUTOFMEMORY;
+    end = ob_path_dir_len(copy);
+    for (i = 3; i < end && SUCCEEDED(hr); i++)
+    {
+        WCHAR c;
+        if (!ob_path_is_separator(copy[i])) continue;
+        c = copy[i];
+        copy[i] = 0;
+        if (!CreateDirectoryW(copy, NULL) && GetLastError() != ERROR_ALREADY_EXISTS) hr = HRESULT_FROM_WIN32(GetLastError());
+        copy[i] = c;
+    }
+    ob_str_free(copy);
+    return hr;
+}
+
 BOOL ob_path_is_gone(const WCHAR *path)
 {
     DWORD err;

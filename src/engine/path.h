@@ -45,6 +45,11 @@ BOOL ob_path_delete(const WCHAR *path);
 BOOL ob_path_move(const WCHAR *from, const WCHAR *to);
 /* The same, MOVEFILE_WRITE_THROUGH too: returns once the rename is on disk. */
 BOOL ob_path_replace(const WCHAR *from, const WCHAR *to);
+/* Creates every missing directory of path's directory part (what comes
+ * before its last separator), from the first below the drive's root:
+ * "C:\a\b\f.bin" and "C:\a\b\" both make C:\a and C:\a\b.  S_OK when they
+ * all exist afterwards; otherwise the first failure. */
+HRESULT ob_path_create_dirs(const WCHAR *path);
 /* TRUE if path no longer exists (file or path not found). */
 BOOL ob_path_is_gone(const WCHAR *path);
 /* The one exception to the rule: Complete and Cancel rename and delete the

@@ -35,27 +35,6 @@ typedef struct found {
 
 /* ---- files ---- */
 
-/* CreateDirectory for dir and each missing parent. */
-static HRESULT make_dirs(WCHAR *dir)
-{
-    size_t len = wcslen(dir), i;
-    for (i = 3; i < len; i++)
-    {
-        WCHAR saved;
-        if (!ob_path_is_separator(dir[i]) && i != len - 1) continue;
-        saved = dir[i + 1];
-        dir[i + 1] = 0;
-        if (!CreateDirectoryW(dir, NULL) && GetLastError() != ERROR_ALREADY_EXISTS)
-        {
-            DWORD err = GetLastError();
-            dir[i + 1] = saved;
-            return HRESULT_FROM_WIN32(err);
-        }
-        dir[i + 1] = saved;
-    }
-    return S_OK;
-}
-
 static void path_of(const ob_store *store, const WCHAR *name, WCHAR *out)
 {
     swprintf(out, MAX_PATH, L"%ls%ls", store->dir, name);
@@ -142,7 +121,7 @@ HRESULT ob_store_open(const WCHAR *dir, ob_store **out)
     for (c = store->dir; *c; c++)
         if (*c == '/') *c = '\\';
     if (store->dir[len - 1] != '\\') wcscat(store->dir, L"\\");
-    if (FAILED(hr = make_dirs(store->dir)))
+    if (FAILED(hr = ob_path_create_dirs(store->dir)))
     {
         ob_store_free(store);
         return hr;
